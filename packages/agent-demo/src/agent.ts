@@ -1,0 +1,13 @@
+import { defineAgent } from "@agentllm/sdk";
+import { colorToolkit } from "@agentllm/toolkit-color";
+import { demoInstructions } from "./instructions.ts";
+
+export default defineAgent({
+  name: "demo-agent",
+  description:
+    "A friendly tour of AgentLLM: remembers your favorite color and shows off color tools.",
+  instructions: demoInstructions,
+  model: { model: "gemini-2.5-flash", temperature: 0.7 },
+  toolkits: [colorToolkit],
+  maxSteps: 8,
+});

@@ -1,0 +1,1 @@
+export { default as demoAgent } from "./agent.ts";

@@ -1,0 +1,56 @@
+import type { z } from "zod";
+import type { PluginLogger } from "./logger.ts";
+import type { UserSettings } from "./user-settings.ts";
+
+/** What a tool's `execute` gets besides its arguments. */
+export interface ToolContext {
+  /** The user the request runs for; undefined for an anonymous, stateless request. */
+  readonly userId: string | undefined;
+  /** The conversation this call belongs to, when the client named one. */
+  readonly sessionId: string | undefined;
+  /**
+   * Aborts when the client goes away or the tool's timeout passes. Pass it to every
+   * fetch or child process the tool starts.
+   */
+  readonly signal: AbortSignal;
+  readonly logger: PluginLogger;
+  /** This toolkit's per-user values (see {@link UserSettings}). */
+  readonly settings: UserSettings;
+}
+
+export interface ToolDefinition<TParams extends z.ZodType = z.ZodType, TResult = unknown> {
+  /** Shown to the model: say what the tool does and when to call it. */
+  readonly description: string;
+  /** Validates the model's arguments; also becomes the function declaration's JSON schema. */
+  readonly parameters: TParams;
+  /**
+   * Runs the tool. Throwing is fine: the model sees `{ error: message }` and can recover.
+   * The result is sent to the model as JSON, so return plain data.
+   */
+  execute(args: z.infer<TParams>, ctx: ToolContext): Promise<TResult> | TResult;
+  /** Overrides the runtime's per-tool timeout (milliseconds). */
+  readonly timeoutMs?: number;
+}
+
+export interface ToolkitDefinition {
+  /** Unique among toolkits; also the namespace of the toolkit's user settings. */
+  readonly name: string;
+  readonly description?: string;
+  /** Tool name → tool. Names must match `^[a-zA-Z_][a-zA-Z0-9_]{0,63}$` (Gemini's rule). */
+  readonly tools: Readonly<Record<string, ToolDefinition>>;
+}
+
+/**
+ * Declares one tool. Returns its input, typed: `args` in `execute` is inferred from the
+ * zod schema, so the tool body and the model's contract cannot drift apart.
+ */
+export function defineTool<TParams extends z.ZodType, TResult>(
+  tool: ToolDefinition<TParams, TResult>,
+): ToolDefinition<TParams, TResult> {
+  return tool;
+}
+
+/** Declares a toolkit: a named group of tools sharing settings (and, later, a credential). */
+export function defineToolkit<const T extends ToolkitDefinition>(toolkit: T): T {
+  return toolkit;
+}

@@ -1,0 +1,7 @@
+export { z } from "zod";
+export type { AgentDefinition, InstructionContext, ModelDefaults } from "./define-agent.ts";
+export { defineAgent } from "./define-agent.ts";
+export type { ToolContext, ToolDefinition, ToolkitDefinition } from "./define-toolkit.ts";
+export { defineTool, defineToolkit } from "./define-toolkit.ts";
+export type { PluginLogger } from "./logger.ts";
+export type { UserSettings } from "./user-settings.ts";
