@@ -1,0 +1,13 @@
+import type { Migration } from "kysely";
+import { createSessions } from "./0001-create-sessions.ts";
+import { createUserSettings } from "./0002-create-user-settings.ts";
+
+/**
+ * Every migration, keyed by the name kysely records in `kysely_migration`. Listed by hand
+ * rather than read from the folder so it works from tsx, a bundle or a test alike.
+ * Names sort in run order; never rename or reorder one that has shipped, only append.
+ */
+export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
+  "0001-create-sessions": createSessions,
+  "0002-create-user-settings": createUserSettings,
+});

@@ -1,0 +1,62 @@
+import type { ColumnType, Generated } from "kysely";
+
+/**
+ * Every table the runtime owns, as kysely sees it. Stores take `Kysely<Database>`, so a
+ * column added here without a migration (or the reverse) fails the type-check, not production.
+ *
+ * Portability rules (SQLite today, Postgres later): ids are uuids made in code, timestamps are
+ * ISO-8601 strings, JSON is stored as text and parsed by the store.
+ */
+export interface Database {
+  sessions: SessionsTable;
+  session_turns: SessionTurnsTable;
+  user_settings: UserSettingsTable;
+}
+
+/** ISO-8601 timestamp written once, on insert. */
+type CreatedAt = ColumnType<string, string, never>;
+
+/** Text holding `JSON.stringify` output; the store parses it. */
+export type JsonText = string;
+
+/** One conversation of one user with one agent. */
+export interface SessionsTable {
+  /** Internal uuid; turns point here so the client's (opaque, long) ids are stored once. */
+  id: ColumnType<string, string, never>;
+  user_id: ColumnType<string, string, never>;
+  agent: ColumnType<string, string, never>;
+  /** The client's session id (Open WebUI chat id); unique per (user_id, agent). */
+  session_id: ColumnType<string, string, never>;
+  /** Last turn of the current branch; null until the first turn (or after a reset). */
+  head_turn_id: string | null;
+  /** Turns ever appended; bumped by each append, which also gives turns their `seq`. */
+  turn_count: Generated<number>;
+  created_at: CreatedAt;
+  updated_at: string;
+}
+
+/** One request/response cycle; turns form a tree through `parent_id`. Rows never change. */
+export interface SessionTurnsTable {
+  id: ColumnType<string, string, never>;
+  session_pk: ColumnType<string, string, never>;
+  parent_id: ColumnType<string | null, string | null, never>;
+  /** 1-based append order within the session: a parent always has a lower seq than its child. */
+  seq: ColumnType<number, number, never>;
+  input: ColumnType<JsonText, JsonText, never>;
+  steps: ColumnType<JsonText, JsonText, never>;
+  answer: ColumnType<string, string, never>;
+  status: ColumnType<"complete" | "partial", "complete" | "partial", never>;
+  prompt_tokens: ColumnType<number, number, never>;
+  completion_tokens: ColumnType<number, number, never>;
+  total_tokens: ColumnType<number, number, never>;
+  created_at: CreatedAt;
+}
+
+/** Small per-user values of one namespace (a toolkit name); not for secrets. */
+export interface UserSettingsTable {
+  user_id: ColumnType<string, string, never>;
+  namespace: ColumnType<string, string, never>;
+  key: ColumnType<string, string, never>;
+  value: string;
+  updated_at: string;
+}
