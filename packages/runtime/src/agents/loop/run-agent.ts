@@ -1,0 +1,114 @@
+import { randomUUID } from "node:crypto";
+import type { Content, GenerateContentConfig } from "@google/genai";
+import {
+  type AgentEvent,
+  addUsage,
+  emptyUsage,
+  type FinishReason,
+  type StepRecord,
+  type Usage,
+} from "./agent-event.ts";
+import { executeToolCall, type ToolCallEnv } from "./execute-tool-call.ts";
+import { type ModelClient, type StepOutcome, streamModelStep } from "./gemini-stream.ts";
+import type { GeminiToolset } from "./to-gemini-tools.ts";
+
+export interface RunAgentOptions {
+  readonly client: ModelClient;
+  readonly model: string;
+  readonly systemInstruction: string;
+  /** The conversation so far, ending with the user's new message. */
+  readonly contents: readonly Content[];
+  readonly toolset: GeminiToolset;
+  /** temperature, maxOutputTokens, topP, stopSequences, thinkingConfig. */
+  readonly generationConfig: GenerateContentConfig;
+  readonly maxSteps: number;
+  readonly toolEnv: ToolCallEnv;
+}
+
+/**
+ * The step loop: call the model, run the tools it asks for, send their results back, until it
+ * answers without a tool call or `maxSteps` is reached. Every delta is yielded as it arrives.
+ * Aborting `toolEnv.signal` ends the model call and any running tool, and the iterator throws.
+ */
+export async function* runAgent(options: RunAgentOptions): AsyncGenerator<AgentEvent> {
+  const { client, toolset, toolEnv } = options;
+  const signal = toolEnv.signal;
+  const steps: StepRecord[] = [];
+  const newContents: Content[] = [];
+  let usage: Usage = emptyUsage();
+  let finishReason: FinishReason = "stop";
+
+  for (let stepIndex = 0; stepIndex < options.maxSteps; stepIndex++) {
+    signal.throwIfAborted();
+    const stepStream = streamModelStep(client, {
+      model: options.model,
+      contents: [...options.contents, ...newContents],
+      config: {
+        ...options.generationConfig,
+        systemInstruction: options.systemInstruction,
+        ...(toolset.tools.length > 0 ? { tools: toolset.tools } : {}),
+        abortSignal: signal,
+      },
+    });
+    let step: StepOutcome | undefined;
+    while (!step) {
+      const next = await stepStream.next();
+      if (next.done) step = next.value;
+      else yield next.value;
+    }
+    newContents.push(step.content);
+    usage = addUsage(usage, step.usage);
+    finishReason = step.finishReason;
+
+    const calls = step.functionCalls.map((call) => ({ ...call, callId: `call_${randomUUID()}` }));
+    for (const call of calls) {
+      yield { type: "tool-call", callId: call.callId, name: call.name, args: call.args };
+    }
+    // The model may ask for several independent tools at once: run them side by side.
+    const outcomes = await Promise.all(
+      calls.map((call) =>
+        executeToolCall(
+          { name: call.name, args: call.args, indexed: toolset.byName.get(call.name) },
+          toolEnv,
+        ),
+      ),
+    );
+    const toolResults = calls.map((call, i) => {
+      const outcome = outcomes[i] as (typeof outcomes)[number];
+      return {
+        callId: call.callId,
+        name: call.name,
+        result: outcome.result,
+        isError: outcome.isError,
+      };
+    });
+    for (const [i, result] of toolResults.entries()) {
+      yield { type: "tool-result", ...result, args: calls[i]?.args };
+    }
+    const record: StepRecord = {
+      text: step.text,
+      toolCalls: calls,
+      toolResults,
+      usage: step.usage,
+      finishReason: step.finishReason,
+    };
+    steps.push(record);
+    yield { type: "step-finish", step: record };
+
+    if (calls.length === 0) break;
+    newContents.push({
+      role: "user",
+      parts: toolResults.map((result) => ({
+        functionResponse: { name: result.name, response: result.result },
+      })),
+    });
+    if (stepIndex === options.maxSteps - 1) {
+      // Out of steps with tool results the model never saw: say so instead of ending silently.
+      const notice = `\n\n(Stopped after ${options.maxSteps} steps without a final answer.)`;
+      yield { type: "text-delta", text: notice };
+      finishReason = "length";
+    }
+  }
+
+  yield { type: "finish", finishReason, usage, steps, newContents };
+}

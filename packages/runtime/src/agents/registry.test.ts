@@ -1,0 +1,463 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import type { AgentDefinition } from "@agentllm/sdk";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { z } from "zod";
+import { InvalidAgentPackageError } from "../errors/invalid-agent-package-error.ts";
+import { UnknownAgentError } from "../errors/unknown-agent-error.ts";
+import { discoverAgentPackages, nodeModulesAbove } from "./discover-agent-packages.ts";
+import {
+  AgentRegistry,
+  loadAgentPackage,
+  loadAgentRegistry,
+  MODEL_PREFIX,
+  type RegisteredAgent,
+} from "./registry.ts";
+
+const REPO_ROOT = fileURLToPath(new URL("../../../../", import.meta.url));
+/** The repo's zod, imported by absolute URL from the generated agent modules in /tmp. */
+const ZOD_URL = pathToFileURL(path.join(REPO_ROOT, "node_modules", "zod", "index.js")).href;
+
+/** A plain-JS agent module whose default export is `agentSource` (a JS expression). */
+function agentModule(agentSource: string): string {
+  return `import { z } from ${JSON.stringify(ZOD_URL)};\nexport default ${agentSource};\n`;
+}
+
+function validAgentSource(name: string, toolName = "get_thing"): string {
+  return `{
+  name: ${JSON.stringify(name)},
+  description: "The ${name} agent",
+  instructions: "Be helpful.",
+  toolkits: [
+    {
+      name: "things",
+      tools: {
+        ${toolName}: {
+          description: "Gets a thing.",
+          parameters: z.object({ id: z.string() }),
+          execute: (args) => ({ id: args.id }),
+        },
+      },
+    },
+  ],
+  maxSteps: 4,
+}`;
+}
+
+interface FakePackage {
+  /** Folder name(s) under the parent, e.g. "agent-a" or "@scope/agent-b". */
+  readonly dir: string;
+  readonly manifest: Record<string, unknown> | string | null;
+  /** File name → contents, written next to package.json. */
+  readonly files?: Record<string, string>;
+}
+
+function writePackage(parent: string, pkg: FakePackage): string {
+  const packageDir = path.join(parent, pkg.dir);
+  fs.mkdirSync(packageDir, { recursive: true });
+  if (pkg.manifest !== null) {
+    const text = typeof pkg.manifest === "string" ? pkg.manifest : JSON.stringify(pkg.manifest);
+    fs.writeFileSync(path.join(packageDir, "package.json"), text);
+  }
+  for (const [file, contents] of Object.entries(pkg.files ?? {})) {
+    fs.mkdirSync(path.dirname(path.join(packageDir, file)), { recursive: true });
+    fs.writeFileSync(path.join(packageDir, file), contents);
+  }
+  return packageDir;
+}
+
+/** An agent package: manifest with `agentllm.agent` and an agent module. */
+function agentPackage(dir: string, packageName: string, agentSource: string): FakePackage {
+  return {
+    dir,
+    manifest: { name: packageName, version: "1.0.0", agentllm: { agent: "./agent.mjs" } },
+    files: { "agent.mjs": agentModule(agentSource) },
+  };
+}
+
+function registered(name: string, packageName = `pkg-${name}`): RegisteredAgent {
+  const definition: AgentDefinition = {
+    name,
+    description: `${name} agent`,
+    instructions: "hi",
+    toolkits: [],
+  };
+  return { definition, packageName };
+}
+
+let root: string;
+
+beforeEach(() => {
+  root = fs.mkdtempSync(path.join(os.tmpdir(), "agentllm-registry-"));
+});
+
+afterEach(() => {
+  fs.rmSync(root, { recursive: true, force: true });
+});
+
+describe("nodeModulesAbove", () => {
+  it("lists every node_modules from the folder up to the root, nearest first", () => {
+    expect(nodeModulesAbove("/a/b/c")).toEqual([
+      "/a/b/c/node_modules",
+      "/a/b/node_modules",
+      "/a/node_modules",
+      "/node_modules",
+    ]);
+  });
+
+  it("lists only /node_modules for the root", () => {
+    expect(nodeModulesAbove("/")).toEqual(["/node_modules"]);
+  });
+
+  it("does not nest node_modules inside node_modules", () => {
+    expect(nodeModulesAbove("/app/node_modules/pkg")).toEqual([
+      "/app/node_modules/pkg/node_modules",
+      "/app/node_modules",
+      "/node_modules",
+    ]);
+  });
+
+  it("resolves a relative folder against the process cwd", () => {
+    expect(nodeModulesAbove("sub")[0]).toBe(path.join(process.cwd(), "sub", "node_modules"));
+  });
+});
+
+describe("discoverAgentPackages", () => {
+  it("finds plain and scoped agent packages and resolves their entries", async () => {
+    const modules = path.join(root, "node_modules");
+    const plainDir = writePackage(modules, agentPackage("agent-a", "agent-a", "{}"));
+    const scopedDir = writePackage(modules, agentPackage("@acme/agent-b", "@acme/agent-b", "{}"));
+    const found = await discoverAgentPackages([modules]);
+    expect(found).toHaveLength(2);
+    expect(found).toEqual(
+      expect.arrayContaining([
+        {
+          packageName: "agent-a",
+          packageDir: plainDir,
+          entry: path.join(plainDir, "agent.mjs"),
+        },
+        {
+          packageName: "@acme/agent-b",
+          packageDir: scopedDir,
+          entry: path.join(scopedDir, "agent.mjs"),
+        },
+      ]),
+    );
+  });
+
+  it("resolves an entry in a sub-folder of the package", async () => {
+    const modules = path.join(root, "node_modules");
+    const dir = writePackage(modules, {
+      dir: "deep",
+      manifest: { name: "deep", agentllm: { agent: "./src/lib/agent.mjs" } },
+    });
+    const [found] = await discoverAgentPackages([modules]);
+    expect(found?.entry).toBe(path.join(dir, "src", "lib", "agent.mjs"));
+  });
+
+  it("ignores packages that are not agents, broken manifests, files and dot-folders", async () => {
+    const modules = path.join(root, "node_modules");
+    writePackage(modules, agentPackage("real-agent", "real-agent", "{}"));
+    writePackage(modules, {
+      dir: "lodash-ish",
+      manifest: { name: "lodash-ish", version: "1.0.0" },
+    });
+    writePackage(modules, { dir: "no-manifest", manifest: null });
+    writePackage(modules, { dir: "bad-json", manifest: "{ not json" });
+    writePackage(modules, {
+      dir: "empty-entry",
+      manifest: { name: "empty-entry", agentllm: { agent: "" } },
+    });
+    writePackage(modules, {
+      dir: "field-wrong-type",
+      manifest: { name: "x", agentllm: "./agent.mjs" },
+    });
+    writePackage(modules, { dir: "nameless", manifest: { agentllm: { agent: "./agent.mjs" } } });
+    writePackage(modules, agentPackage(".bin", "dot-bin", "{}"));
+    writePackage(modules, agentPackage("@scope/.hidden-ok", "@scope/not-hidden", "{}"));
+    fs.writeFileSync(path.join(modules, ".package-lock.json"), "{}");
+    fs.writeFileSync(path.join(modules, "stray-file.js"), "");
+    fs.writeFileSync(path.join(modules, "@scope", "stray.txt"), "");
+    const names = (await discoverAgentPackages([modules])).map((pkg) => pkg.packageName).sort();
+    // Scoped entries are not filtered by a leading dot; only top-level folders are.
+    expect(names).toEqual(["@scope/not-hidden", "real-agent"]);
+  });
+
+  it("follows symlinked packages, as npm workspaces install them", async () => {
+    const source = writePackage(root, agentPackage("workspace/agent-c", "agent-c", "{}"));
+    const modules = path.join(root, "node_modules");
+    fs.mkdirSync(path.join(modules, "@ws"), { recursive: true });
+    fs.symlinkSync(source, path.join(modules, "agent-c"), "dir");
+    fs.symlinkSync(source, path.join(modules, "@ws", "agent-c"), "dir");
+    const found = await discoverAgentPackages([modules]);
+    expect(found.map((pkg) => pkg.packageName)).toEqual(["agent-c"]);
+  });
+
+  it("skips folders that do not exist", async () => {
+    const modules = path.join(root, "node_modules");
+    writePackage(modules, agentPackage("agent-a", "agent-a", "{}"));
+    const found = await discoverAgentPackages([path.join(root, "missing"), modules]);
+    expect(found.map((pkg) => pkg.packageName)).toEqual(["agent-a"]);
+  });
+
+  it("keeps the first package of a name, in folder order", async () => {
+    const near = path.join(root, "app", "node_modules");
+    const far = path.join(root, "node_modules");
+    const nearDir = writePackage(near, agentPackage("dup", "dup", "{}"));
+    writePackage(far, agentPackage("dup", "dup", "{}"));
+    writePackage(far, agentPackage("only-far", "only-far", "{}"));
+    const found = await discoverAgentPackages([near, far]);
+    expect(found.map((pkg) => pkg.packageName).sort()).toEqual(["dup", "only-far"]);
+    expect(found.find((pkg) => pkg.packageName === "dup")?.packageDir).toBe(nearDir);
+
+    const reversed = await discoverAgentPackages([far, near]);
+    expect(reversed.find((pkg) => pkg.packageName === "dup")?.packageDir).toBe(
+      path.join(far, "dup"),
+    );
+  });
+
+  it("keys on the manifest name, not the folder name", async () => {
+    const modules = path.join(root, "node_modules");
+    writePackage(modules, agentPackage("folder-one", "same-name", "{}"));
+    writePackage(modules, agentPackage("folder-two", "same-name", "{}"));
+    expect(await discoverAgentPackages([modules])).toHaveLength(1);
+  });
+
+  it("finds nothing in an empty folder", async () => {
+    expect(await discoverAgentPackages([root])).toEqual([]);
+    expect(await discoverAgentPackages([])).toEqual([]);
+  });
+});
+
+describe("loadAgentPackage", () => {
+  it("loads a plain-JS agent package's default export", async () => {
+    const modules = path.join(root, "node_modules");
+    writePackage(modules, agentPackage("@acme/helper", "@acme/helper", validAgentSource("helper")));
+    const [pkg] = await discoverAgentPackages([modules]);
+    if (!pkg) throw new Error("package not discovered");
+    const agent = await loadAgentPackage(pkg);
+    expect(agent.packageName).toBe("@acme/helper");
+    expect(agent.definition.name).toBe("helper");
+    expect(agent.definition.maxSteps).toBe(4);
+    const tool = agent.definition.toolkits[0]?.tools.get_thing;
+    expect(tool?.parameters).toBeInstanceOf(z.ZodType);
+    expect(tool?.parameters.safeParse({ id: "x" }).success).toBe(true);
+    expect(tool?.parameters.safeParse({ id: 1 }).success).toBe(false);
+  });
+
+  it("accepts instructions given as a function and an agent without toolkits", async () => {
+    const modules = path.join(root, "node_modules");
+    writePackage(
+      modules,
+      agentPackage(
+        "fn-agent",
+        "fn-agent",
+        `{ name: "fn-agent", description: "", instructions: () => "dynamic", toolkits: [] }`,
+      ),
+    );
+    const [pkg] = await discoverAgentPackages([modules]);
+    if (!pkg) throw new Error("package not discovered");
+    const agent = await loadAgentPackage(pkg);
+    expect(typeof agent.definition.instructions).toBe("function");
+  });
+
+  const invalid: Array<[label: string, source: string, expected: RegExp]> = [
+    ["no default export", "undefined", /default export/],
+    ["a string", `"demo"`, /default export/],
+    ["an upper-case name", validAgentSource("Demo Agent"), /name must be lower-case/],
+    ["a missing description", `{ name: "x", instructions: "i", toolkits: [] }`, /description/],
+    [
+      "a numeric instructions",
+      `{ name: "x", description: "", instructions: 3, toolkits: [] }`,
+      /instructions/,
+    ],
+    [
+      "an invalid tool name",
+      validAgentSource("ok-name", `"bad-name"`),
+      /toolkits\.0\.tools\.bad-name /,
+    ],
+    [
+      "parameters that are not zod",
+      `{ name: "x", description: "", instructions: "", toolkits: [{ name: "k", tools: { t: { description: "d", parameters: { type: "object" }, execute() {} } } }] }`,
+      /toolkits\.0\.tools\.t\.parameters must be a zod schema/,
+    ],
+    [
+      "a tool without execute",
+      `{ name: "x", description: "", instructions: "", toolkits: [{ name: "k", tools: { t: { description: "d", parameters: z.object({}) } } }] }`,
+      /toolkits\.0\.tools\.t\.execute/,
+    ],
+    [
+      "maxSteps above 100",
+      `{ name: "x", description: "", instructions: "", toolkits: [], maxSteps: 101 }`,
+      /maxSteps/,
+    ],
+  ];
+
+  it.each(invalid)(
+    "rejects %s with InvalidAgentPackageError naming the package dir",
+    async (_label, source, expected) => {
+      const modules = path.join(root, "node_modules");
+      const packageDir = writePackage(modules, agentPackage("broken", "broken", source));
+      const [pkg] = await discoverAgentPackages([modules]);
+      if (!pkg) throw new Error("package not discovered");
+      const error = await loadAgentPackage(pkg).then(
+        () => undefined,
+        (caught: unknown) => caught,
+      );
+      expect(error).toBeInstanceOf(InvalidAgentPackageError);
+      const invalidError = error as InvalidAgentPackageError;
+      expect(invalidError.name).toBe("InvalidAgentPackageError");
+      expect(invalidError.packageDir).toBe(packageDir);
+      expect(invalidError.message).toContain(packageDir);
+      expect(invalidError.message).toContain("default export is not an agent");
+      expect(invalidError.message).toMatch(expected);
+    },
+  );
+
+  it("reports an entry that cannot be imported, naming the package dir and the entry", async () => {
+    const modules = path.join(root, "node_modules");
+    const packageDir = writePackage(modules, {
+      dir: "missing-entry",
+      manifest: { name: "missing-entry", agentllm: { agent: "./nope.mjs" } },
+    });
+    const [pkg] = await discoverAgentPackages([modules]);
+    if (!pkg) throw new Error("package not discovered");
+    const error = await loadAgentPackage(pkg).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(InvalidAgentPackageError);
+    expect((error as Error).message).toContain(packageDir);
+    expect((error as Error).message).toContain(
+      `cannot import ${path.join(packageDir, "nope.mjs")}`,
+    );
+  });
+
+  it("reports an entry that throws while loading", async () => {
+    const modules = path.join(root, "node_modules");
+    const packageDir = writePackage(modules, {
+      dir: "throws",
+      manifest: { name: "throws", agentllm: { agent: "./agent.mjs" } },
+      files: { "agent.mjs": `throw new Error("kaboom at import");\nexport default {};\n` },
+    });
+    const [pkg] = await discoverAgentPackages([modules]);
+    if (!pkg) throw new Error("package not discovered");
+    await expect(loadAgentPackage(pkg)).rejects.toThrow(InvalidAgentPackageError);
+    await expect(loadAgentPackage(pkg)).rejects.toThrow(packageDir);
+  });
+});
+
+describe("AgentRegistry", () => {
+  it("resolves an agent with and without the agno/ prefix", () => {
+    const demo = registered("demo-agent");
+    const registry = new AgentRegistry([demo, registered("other")]);
+    expect(MODEL_PREFIX).toBe("agno/");
+    expect(registry.resolve("agno/demo-agent")).toBe(demo);
+    expect(registry.resolve("demo-agent")).toBe(demo);
+  });
+
+  it("throws UnknownAgentError listing the available agents", () => {
+    const registry = new AgentRegistry([registered("zeta"), registered("alpha")]);
+    let caught: unknown;
+    try {
+      registry.resolve("agno/missing");
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(UnknownAgentError);
+    const error = caught as UnknownAgentError;
+    expect(error.requested).toBe("agno/missing");
+    expect(error.available).toEqual(["alpha", "zeta"]);
+    expect(error.message).toContain("'agno/missing'");
+    expect(error.message).toContain("agno/alpha, agno/zeta");
+  });
+
+  it("does not resolve a name under another prefix or with different case", () => {
+    const registry = new AgentRegistry([registered("demo-agent")]);
+    expect(() => registry.resolve("openai/demo-agent")).toThrow(UnknownAgentError);
+    expect(() => registry.resolve("agno/Demo-Agent")).toThrow(UnknownAgentError);
+    expect(() => registry.resolve("agno/")).toThrow(UnknownAgentError);
+  });
+
+  it("says 'none' when there are no agents", () => {
+    expect(() => new AgentRegistry([]).resolve("x")).toThrow(/Available agents: none\./);
+  });
+
+  it("lists names and agents sorted by name", () => {
+    const b = registered("b-agent");
+    const a = registered("a-agent");
+    const registry = new AgentRegistry([b, a]);
+    expect(registry.names()).toEqual(["a-agent", "b-agent"]);
+    expect(registry.list()).toEqual([a, b]);
+  });
+
+  it("throws when two packages define the same agent name, naming both packages", () => {
+    expect(
+      () => new AgentRegistry([registered("same", "@one/pkg"), registered("same", "@two/pkg")]),
+    ).toThrow("two packages define the agent 'same': @one/pkg and @two/pkg");
+  });
+});
+
+describe("loadAgentRegistry", () => {
+  it("discovers and loads agent packages from several folders", async () => {
+    const modules = path.join(root, "node_modules");
+    const plugins = path.join(root, "plugins");
+    writePackage(modules, agentPackage("agent-a", "agent-a", validAgentSource("alpha")));
+    writePackage(modules, agentPackage("@acme/agent-b", "@acme/agent-b", validAgentSource("beta")));
+    writePackage(plugins, agentPackage("agent-c", "agent-c", validAgentSource("gamma")));
+    writePackage(modules, { dir: "not-an-agent", manifest: { name: "not-an-agent" } });
+    const registry = await loadAgentRegistry([modules, plugins]);
+    expect(registry.names()).toEqual(["alpha", "beta", "gamma"]);
+    expect(registry.resolve("agno/beta").packageName).toBe("@acme/agent-b");
+    expect(registry.resolve("gamma").packageName).toBe("agent-c");
+  });
+
+  it("loads only the first of two same-named packages", async () => {
+    const near = path.join(root, "near");
+    const far = path.join(root, "far");
+    writePackage(near, agentPackage("pkg", "pkg", validAgentSource("near-agent")));
+    writePackage(far, agentPackage("pkg", "pkg", validAgentSource("far-agent")));
+    const registry = await loadAgentRegistry([near, far]);
+    expect(registry.names()).toEqual(["near-agent"]);
+  });
+
+  it("fails when two packages define the same agent name", async () => {
+    const modules = path.join(root, "node_modules");
+    writePackage(modules, agentPackage("pkg-one", "pkg-one", validAgentSource("twin")));
+    writePackage(modules, agentPackage("pkg-two", "pkg-two", validAgentSource("twin")));
+    await expect(loadAgentRegistry([modules])).rejects.toThrow(
+      /two packages define the agent 'twin': pkg-(one|two) and pkg-(one|two)/,
+    );
+  });
+
+  it("fails naming the package dir when one package is invalid", async () => {
+    const modules = path.join(root, "node_modules");
+    writePackage(modules, agentPackage("good", "good", validAgentSource("good")));
+    const badDir = writePackage(modules, agentPackage("bad", "bad", `{ name: "bad" }`));
+    const error = await loadAgentRegistry([modules]).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(InvalidAgentPackageError);
+    expect((error as InvalidAgentPackageError).packageDir).toBe(badDir);
+  });
+
+  it("yields an empty registry when nothing is found", async () => {
+    const registry = await loadAgentRegistry([path.join(root, "node_modules")]);
+    expect(registry.names()).toEqual([]);
+  });
+});
+
+describe("discovery over this repository", () => {
+  it("finds demo-agent from @agentllm/agent-demo", async () => {
+    const packages = await discoverAgentPackages(nodeModulesAbove(REPO_ROOT));
+    const demo = packages.find((pkg) => pkg.packageName === "@agentllm/agent-demo");
+    expect(demo).toBeDefined();
+    expect(demo?.packageDir).toBe(path.join(REPO_ROOT, "node_modules", "@agentllm", "agent-demo"));
+    expect(fs.realpathSync(demo?.entry ?? "")).toBe(
+      path.join(REPO_ROOT, "packages", "agent-demo", "src", "agent.ts"),
+    );
+
+    const registry = await loadAgentRegistry(nodeModulesAbove(REPO_ROOT));
+    const agent = registry.resolve("agno/demo-agent");
+    expect(agent.packageName).toBe("@agentllm/agent-demo");
+    expect(agent.definition.name).toBe("demo-agent");
+    expect(registry.resolve("demo-agent")).toBe(agent);
+  });
+});

@@ -1,0 +1,99 @@
+import { pathToFileURL } from "node:url";
+import type { AgentDefinition } from "@agentllm/sdk";
+import { z } from "zod";
+import { MAX_TIMER_MS } from "../config.ts";
+import { InvalidAgentPackageError } from "../errors/invalid-agent-package-error.ts";
+import { UnknownAgentError } from "../errors/unknown-agent-error.ts";
+import { type AgentPackage, discoverAgentPackages } from "./discover-agent-packages.ts";
+
+/** The prefix clients put before an agent's name: `agno/demo-agent`. */
+export const MODEL_PREFIX = "agno/";
+
+const AGENT_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
+const TOOL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]{0,63}$/;
+
+// Checks the shape the runtime relies on; the SDK's types already guide authors, this catches
+// plain-JS packages and version skew at start instead of mid-request.
+const toolSchema = z.looseObject({
+  description: z.string().min(1),
+  parameters: z.custom<z.ZodType>((value) => value instanceof z.ZodType, "must be a zod schema"),
+  execute: z.custom<(...args: unknown[]) => unknown>((value) => typeof value === "function"),
+  timeoutMs: z.number().int().positive().max(MAX_TIMER_MS).optional(),
+});
+const agentSchema = z.looseObject({
+  name: z.string().regex(AGENT_NAME, "must be lower-case letters, digits and dashes"),
+  description: z.string(),
+  instructions: z.union([z.string(), z.custom<() => unknown>((v) => typeof v === "function")]),
+  toolkits: z.array(
+    z.looseObject({
+      name: z.string().min(1),
+      tools: z.record(z.string().regex(TOOL_NAME, "is not a valid tool name"), toolSchema),
+    }),
+  ),
+  maxSteps: z.number().int().positive().max(100).optional(),
+});
+
+export interface RegisteredAgent {
+  readonly definition: AgentDefinition;
+  readonly packageName: string;
+}
+
+/** Agent name → definition, loaded once at start from discovered packages. */
+export class AgentRegistry {
+  readonly #agents: ReadonlyMap<string, RegisteredAgent>;
+
+  constructor(agents: readonly RegisteredAgent[]) {
+    const map = new Map<string, RegisteredAgent>();
+    for (const agent of agents) {
+      const existing = map.get(agent.definition.name);
+      if (existing) {
+        throw new Error(
+          `two packages define the agent '${agent.definition.name}': ${existing.packageName} and ${agent.packageName}`,
+        );
+      }
+      map.set(agent.definition.name, agent);
+    }
+    this.#agents = map;
+  }
+
+  /** Accepts `agno/demo-agent` and `demo-agent`. */
+  resolve(model: string): RegisteredAgent {
+    const name = model.startsWith(MODEL_PREFIX) ? model.slice(MODEL_PREFIX.length) : model;
+    const agent = this.#agents.get(name);
+    if (!agent) throw new UnknownAgentError(model, this.names());
+    return agent;
+  }
+
+  names(): string[] {
+    return [...this.#agents.keys()].sort();
+  }
+
+  list(): RegisteredAgent[] {
+    return this.names().map((name) => this.#agents.get(name) as RegisteredAgent);
+  }
+}
+
+export async function loadAgentPackage(pkg: AgentPackage): Promise<RegisteredAgent> {
+  let module: { default?: unknown };
+  try {
+    module = await import(pathToFileURL(pkg.entry).href);
+  } catch (error) {
+    throw new InvalidAgentPackageError(
+      pkg.packageDir,
+      `cannot import ${pkg.entry}: ${(error as Error).message}`,
+    );
+  }
+  const parsed = agentSchema.safeParse(module.default);
+  if (!parsed.success) {
+    const reason = parsed.error.issues
+      .map((issue) => `${issue.path.join(".") || "default export"} ${issue.message}`)
+      .join("; ");
+    throw new InvalidAgentPackageError(pkg.packageDir, `default export is not an agent: ${reason}`);
+  }
+  return { definition: module.default as AgentDefinition, packageName: pkg.packageName };
+}
+
+export async function loadAgentRegistry(dirs: readonly string[]): Promise<AgentRegistry> {
+  const packages = await discoverAgentPackages(dirs);
+  return new AgentRegistry(await Promise.all(packages.map(loadAgentPackage)));
+}

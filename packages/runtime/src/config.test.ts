@@ -1,0 +1,331 @@
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "./config.ts";
+
+const TOKEN = "tok-0123456789abcdef-SECRET";
+const API_KEY = "AIza-gemini-key-SECRET-42";
+const CWD = path.resolve("/srv/agentllm");
+
+/** The two required variables, plus whatever a test adds. */
+function env(extra: Record<string, string | undefined> = {}): Record<string, string | undefined> {
+  return { AGENTLLM_RUNTIME_TOKEN: TOKEN, GEMINI_API_KEY: API_KEY, ...extra };
+}
+
+/** Runs loadConfig expecting a ConfigError and returns its message. */
+function configErrorMessage(vars: Record<string, string | undefined>): string {
+  let caught: unknown;
+  try {
+    loadConfig(vars, CWD);
+  } catch (error) {
+    caught = error;
+  }
+  expect(caught).toBeInstanceOf(ConfigError);
+  const error = caught as ConfigError;
+  expect(error.name).toBe("ConfigError");
+  return error.message;
+}
+
+describe("loadConfig", () => {
+  it("applies the defaults when only the required variables are set", () => {
+    const config = loadConfig(env(), CWD);
+    expect(config).toEqual({
+      host: "127.0.0.1",
+      port: 9510,
+      runtimeToken: TOKEN,
+      gemini: { apiKey: API_KEY, baseUrl: undefined, defaultModel: "gemini-2.5-flash" },
+      dataDir: path.join(CWD, "tmp"),
+      logLevel: "info",
+      maxSteps: 10,
+      toolTimeoutMs: 60_000,
+      maxBodyBytes: 4 * 1024 * 1024,
+      agentDirs: [],
+    });
+  });
+
+  it("parses every variable", () => {
+    const dirA = path.resolve("/opt/agents");
+    const config = loadConfig(
+      env({
+        AGENTLLM_RUNTIME_HOST: "0.0.0.0",
+        AGENTLLM_RUNTIME_PORT: "8080",
+        GOOGLE_GEMINI_BASE_URL: "http://127.0.0.1:9999/gemini",
+        AGENTLLM_DEFAULT_MODEL: "gemini-2.5-pro",
+        AGENTLLM_DATA_DIR: "/var/lib/agentllm",
+        AGENTLLM_LOG_LEVEL: "debug",
+        AGENTLLM_MAX_STEPS: "25",
+        AGENTLLM_TOOL_TIMEOUT_MS: "1500",
+        AGENTLLM_MAX_BODY_BYTES: "1024",
+        AGENTLLM_AGENT_DIRS: [dirA, "plugins"].join(path.delimiter),
+      }),
+      CWD,
+    );
+    expect(config).toEqual({
+      host: "0.0.0.0",
+      port: 8080,
+      runtimeToken: TOKEN,
+      gemini: {
+        apiKey: API_KEY,
+        baseUrl: "http://127.0.0.1:9999/gemini",
+        defaultModel: "gemini-2.5-pro",
+      },
+      dataDir: path.resolve("/var/lib/agentllm"),
+      logLevel: "debug",
+      maxSteps: 25,
+      toolTimeoutMs: 1500,
+      maxBodyBytes: 1024,
+      agentDirs: [dirA, path.join(CWD, "plugins")],
+    });
+    expect(typeof config.port).toBe("number");
+  });
+
+  it("accepts every log level", () => {
+    for (const level of ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const) {
+      expect(loadConfig(env({ AGENTLLM_LOG_LEVEL: level }), CWD).logLevel).toBe(level);
+    }
+  });
+
+  it("ignores variables it does not know", () => {
+    const config = loadConfig(env({ PATH: "/usr/bin", HOME: "/root", AGENTLLM_UNKNOWN: "x" }), CWD);
+    expect(config).not.toHaveProperty("PATH");
+    expect(config.host).toBe("127.0.0.1");
+  });
+
+  describe("required variables", () => {
+    it("names AGENTLLM_RUNTIME_TOKEN when it is missing", () => {
+      const message = configErrorMessage({ GEMINI_API_KEY: API_KEY });
+      expect(message).toContain("AGENTLLM_RUNTIME_TOKEN");
+      expect(message).toContain("is required");
+      expect(message).not.toContain("GEMINI_API_KEY");
+      expect(message).not.toContain(API_KEY);
+    });
+
+    it("names GEMINI_API_KEY when neither it nor GOOGLE_API_KEY is set", () => {
+      const message = configErrorMessage({ AGENTLLM_RUNTIME_TOKEN: TOKEN });
+      expect(message).toContain("GEMINI_API_KEY");
+      expect(message).toContain("is required");
+      expect(message).not.toContain("AGENTLLM_RUNTIME_TOKEN");
+      expect(message).not.toContain(TOKEN);
+    });
+
+    it("names both when both are missing, one line each", () => {
+      const message = configErrorMessage({});
+      const lines = message.split("\n").slice(1);
+      expect(lines).toHaveLength(2);
+      expect(lines.some((line) => line.includes("AGENTLLM_RUNTIME_TOKEN"))).toBe(true);
+      expect(lines.some((line) => line.includes("GEMINI_API_KEY"))).toBe(true);
+    });
+
+    it("rejects a runtime token shorter than 16 characters without echoing it", () => {
+      const shortToken = "short-SECRET";
+      const message = configErrorMessage(env({ AGENTLLM_RUNTIME_TOKEN: shortToken }));
+      expect(message).toContain("AGENTLLM_RUNTIME_TOKEN");
+      expect(message).toContain("at least 16 characters");
+      expect(message).not.toContain(shortToken);
+      expect(message).not.toContain("SECRET");
+    });
+
+    it("accepts a runtime token of exactly 16 characters", () => {
+      expect(loadConfig(env({ AGENTLLM_RUNTIME_TOKEN: "x".repeat(16) }), CWD).runtimeToken).toBe(
+        "x".repeat(16),
+      );
+    });
+  });
+
+  describe("GOOGLE_API_KEY fallback", () => {
+    it("uses GOOGLE_API_KEY when GEMINI_API_KEY is unset", () => {
+      const config = loadConfig(
+        { AGENTLLM_RUNTIME_TOKEN: TOKEN, GOOGLE_API_KEY: "google-key" },
+        CWD,
+      );
+      expect(config.gemini.apiKey).toBe("google-key");
+    });
+
+    it("uses GOOGLE_API_KEY when GEMINI_API_KEY is empty", () => {
+      const config = loadConfig(
+        { AGENTLLM_RUNTIME_TOKEN: TOKEN, GEMINI_API_KEY: "", GOOGLE_API_KEY: "google-key" },
+        CWD,
+      );
+      expect(config.gemini.apiKey).toBe("google-key");
+    });
+
+    it("prefers GEMINI_API_KEY when both are set", () => {
+      const config = loadConfig(env({ GOOGLE_API_KEY: "google-key" }), CWD);
+      expect(config.gemini.apiKey).toBe(API_KEY);
+    });
+
+    it("still names GEMINI_API_KEY when GOOGLE_API_KEY is empty too", () => {
+      const message = configErrorMessage({
+        AGENTLLM_RUNTIME_TOKEN: TOKEN,
+        GEMINI_API_KEY: "",
+        GOOGLE_API_KEY: "",
+      });
+      expect(message).toContain("GEMINI_API_KEY");
+    });
+  });
+
+  describe("empty strings mean unset", () => {
+    it("falls back to the default for every optional variable set to ''", () => {
+      const config = loadConfig(
+        env({
+          AGENTLLM_RUNTIME_HOST: "",
+          AGENTLLM_RUNTIME_PORT: "",
+          GOOGLE_GEMINI_BASE_URL: "",
+          AGENTLLM_DEFAULT_MODEL: "",
+          AGENTLLM_DATA_DIR: "",
+          AGENTLLM_LOG_LEVEL: "",
+          AGENTLLM_MAX_STEPS: "",
+          AGENTLLM_TOOL_TIMEOUT_MS: "",
+          AGENTLLM_MAX_BODY_BYTES: "",
+          AGENTLLM_AGENT_DIRS: "",
+        }),
+        CWD,
+      );
+      expect(config).toEqual(loadConfig(env(), CWD));
+    });
+
+    it("treats an empty runtime token as missing", () => {
+      const message = configErrorMessage(env({ AGENTLLM_RUNTIME_TOKEN: "" }));
+      expect(message).toContain("AGENTLLM_RUNTIME_TOKEN is required");
+    });
+
+    it("treats undefined values as unset", () => {
+      const config = loadConfig(env({ AGENTLLM_RUNTIME_PORT: undefined }), CWD);
+      expect(config.port).toBe(9510);
+    });
+  });
+
+  describe("invalid values are named", () => {
+    const cases: Array<[variable: string, value: string]> = [
+      ["AGENTLLM_RUNTIME_PORT", "http"],
+      ["AGENTLLM_RUNTIME_PORT", "65536"],
+      ["AGENTLLM_RUNTIME_PORT", "-1"],
+      ["AGENTLLM_RUNTIME_PORT", "80.5"],
+      ["GOOGLE_GEMINI_BASE_URL", "not a url"],
+      ["AGENTLLM_LOG_LEVEL", "verbose"],
+      ["AGENTLLM_LOG_LEVEL", "INFO"],
+      ["AGENTLLM_MAX_STEPS", "0"],
+      ["AGENTLLM_MAX_STEPS", "101"],
+      ["AGENTLLM_MAX_STEPS", "ten"],
+      ["AGENTLLM_TOOL_TIMEOUT_MS", "-5"],
+      ["AGENTLLM_TOOL_TIMEOUT_MS", "1.5"],
+      ["AGENTLLM_MAX_BODY_BYTES", "0"],
+    ];
+
+    it.each(cases)("%s=%s", (variable, value) => {
+      const message = configErrorMessage(env({ [variable]: value }));
+      expect(message).toMatch(/^invalid runtime configuration:\n/);
+      const lines = message.split("\n").slice(1);
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toContain(variable);
+      // The secrets never leak into a message that ends up in logs.
+      expect(message).not.toContain(TOKEN);
+      expect(message).not.toContain(API_KEY);
+    });
+
+    it("says the base URL must be an http(s) URL", () => {
+      const message = configErrorMessage(env({ GOOGLE_GEMINI_BASE_URL: "http://exa mple" }));
+      expect(message).toContain("GOOGLE_GEMINI_BASE_URL must be an http(s) URL");
+    });
+
+    it("accepts http and https base URLs", () => {
+      for (const url of ["http://localhost:8080", "https://gemini.example.com/v1"]) {
+        expect(loadConfig(env({ GOOGLE_GEMINI_BASE_URL: url }), CWD).gemini.baseUrl).toBe(url);
+      }
+    });
+
+    // Regression: only http(s) base URLs are accepted (a missing scheme used to pass).
+    it.each(["localhost:8080", "ftp://gemini.example.com", "file:///etc/passwd"])(
+      "rejects the non-http(s) base URL %s",
+      (url) => {
+        const message = configErrorMessage(env({ GOOGLE_GEMINI_BASE_URL: url }));
+        expect(message).toContain("GOOGLE_GEMINI_BASE_URL must be an http(s) URL");
+      },
+    );
+
+    it("reports every bad variable at once", () => {
+      const message = configErrorMessage(
+        env({ AGENTLLM_RUNTIME_PORT: "nope", AGENTLLM_LOG_LEVEL: "loud" }),
+      );
+      expect(message).toContain("AGENTLLM_RUNTIME_PORT");
+      expect(message).toContain("AGENTLLM_LOG_LEVEL");
+    });
+
+    it("accepts the port bounds 0 and 65535", () => {
+      expect(loadConfig(env({ AGENTLLM_RUNTIME_PORT: "0" }), CWD).port).toBe(0);
+      expect(loadConfig(env({ AGENTLLM_RUNTIME_PORT: "65535" }), CWD).port).toBe(65_535);
+    });
+
+    // Regression: timeouts beyond Node's timer limit would fire at once; they are rejected.
+    it.each(["2147483648", "5000000000"])(
+      "rejects AGENTLLM_TOOL_TIMEOUT_MS=%s, which Node timers cannot honour",
+      (value) => {
+        const message = configErrorMessage(env({ AGENTLLM_TOOL_TIMEOUT_MS: value }));
+        expect(message).toContain("AGENTLLM_TOOL_TIMEOUT_MS");
+      },
+    );
+
+    it("accepts the largest timeout Node timers support", () => {
+      const config = loadConfig(env({ AGENTLLM_TOOL_TIMEOUT_MS: "2147483647" }), CWD);
+      expect(config.toolTimeoutMs).toBe(2_147_483_647);
+    });
+  });
+
+  it("freezes the result, including nested objects and the agent dirs", () => {
+    const config = loadConfig(env({ AGENTLLM_AGENT_DIRS: "plugins" }), CWD);
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(Object.isFrozen(config.gemini)).toBe(true);
+    expect(Object.isFrozen(config.agentDirs)).toBe(true);
+    expect(() => {
+      (config as { port: number }).port = 1;
+    }).toThrow(TypeError);
+    expect(() => {
+      (config.gemini as { apiKey: string }).apiKey = "other";
+    }).toThrow(TypeError);
+    expect(() => {
+      (config.agentDirs as string[]).push("/elsewhere");
+    }).toThrow(TypeError);
+    expect(config.port).toBe(9510);
+    expect(config.gemini.apiKey).toBe(API_KEY);
+  });
+
+  describe("paths", () => {
+    it("splits AGENTLLM_AGENT_DIRS on the platform's path delimiter and resolves against cwd", () => {
+      const absolute = path.resolve("/opt/shared-agents");
+      const config = loadConfig(
+        env({
+          AGENTLLM_AGENT_DIRS: ["plugins", "", "../other", absolute, ""].join(path.delimiter),
+        }),
+        CWD,
+      );
+      expect(config.agentDirs).toEqual([
+        path.join(CWD, "plugins"),
+        path.resolve(CWD, "../other"),
+        absolute,
+      ]);
+    });
+
+    it("keeps a single agent dir whole", () => {
+      const config = loadConfig(env({ AGENTLLM_AGENT_DIRS: "my plugins" }), CWD);
+      expect(config.agentDirs).toEqual([path.join(CWD, "my plugins")]);
+    });
+
+    it("resolves a relative data dir against cwd", () => {
+      expect(loadConfig(env({ AGENTLLM_DATA_DIR: "data/runtime" }), CWD).dataDir).toBe(
+        path.join(CWD, "data", "runtime"),
+      );
+      const otherCwd = path.resolve("/home/me/project");
+      expect(loadConfig(env(), otherCwd).dataDir).toBe(path.join(otherCwd, "tmp"));
+    });
+
+    it("keeps an absolute data dir as it is", () => {
+      const absolute = path.resolve("/var/lib/agentllm");
+      expect(loadConfig(env({ AGENTLLM_DATA_DIR: absolute }), CWD).dataDir).toBe(absolute);
+    });
+
+    it("defaults cwd to process.cwd()", () => {
+      expect(loadConfig(env({ AGENTLLM_DATA_DIR: "d" })).dataDir).toBe(
+        path.join(process.cwd(), "d"),
+      );
+    });
+  });
+});

@@ -1,0 +1,105 @@
+import path from "node:path";
+import { z } from "zod";
+
+/**
+ * Everything the runtime reads from its environment, parsed once at start. No other file
+ * reads `process.env`: pass the frozen config (or the slice a module needs) down instead.
+ */
+export interface RuntimeConfig {
+  readonly host: string;
+  readonly port: number;
+  /** Bearer secret the bridge sends; every non-probe request must carry it. */
+  readonly runtimeToken: string;
+  readonly gemini: {
+    readonly apiKey: string;
+    /** Set to point the real SDK at another server speaking the Gemini REST API. */
+    readonly baseUrl: string | undefined;
+    readonly defaultModel: string;
+  };
+  readonly dataDir: string;
+  readonly logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+  /** Model calls per run, unless an agent sets its own `maxSteps`. */
+  readonly maxSteps: number;
+  readonly toolTimeoutMs: number;
+  readonly maxBodyBytes: number;
+  /** Extra folders scanned for agent packages, besides every `node_modules` above the cwd. */
+  readonly agentDirs: readonly string[];
+}
+
+/** Node timers cannot wait longer; a larger timeout would fire at once. */
+export const MAX_TIMER_MS = 2_147_483_647;
+
+const wholeNumber = z
+  .string()
+  .trim()
+  .regex(/^\d+$/, { error: "must be a whole number" })
+  .transform(Number);
+const port = wholeNumber.pipe(z.number().int().min(0).max(65_535));
+const positiveInt = (max: number) => wholeNumber.pipe(z.number().int().positive().max(max));
+
+const envSchema = z.object({
+  AGENTLLM_RUNTIME_HOST: z.string().min(1).default("127.0.0.1"),
+  AGENTLLM_RUNTIME_PORT: port.default(9510),
+  AGENTLLM_RUNTIME_TOKEN: z
+    .string({ error: "is required (the shared secret the bridge sends as a bearer token)" })
+    .min(16, { error: "must be at least 16 characters" }),
+  GEMINI_API_KEY: z
+    .string({ error: "is required (or run `just demo` for the fake Gemini, which needs no key)" })
+    .min(1, { error: "must not be empty" }),
+  GOOGLE_GEMINI_BASE_URL: z
+    .url({ protocol: /^https?$/, error: "must be an http(s) URL" })
+    .optional(),
+  AGENTLLM_DEFAULT_MODEL: z.string().min(1).default("gemini-2.5-flash"),
+  AGENTLLM_DATA_DIR: z.string().min(1).default("tmp"),
+  AGENTLLM_LOG_LEVEL: z
+    .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
+    .default("info"),
+  AGENTLLM_MAX_STEPS: positiveInt(100).default(10),
+  AGENTLLM_TOOL_TIMEOUT_MS: positiveInt(MAX_TIMER_MS).default(60_000),
+  AGENTLLM_MAX_BODY_BYTES: positiveInt(1024 ** 3).default(4 * 1024 * 1024),
+  AGENTLLM_AGENT_DIRS: z.string().optional(),
+});
+
+/** Thrown when the environment cannot start the runtime; the message names each variable. */
+export class ConfigError extends Error {
+  override readonly name = "ConfigError";
+}
+
+export function loadConfig(
+  env: Readonly<Record<string, string | undefined>>,
+  cwd: string = process.cwd(),
+): RuntimeConfig {
+  // An empty variable means "unset" for optional values, as shells and compose files use it.
+  const cleaned = Object.fromEntries(
+    Object.entries(env).filter(([key, value]) => key in envSchema.shape && value !== ""),
+  );
+  // Accept the name the Gemini SDK also reads, so one key serves both.
+  cleaned.GEMINI_API_KEY ??= env.GOOGLE_API_KEY || undefined;
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `  ${String(issue.path[0])} ${issue.message}`);
+    throw new ConfigError(`invalid runtime configuration:\n${lines.join("\n")}`);
+  }
+  const e = parsed.data;
+  return Object.freeze({
+    host: e.AGENTLLM_RUNTIME_HOST,
+    port: e.AGENTLLM_RUNTIME_PORT,
+    runtimeToken: e.AGENTLLM_RUNTIME_TOKEN,
+    gemini: Object.freeze({
+      apiKey: e.GEMINI_API_KEY,
+      baseUrl: e.GOOGLE_GEMINI_BASE_URL,
+      defaultModel: e.AGENTLLM_DEFAULT_MODEL,
+    }),
+    dataDir: path.resolve(cwd, e.AGENTLLM_DATA_DIR),
+    logLevel: e.AGENTLLM_LOG_LEVEL,
+    maxSteps: e.AGENTLLM_MAX_STEPS,
+    toolTimeoutMs: e.AGENTLLM_TOOL_TIMEOUT_MS,
+    maxBodyBytes: e.AGENTLLM_MAX_BODY_BYTES,
+    agentDirs: Object.freeze(
+      (e.AGENTLLM_AGENT_DIRS ?? "")
+        .split(path.delimiter)
+        .filter(Boolean)
+        .map((dir) => path.resolve(cwd, dir)),
+    ),
+  });
+}

@@ -1,0 +1,2 @@
+export { InvalidAgentPackageError } from "./invalid-agent-package-error.ts";
+export { UnknownAgentError } from "./unknown-agent-error.ts";

@@ -1,0 +1,36 @@
+import express from "express";
+import type { AgentRegistry } from "../agents/registry.ts";
+import type { TurnDeps } from "../conversation/run-turn.ts";
+import type { Logger } from "../logger.ts";
+import { errorHandler, notFound } from "./error-handler.ts";
+import { requestContext } from "./request-context.ts";
+import { requireRuntimeToken } from "./require-runtime-token.ts";
+import { chatCompletions } from "./routes/chat-completions.ts";
+import { healthz, readyz } from "./routes/health.ts";
+import { listModels } from "./routes/models.ts";
+
+export interface AppDeps {
+  readonly logger: Logger;
+  readonly runtimeToken: string;
+  readonly maxBodyBytes: number;
+  readonly registry: AgentRegistry;
+  readonly turn: TurnDeps;
+  readonly ready: () => Promise<void>;
+}
+
+/** The runtime's internal API: the bridge's only door in. Order matters: probes, auth, body, routes. */
+export function createApp(deps: AppDeps): express.Express {
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("etag", false);
+  app.use(requestContext(deps.logger));
+  app.get("/healthz", healthz);
+  app.get("/readyz", readyz(deps.ready));
+  app.use(requireRuntimeToken(deps.runtimeToken));
+  app.use(express.json({ limit: deps.maxBodyBytes, type: () => true }));
+  app.get("/v1/models", listModels(deps.registry, Date.now()));
+  app.post("/v1/chat/completions", chatCompletions(deps));
+  app.use(notFound);
+  app.use(errorHandler);
+  return app;
+}

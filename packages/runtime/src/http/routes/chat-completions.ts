@@ -1,0 +1,153 @@
+import { randomUUID } from "node:crypto";
+import type { Request, Response } from "express";
+import type { AgentEvent, FinishReason, Usage } from "../../agents/loop/agent-event.ts";
+import type { AgentRegistry } from "../../agents/registry.ts";
+import { runTurn, type TurnDeps } from "../../conversation/run-turn.ts";
+import { type ChatRequest, chatRequestSchema } from "../chat-request-schema.ts";
+import { classify } from "../error-handler.ts";
+import { ApiError } from "../errors.ts";
+import { readIdentity } from "../identity-headers.ts";
+import { openSse } from "../sse.ts";
+import {
+  type CompletionIdentity,
+  chunk,
+  completion,
+  toDelta,
+  usageChunk,
+} from "../to-openai-chunk.ts";
+import { validateBody } from "../validate-body.ts";
+
+export interface ChatRouteDeps {
+  readonly registry: AgentRegistry;
+  readonly turn: TurnDeps;
+}
+
+/** Why a run was stopped when the client went away; never shown to anyone. */
+class ClientDisconnectedError extends Error {
+  override readonly name = "ClientDisconnectedError";
+}
+
+/** `POST /v1/chat/completions`: validates, finds the agent, runs a turn, answers as OpenAI does. */
+export function chatCompletions(deps: ChatRouteDeps) {
+  return async (req: Request, res: Response): Promise<void> => {
+    const body = validateBody(chatRequestSchema, req.body);
+    const agent = deps.registry.resolve(body.model);
+    const identity = readIdentity(req);
+    const lastTurn = body.messages.findLast((m) => m.role !== "system" && m.role !== "developer");
+    if (lastTurn?.role !== "user") {
+      throw new ApiError({
+        status: 400,
+        type: "invalid_request_error",
+        code: "invalid_messages",
+        message: "messages must end with a user message for the agent to answer.",
+        param: "messages",
+      });
+    }
+
+    const controller = new AbortController();
+    res.on("close", () => {
+      if (!res.writableFinished) controller.abort(new ClientDisconnectedError("client went away"));
+    });
+    req.log.info(
+      {
+        agent: agent.definition.name,
+        stream: Boolean(body.stream),
+        user: identity.userId !== undefined,
+      },
+      "chat completion",
+    );
+
+    const events = runTurn(deps.turn, {
+      agent,
+      messages: body.messages,
+      params: {
+        temperature: body.temperature ?? undefined,
+        maxOutputTokens: body.max_completion_tokens ?? body.max_tokens ?? undefined,
+        topP: body.top_p ?? undefined,
+        stopSequences: typeof body.stop === "string" ? [body.stop] : (body.stop ?? undefined),
+      },
+      userId: identity.userId,
+      sessionId: identity.sessionId,
+      signal: controller.signal,
+      logger: req.log,
+    });
+    const completionId: CompletionIdentity = {
+      id: `chatcmpl-${randomUUID()}`,
+      created: Math.floor(Date.now() / 1000),
+      model: body.model,
+    };
+    if (body.stream) await streamAnswer(req, res, events, completionId, body, controller.signal);
+    else await answerOnce(res, events, completionId, controller.signal);
+  };
+}
+
+async function streamAnswer(
+  req: Request,
+  res: Response,
+  events: AsyncGenerator<AgentEvent>,
+  id: CompletionIdentity,
+  body: ChatRequest,
+  signal: AbortSignal,
+): Promise<void> {
+  // Wait for the first event before committing to 200: an error before any output (unknown
+  // upstream key, rate limit) keeps its real HTTP status.
+  const first = await events.next().catch((error: unknown) => {
+    if (signal.aborted) return null;
+    throw error;
+  });
+  if (first === null) return;
+  const sse = openSse(res);
+  try {
+    sse.send(chunk(id, { role: "assistant", content: "" }));
+    let next = first;
+    while (!next.done) {
+      const event = next.value;
+      const delta = toDelta(event);
+      if (delta) sse.send(chunk(id, delta));
+      if (event.type === "finish") {
+        sse.send(chunk(id, {}, event.finishReason));
+        if (body.stream_options?.include_usage) sse.send(usageChunk(id, event.usage));
+      }
+      next = await events.next();
+    }
+    sse.send("[DONE]");
+  } catch (error) {
+    if (!signal.aborted) {
+      // After the first byte the status is sent: the error travels as the last event.
+      const apiError = classify(error);
+      req.log.warn({ status: apiError.status, code: apiError.code }, "stream failed");
+      sse.send(apiError.toJSON());
+    }
+  } finally {
+    await events.return(undefined).catch(() => {});
+    sse.end();
+  }
+}
+
+async function answerOnce(
+  res: Response,
+  events: AsyncGenerator<AgentEvent>,
+  id: CompletionIdentity,
+  signal: AbortSignal,
+): Promise<void> {
+  let content = "";
+  let reasoning = "";
+  let finishReason: FinishReason = "stop";
+  let usage: Usage | undefined;
+  try {
+    for await (const event of events) {
+      const delta = toDelta(event);
+      content += delta?.content ?? "";
+      reasoning += delta?.reasoning_content ?? "";
+      if (event.type === "finish") {
+        finishReason = event.finishReason;
+        usage = event.usage;
+      }
+    }
+  } catch (error) {
+    if (signal.aborted) return;
+    throw error;
+  }
+  if (!usage) return;
+  res.json(completion(id, { content: content.trimStart(), reasoning }, finishReason, usage));
+}

@@ -1,0 +1,55 @@
+import type { GeminiContent, GeminiRequestBody } from "./recorded-request.ts";
+
+/** Deterministic stand-in for tokens: runs of letters, digits and underscores. */
+const word = /[\p{L}\p{N}_]+/gu;
+
+export function countWords(text: string): number {
+  return text.match(word)?.length ?? 0;
+}
+
+function stringLeaves(value: unknown, into: string[]): string[] {
+  if (typeof value === "string") into.push(value);
+  else if (Array.isArray(value)) for (const item of value) stringLeaves(item, into);
+  else if (value !== null && typeof value === "object") {
+    for (const item of Object.values(value)) stringLeaves(item, into);
+  }
+  return into;
+}
+
+function partsOf(contents: readonly (GeminiContent | undefined)[]): unknown[] {
+  return contents.map((content) => content?.parts ?? []);
+}
+
+/** Prompt "tokens": words in contents, system instruction and tool declarations. */
+export function countPromptWords(body: GeminiRequestBody): number {
+  const texts = stringLeaves(
+    [partsOf([...(body.contents ?? []), body.systemInstruction]), body.tools ?? []],
+    [],
+  );
+  return texts.reduce((sum, text) => sum + countWords(text), 0);
+}
+
+/** Words a response part carries: its text, or a function call's name and arguments. */
+export function countPartWords(part: unknown): number {
+  return stringLeaves(part, []).reduce((sum, text) => sum + countWords(text), 0);
+}
+
+/** The `usageMetadata` object, in the API's field order; zero thoughts are left out. */
+export interface UsageMetadata {
+  promptTokenCount: number;
+  candidatesTokenCount: number;
+  totalTokenCount: number;
+  promptTokensDetails: { modality: "TEXT"; tokenCount: number }[];
+  thoughtsTokenCount?: number;
+}
+
+export function usageMetadata(prompt: number, candidates: number, thoughts: number): UsageMetadata {
+  const usage: UsageMetadata = {
+    promptTokenCount: prompt,
+    candidatesTokenCount: candidates,
+    totalTokenCount: prompt + candidates + thoughts,
+    promptTokensDetails: [{ modality: "TEXT", tokenCount: prompt }],
+  };
+  if (thoughts > 0) usage.thoughtsTokenCount = thoughts;
+  return usage;
+}
