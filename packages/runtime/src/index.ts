@@ -1,3 +1,5 @@
+export { discoverAgentPackages, nodeModulesAbove } from "./agents/discover-agent-packages.ts";
+export { loadAgentRegistry, MODEL_PREFIX } from "./agents/registry.ts";
 export type { RuntimeConfig } from "./config.ts";
 export { ConfigError, loadConfig } from "./config.ts";
 export { createLogger } from "./logger.ts";

@@ -1,0 +1,93 @@
+"""Every failure the bridge reports becomes one exception carrying an HTTP status.
+
+LiteLLM turns `CustomLLMError.status_code` into the matching OpenAI error for the client
+(404 -> NotFoundError, 429 -> RateLimitError, 503 -> ServiceUnavailableError, ...). Any other
+exception type would reach the client as a 500 "connection error" carrying a traceback, so
+nothing else may escape the handler.
+"""
+
+import json
+from collections.abc import Mapping
+
+import httpx
+from litellm.exceptions import APIError
+from litellm.llms.custom_llm import CustomLLMError
+
+from agentllm_bridge.wire import ErrorDetail
+
+PROVIDER = "agno"
+
+# Statuses the runtime documents; anything else non-2xx is reported as a bad gateway.
+_RUNTIME_STATUSES = frozenset({400, 401, 404, 409, 413, 429, 502, 503, 504})
+# LiteLLM 1.108.7 maps any 4xx it has no class for (409 session busy, 413 too large) to a 400
+# BadRequestError. Its own exception types pass through its mapping untouched, and APIError
+# keeps any status, so those two are raised as APIError instead of CustomLLMError.
+_REMAPPED_BY_LITELLM = frozenset({409, 413})
+_MAX_RAW_BODY = 500
+
+BridgeError = CustomLLMError | APIError
+
+
+def bridge_error(status: int, message: str) -> BridgeError:
+    if status in _REMAPPED_BY_LITELLM:
+        return APIError(status_code=status, message=message, llm_provider=PROVIDER, model=None)
+    return CustomLLMError(status_code=status, message=message)
+
+
+def missing_setting(name: str) -> BridgeError:
+    return bridge_error(500, f"agent bridge misconfigured: {name} is not set")
+
+
+def invalid_identity(field: str, reason: str) -> BridgeError:
+    return bridge_error(400, f"invalid {field}: {reason}")
+
+
+def from_runtime_response(status: int, body: bytes) -> BridgeError:
+    """A non-2xx answer: keep the runtime's status and message."""
+    detail = _error_detail(body)
+    message = detail.get("message") if detail else None
+    if not isinstance(message, str) or not message:
+        message = body[:_MAX_RAW_BODY].decode("utf-8", "replace") or f"agent runtime answered HTTP {status}"
+    return bridge_error(status if status in _RUNTIME_STATUSES else 502, message)
+
+
+def from_stream_event(detail: Mapping[str, object]) -> BridgeError:
+    """The `data: {"error": ...}` event that ends a failed stream; a numeric `code` is the status."""
+    code = detail.get("code")
+    status = 502
+    if isinstance(code, int) and not isinstance(code, bool):
+        status = code
+    elif isinstance(code, str) and code.isdigit():
+        status = int(code)
+    if not 400 <= status <= 599:
+        status = 502
+    message = detail.get("message") or "agent runtime failed mid-stream"
+    return bridge_error(status, str(message))
+
+
+def from_transport(exc: httpx.TransportError, base_url: str) -> BridgeError:
+    """No usable HTTP answer: the runtime is down, slow, or dropped the connection."""
+    if isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout):
+        return bridge_error(503, f"agent runtime unreachable at {base_url}: {exc}")
+    if isinstance(exc, httpx.TimeoutException):
+        return bridge_error(504, f"agent runtime at {base_url} timed out: {exc}")
+    return bridge_error(502, f"agent runtime at {base_url} broke the connection: {exc}")
+
+
+def stream_ended_early() -> BridgeError:
+    return bridge_error(502, "agent runtime closed the stream before [DONE]")
+
+
+def malformed_reply(what: str) -> BridgeError:
+    return bridge_error(502, f"agent runtime sent a malformed reply: {what}")
+
+
+def _error_detail(body: bytes) -> ErrorDetail | None:
+    try:
+        parsed = json.loads(body)
+    except ValueError:
+        return None
+    if isinstance(parsed, dict) and isinstance(parsed.get("error"), dict):
+        detail: ErrorDetail = parsed["error"]
+        return detail
+    return None

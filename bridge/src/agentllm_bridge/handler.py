@@ -1,0 +1,142 @@
+"""The LiteLLM entry points for provider `agno`: forward to the runtime, map the answer back.
+
+LiteLLM picks the method (`custom_chat_llm_router`): the proxy calls `acompletion`/`astreaming`,
+`litellm.completion()` calls `completion`/`streaming`. LiteLLM passes every argument by keyword.
+"""
+
+import time
+from collections.abc import AsyncGenerator, AsyncIterator, Generator, Iterator, Mapping
+from typing import Any
+
+import litellm
+from litellm.llms.custom_llm import CustomLLM
+from litellm.types.llms.openai import ChatCompletionUsageBlock
+from litellm.types.utils import Choices, GenericStreamingChunk, Message, ModelResponse
+
+from agentllm_bridge.errors import malformed_reply
+from agentllm_bridge.identity import CallContext, resolve_identity
+from agentllm_bridge.request import PROVIDER, agent_name, build_call
+from agentllm_bridge.runtime_client import RuntimeCall, RuntimeClient
+from agentllm_bridge.wire import ChatCompletion, ChatCompletionChunk, Usage
+
+CallKwargs = Mapping[str, Any]
+
+
+class AgnoHandler(CustomLLM):
+    def __init__(self, client: RuntimeClient | None = None) -> None:
+        super().__init__()
+        self._client = client or RuntimeClient()
+
+    def completion(self, *args: Any, **kwargs: Any) -> ModelResponse:
+        completion = self._client.complete(_runtime_call(kwargs, stream=False))
+        return _to_model_response(completion, kwargs)
+
+    async def acompletion(self, *args: Any, **kwargs: Any) -> ModelResponse:
+        completion = await self._client.acomplete(_runtime_call(kwargs, stream=False))
+        return _to_model_response(completion, kwargs)
+
+    def streaming(self, *args: Any, **kwargs: Any) -> Iterator[GenericStreamingChunk]:
+        return _generate(self._client.stream(_runtime_call(kwargs, stream=True)))
+
+    # LiteLLM's stub declares a coroutine, but it calls this without awaiting and wraps the result
+    # in CustomStreamWrapper, so an async iterator is what it needs. Not an `async def`: building
+    # the call here raises config and identity errors before any stream exists.
+    def astreaming(self, *args: Any, **kwargs: Any) -> AsyncIterator[GenericStreamingChunk]:  # type: ignore[override]
+        return _agenerate(self._client.astream(_runtime_call(kwargs, stream=True)))
+
+
+def _generate(chunks: Generator[ChatCompletionChunk, None, None]) -> Iterator[GenericStreamingChunk]:
+    # One GenericStreamingChunk per upstream event, yielded as it arrives (no buffering).
+    try:
+        for chunk in chunks:
+            yield _to_generic_chunk(chunk)
+    finally:
+        # CustomStreamWrapper.close() closes this generator; close the upstream stream with it.
+        chunks.close()
+
+
+async def _agenerate(chunks: AsyncGenerator[ChatCompletionChunk, None]) -> AsyncIterator[GenericStreamingChunk]:
+    try:
+        async for chunk in chunks:
+            yield _to_generic_chunk(chunk)
+    finally:
+        # LiteLLM closes this generator when its client disconnects; close the upstream stream too.
+        await chunks.aclose()
+
+
+def _runtime_call(kwargs: CallKwargs, *, stream: bool) -> RuntimeCall:
+    litellm_params: Mapping[str, Any] = kwargs.get("litellm_params") or {}
+    optional_params: Mapping[str, Any] = kwargs.get("optional_params") or {}
+    # LiteLLM drops `user` from optional_params for custom providers; its logging object keeps it.
+    details = getattr(kwargs.get("logging_obj"), "model_call_details", None)
+    user = details.get("user") if isinstance(details, dict) else None
+    identity = resolve_identity(CallContext(litellm_params=litellm_params, optional_params=optional_params, user=user))
+    return build_call(
+        model=kwargs["model"],
+        messages=kwargs["messages"],
+        optional_params=optional_params,
+        litellm_params=litellm_params,
+        identity=identity,
+        stream=stream,
+    )
+
+
+def _to_model_response(completion: ChatCompletion, kwargs: CallKwargs) -> ModelResponse:
+    choices = completion.get("choices") or []
+    if not choices:
+        raise malformed_reply("completion has no choices")
+    choice = choices[0]
+    message = choice.get("message") or {}
+    response: ModelResponse = kwargs.get("model_response") or ModelResponse()
+    # Choices maps the finish reason onto OpenAI's set (and keeps the original if it differs).
+    response.choices = [
+        Choices(
+            index=0,
+            finish_reason=choice.get("finish_reason") or "stop",
+            message=Message(role="assistant", content=message.get("content")),
+        )
+    ]
+    response.model = f"{PROVIDER}/{agent_name(kwargs['model'])}"
+    response.created = int(time.time())
+    usage = completion.get("usage")
+    if usage is not None:
+        # Real numbers from the runtime; without this LiteLLM would estimate with a tokenizer.
+        response.usage = _to_litellm_usage(usage)  # type: ignore[attr-defined]
+    return response
+
+
+def _usage_block(usage: Usage) -> ChatCompletionUsageBlock:
+    try:
+        return {
+            "prompt_tokens": int(usage["prompt_tokens"]),
+            "completion_tokens": int(usage["completion_tokens"]),
+            "total_tokens": int(usage["total_tokens"]),
+        }
+    except (KeyError, TypeError, ValueError) as exc:
+        raise malformed_reply(f"bad usage {usage!r}") from exc
+
+
+def _to_litellm_usage(usage: Usage) -> litellm.Usage:
+    return litellm.Usage(**_usage_block(usage))
+
+
+def _to_generic_chunk(chunk: ChatCompletionChunk) -> GenericStreamingChunk:
+    choices = chunk.get("choices") or []
+    choice = choices[0] if choices else {}
+    delta = choice.get("delta") or {}
+    finish_reason = choice.get("finish_reason")
+    usage = chunk.get("usage")
+    return GenericStreamingChunk(
+        text=delta.get("content") or "",
+        # Only a real finish reason ends the stream; the trailing usage-only chunk (choices: [])
+        # must not, or LiteLLM would record an empty finish reason.
+        is_finished=bool(finish_reason),
+        finish_reason=finish_reason or "",
+        usage=_usage_block(usage) if usage else None,
+        index=choice.get("index", 0),
+        tool_use=None,
+    )
+
+
+# What proxy_config.yaml's custom_provider_map points at (`agentllm_bridge.handler.agno_handler`).
+agno_handler = AgnoHandler()

@@ -1,0 +1,185 @@
+"""The real LiteLLM proxy, started from the repo's proxy_config.yaml, with the fake runtime behind.
+
+Proves the config loads the handler, that identity headers survive the proxy, and what a client
+sees for each kind of runtime failure. One proxy for the module: it takes ~10-15 s to start.
+"""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.conftest import RUNTIME_TOKEN
+from tests.fake_runtime import FakeRuntime, Script
+
+BRIDGE = Path(__file__).resolve().parents[1]
+CONFIG = BRIDGE.parent / "proxy_config.yaml"
+MASTER_KEY = "sk-agno-test-key-12345"
+STARTUP_TIMEOUT = 60.0
+
+OPENWEBUI_HEADERS = {"X-OpenWebUI-User-Id": "owui-user-1", "X-OpenWebUI-Chat-Id": "owui-chat-9"}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+@pytest.fixture(scope="module")
+def proxy(fake_runtime: FakeRuntime) -> Iterator[httpx.Client]:
+    port = free_port()
+    env = {
+        **os.environ,
+        "LITELLM_MASTER_KEY": MASTER_KEY,
+        "LITELLM_LOCAL_MODEL_COST_MAP": "True",
+        "AGENTLLM_RUNTIME_URL": fake_runtime.url,
+        "AGENTLLM_RUNTIME_TOKEN": RUNTIME_TOKEN,
+    }
+    # LiteLLM would take the runtime's DATABASE_URL as its own and try to run prisma against it.
+    env.pop("DATABASE_URL", None)
+    litellm_bin = Path(sys.executable).parent / "litellm"
+    with tempfile.TemporaryFile() as log:
+        process = subprocess.Popen(
+            [str(litellm_bin), "--config", str(CONFIG), "--host", "127.0.0.1", "--port", str(port)],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            _wait_ready(base, process, log)
+            with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {MASTER_KEY}"}, timeout=30) as c:
+                yield c
+        finally:
+            process.terminate()
+            try:
+                process.wait(10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def _wait_ready(base: str, process: "subprocess.Popen[bytes]", log: Any) -> None:
+    deadline = time.monotonic() + STARTUP_TIMEOUT
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            break
+        try:
+            if httpx.get(f"{base}/health/liveliness", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.25)
+    log.seek(0)
+    output = log.read().decode(errors="replace")[-4000:]
+    raise AssertionError(f"LiteLLM proxy did not become ready (exit={process.poll()}):\n{output}")
+
+
+@pytest.fixture
+def runtime_behind_proxy(fake_runtime: FakeRuntime) -> FakeRuntime:
+    fake_runtime.reset()
+    return fake_runtime
+
+
+def chat(stream: bool = False, **extra: Any) -> dict[str, Any]:
+    return {"model": "agno/demo-agent", "messages": [{"role": "user", "content": "hi"}], "stream": stream, **extra}
+
+
+def sse_events(response: httpx.Response) -> list[str]:
+    return [line[len("data: ") :] for line in response.iter_lines() if line.startswith("data: ")]
+
+
+def test_models_lists_agents(proxy: httpx.Client) -> None:
+    ids = {m["id"] for m in proxy.get("/v1/models").json()["data"]}
+    assert "agno/demo-agent" in ids
+    assert {"gemini-2.5-flash", "gemini-2.5-pro"} <= ids
+
+
+def test_non_stream_through_proxy(proxy: httpx.Client, runtime_behind_proxy: FakeRuntime) -> None:
+    runtime_behind_proxy.reset(Script(text="hello there"))
+    response = proxy.post("/v1/chat/completions", json=chat(temperature=0.5), headers=OPENWEBUI_HEADERS)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["choices"][0]["message"]["content"] == "hello there"
+    assert body["usage"]["total_tokens"] == 18
+    seen = runtime_behind_proxy.last
+    assert seen.body["model"] == "demo-agent"
+    assert seen.body["temperature"] == 0.5
+    assert seen.headers["authorization"] == f"Bearer {RUNTIME_TOKEN}"
+    assert seen.headers["x-agentllm-user-id"] == "owui-user-1"
+    assert seen.headers["x-agentllm-session-id"] == "owui-chat-9"
+    # The same id in LiteLLM's response header and the runtime's request: one request, both logs.
+    assert seen.headers["x-request-id"] == response.headers["x-litellm-call-id"]
+
+
+def test_stream_through_proxy(proxy: httpx.Client, runtime_behind_proxy: FakeRuntime) -> None:
+    runtime_behind_proxy.reset(Script(text="one two three four"))
+    request = chat(stream=True, stream_options={"include_usage": True})
+    with proxy.stream("POST", "/v1/chat/completions", json=request, headers=OPENWEBUI_HEADERS) as response:
+        assert response.status_code == 200
+        events = sse_events(response)
+    assert events[-1] == "[DONE]"
+    chunks = [json.loads(e) for e in events[:-1]]
+    texts = [c["choices"][0]["delta"].get("content") for c in chunks if c["choices"]]
+    assert len([t for t in texts if t]) > 1
+    assert "".join(t for t in texts if t) == "one two three four"
+    assert chunks[-1]["usage"]["total_tokens"] == 18
+    seen = runtime_behind_proxy.last
+    assert seen.headers["x-agentllm-user-id"] == "owui-user-1"
+    assert seen.headers["x-agentllm-session-id"] == "owui-chat-9"
+    assert seen.body["stream_options"] == {"include_usage": True}
+
+
+@pytest.mark.parametrize("status", [404, 409, 429, 503])
+def test_runtime_error_status_reaches_client_without_retry(
+    proxy: httpx.Client, runtime_behind_proxy: FakeRuntime, status: int
+) -> None:
+    runtime_behind_proxy.reset(Script(kind="error", status=status, error={"message": f"runtime {status}"}))
+    response = proxy.post("/v1/chat/completions", json=chat())
+    assert response.status_code == status, response.text
+    assert f"runtime {status}" in response.json()["error"]["message"]
+    assert len(runtime_behind_proxy.requests) == 1  # num_retries: 0 holds: an agent call is never replayed
+
+
+def test_stream_error_before_first_chunk_keeps_status(proxy: httpx.Client, runtime_behind_proxy: FakeRuntime) -> None:
+    runtime_behind_proxy.reset(Script(kind="error", status=409, error={"message": "session busy"}))
+    with proxy.stream("POST", "/v1/chat/completions", json=chat(stream=True)) as response:
+        response.read()
+    assert response.status_code == 409
+    assert "session busy" in response.json()["error"]["message"]
+    assert len(runtime_behind_proxy.requests) == 1
+
+
+def test_mid_stream_error_reaches_client_as_error_event(proxy: httpx.Client, runtime_behind_proxy: FakeRuntime) -> None:
+    runtime_behind_proxy.reset(
+        Script(kind="stream_error", text="partial answer", error={"message": "boom", "code": 502})
+    )
+    with proxy.stream("POST", "/v1/chat/completions", json=chat(stream=True)) as response:
+        assert response.status_code == 200  # headers were already sent with the first chunk
+        events = sse_events(response)
+    assert "[DONE]" not in events
+    error = json.loads(events[-1])["error"]
+    assert "boom" in error["message"]
+    assert str(error["code"]) == "502"
+    texts = [json.loads(e)["choices"][0]["delta"].get("content") for e in events[:-1] if json.loads(e).get("choices")]
+    assert "".join(t for t in texts if t) == "partial answer"
+
+
+def test_client_disconnect_reaches_runtime(proxy: httpx.Client, runtime_behind_proxy: FakeRuntime) -> None:
+    runtime_behind_proxy.reset(Script(kind="hang"))
+    with proxy.stream("POST", "/v1/chat/completions", json=chat(stream=True)) as response:
+        for line in response.iter_lines():
+            if "thinking" in line:
+                break  # leaving the block closes the connection mid-stream
+    assert runtime_behind_proxy.stream_closed_by_client.wait(10)

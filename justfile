@@ -1,0 +1,85 @@
+# AgentLLM: tool-using agents as models behind a LiteLLM proxy.
+# `npx just` lists the recipes; `npx just demo` runs everything with no configuration.
+
+set dotenv-load
+set dotenv-filename := ".env.secrets"
+set shell := ["bash", "-euo", "pipefail", "-c"]
+
+export UV_PYTHON_DOWNLOADS := "never"
+export LITELLM_MASTER_KEY := env("LITELLM_MASTER_KEY", "sk-agno-test-key-12345")
+
+tsx := "node --import tsx"
+
+# List the recipes
+default:
+    @just --list --unsorted
+
+# Install node modules, uv (if missing) and the bridge's Python venv with LiteLLM; quick when done
+setup:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    stamp=node_modules/.package-lock.json
+    if [ ! -f "$stamp" ] || [ -n "$(find package.json package-lock.json packages/*/package.json -newer "$stamp" 2>/dev/null)" ]; then
+      echo "setup: installing node modules"
+      npm install --no-audit --no-fund
+    fi
+    if ! command -v uv >/dev/null 2>&1; then
+      echo "setup: installing uv"
+      python3 -m pip install --user --quiet uv
+      export PATH="$HOME/.local/bin:$PATH"
+    fi
+    # The bridge venv follows bridge/requirements.lock (exact versions, sha256 hashes); see
+    # bridge/README.md for why a hashed requirements lock rather than uv.lock.
+    if [ ! -x bridge/.venv/bin/litellm ] || [ bridge/requirements.lock -nt bridge/.venv/.synced ] || [ bridge/pyproject.toml -nt bridge/.venv/.synced ]; then
+      echo "setup: syncing the bridge venv (LiteLLM proxy; the first time takes a minute)"
+      [ -x bridge/.venv/bin/python ] || uv venv --quiet --python python3.11 bridge/.venv
+      uv pip sync --quiet --require-hashes --python bridge/.venv/bin/python bridge/requirements.lock
+      uv pip install --quiet --no-deps --python bridge/.venv/bin/python -e bridge
+      touch bridge/.venv/.synced
+    fi
+
+# Re-pin the bridge's Python dependencies after editing bridge/pyproject.toml
+lock-bridge:
+    cd bridge && uv pip compile pyproject.toml --group pyproject.toml:dev --generate-hashes --universal --python-version 3.11 --no-header --quiet -o requirements.lock
+
+# Run the runtime and the LiteLLM proxy on 9501 against real Gemini (needs GEMINI_API_KEY)
+proxy: setup
+    {{tsx}} packages/stack/src/cli.ts proxy
+
+# Run the whole stack on the fake Gemini: no key, throwaway keys and data
+demo: setup
+    {{tsx}} packages/stack/src/cli.ts demo
+
+# Ask agno/demo-agent something through the running proxy (stream=true for a stream)
+hello message="Hello! What can you do for me?" stream="false":
+    curl -sS --no-buffer http://127.0.0.1:${AGENTLLM_PROXY_PORT:-9501}/v1/chat/completions \
+      -H "Authorization: Bearer $LITELLM_MASTER_KEY" \
+      -H "Content-Type: application/json" \
+      -H "X-OpenWebUI-User-Id: hello-user" \
+      -H "X-OpenWebUI-Chat-Id: hello-chat-$(date +%s)" \
+      -d "$(node -e 'console.log(JSON.stringify({model: "agno/demo-agent", stream: process.argv[2] === "true", stream_options: process.argv[2] === "true" ? {include_usage: true} : undefined, messages: [{role: "user", content: process.argv[1]}]}))' '{{message}}' '{{stream}}')"
+    @echo
+
+# Run every test (TypeScript and Python); the last line is the total
+test: setup
+    #!/usr/bin/env bash
+    set -uo pipefail
+    mkdir -p tmp/test-results
+    npx vitest run --reporter=default --reporter=json --outputFile.json=tmp/test-results/vitest.json
+    vitest_status=$?
+    (cd bridge && .venv/bin/pytest --junitxml=../tmp/test-results/pytest.xml -q)
+    pytest_status=$?
+    {{tsx}} scripts/test-summary.ts tmp/test-results/vitest.json tmp/test-results/pytest.xml
+    summary_status=$?
+    [ "$vitest_status" -eq 0 ] && [ "$pytest_status" -eq 0 ] && [ "$summary_status" -eq 0 ]
+
+# Lint and type-check everything (biome, tsc, ruff, the bridge's type checker)
+lint: setup
+    npx biome check .
+    npx tsc -p . --noEmit
+    cd bridge && .venv/bin/ruff check . && .venv/bin/ruff format --check . && .venv/bin/mypy
+
+# Format everything in place
+format: setup
+    npx biome check --write .
+    cd bridge && .venv/bin/ruff format . && .venv/bin/ruff check --fix .

@@ -1,0 +1,110 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { setTimeout as sleep } from "node:timers/promises";
+
+export interface ChildServiceOptions {
+  /** Short name used as the log prefix, e.g. "runtime". */
+  readonly name: string;
+  readonly command: string;
+  readonly args: readonly string[];
+  readonly cwd: string;
+  readonly env: NodeJS.ProcessEnv;
+  /** Called with each output line; default keeps lines only in memory (see `output()`). */
+  readonly onLine?: (line: string) => void;
+}
+
+export interface ChildService {
+  readonly name: string;
+  readonly process: ChildProcess;
+  /** The last lines the process printed (stdout and stderr), for error messages. */
+  output(): string;
+  /** Resolves when `probe` succeeds; rejects with the recent output if the process dies first. */
+  waitUntil(probe: () => Promise<boolean>, timeoutMs: number): Promise<void>;
+  /** SIGTERM to the whole process group, SIGKILL after `graceMs`. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+const KEPT_LINES = 200;
+
+/** Starts a long-running child in its own process group so stopping it stops its children too. */
+export function startChildService(options: ChildServiceOptions): ChildService {
+  const child = spawn(options.command, [...options.args], {
+    cwd: options.cwd,
+    env: options.env,
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
+  const lines: string[] = [];
+  const collect = (stream: NodeJS.ReadableStream | null) => {
+    let pending = "";
+    stream?.setEncoding("utf8");
+    stream?.on("data", (data: string) => {
+      pending += data;
+      const parts = pending.split("\n");
+      pending = parts.pop() ?? "";
+      for (const line of parts) {
+        lines.push(line);
+        if (lines.length > KEPT_LINES) lines.shift();
+        options.onLine?.(line);
+      }
+    });
+  };
+  collect(child.stdout);
+  collect(child.stderr);
+  const exited = new Promise<number | null>((resolve) =>
+    child.once("exit", (code) => resolve(code)),
+  );
+  let exitCode: number | null | undefined;
+  void exited.then((code) => {
+    exitCode = code;
+  });
+
+  const signalGroup = (signal: NodeJS.Signals) => {
+    try {
+      if (child.pid) process.kill(-child.pid, signal);
+    } catch {
+      // Already gone.
+    }
+  };
+
+  return {
+    name: options.name,
+    process: child,
+    output: () => lines.join("\n"),
+    async waitUntil(probe, timeoutMs) {
+      const deadline = Date.now() + timeoutMs;
+      while (Date.now() < deadline) {
+        if (exitCode !== undefined) {
+          throw new Error(
+            `${options.name} exited with code ${exitCode} before it was ready:\n${lines.slice(-40).join("\n")}`,
+          );
+        }
+        if (await probe().catch(() => false)) return;
+        await sleep(100);
+      }
+      throw new Error(
+        `${options.name} was not ready after ${timeoutMs} ms:\n${lines.slice(-40).join("\n")}`,
+      );
+    },
+    async stop(graceMs = 5_000) {
+      if (exitCode !== undefined || child.exitCode !== null) return;
+      signalGroup("SIGTERM");
+      const killed = await Promise.race([
+        exited.then(() => true),
+        sleep(graceMs).then(() => false),
+      ]);
+      if (!killed) {
+        signalGroup("SIGKILL");
+        await exited;
+      }
+    },
+  };
+}
+
+/** A probe that succeeds once `url` answers with a 2xx. */
+export function httpOk(url: string, init?: RequestInit): () => Promise<boolean> {
+  return async () => {
+    const res = await fetch(url, { ...init, signal: AbortSignal.timeout(2_000) });
+    await res.body?.cancel();
+    return res.ok;
+  };
+}

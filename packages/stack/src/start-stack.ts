@@ -1,0 +1,117 @@
+import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
+import { type ChildService, httpOk, startChildService } from "./child-service.ts";
+import { freePort } from "./free-port.ts";
+import { paths, repoRoot } from "./repo-paths.ts";
+
+/** The local default from the original project, so `just hello` works with no setup. */
+export const DEFAULT_MASTER_KEY = "sk-agno-test-key-12345";
+
+export interface StackOptions {
+  readonly geminiApiKey: string;
+  /** Any server speaking the Gemini REST API (the testkit's fake, in demo and tests). */
+  readonly geminiBaseUrl?: string | undefined;
+  readonly dataDir: string;
+  /** 0 or undefined: a free port. */
+  readonly proxyPort?: number | undefined;
+  readonly runtimePort?: number | undefined;
+  readonly proxyHost?: string | undefined;
+  readonly masterKey?: string | undefined;
+  /** Shared secret between bridge and runtime; a fresh random one when not given. */
+  readonly runtimeToken?: string | undefined;
+  readonly logLevel?: string | undefined;
+  /** The environment both processes inherit; defaults to this process's. */
+  readonly env?: NodeJS.ProcessEnv | undefined;
+  /** Each output line of either process, e.g. to print them in the foreground. */
+  readonly onLine?: ((service: "runtime" | "litellm", line: string) => void) | undefined;
+  readonly readyTimeoutMs?: number | undefined;
+}
+
+export interface RunningStack {
+  /** The LiteLLM proxy, what clients talk to: `http://127.0.0.1:9501`. */
+  readonly proxyUrl: string;
+  /** The runtime's internal API (needs `runtimeToken`). */
+  readonly runtimeUrl: string;
+  readonly masterKey: string;
+  readonly runtimeToken: string;
+  readonly runtime: ChildService;
+  readonly proxy: ChildService;
+  close(): Promise<void>;
+}
+
+export class BridgeNotInstalledError extends Error {
+  override readonly name = "BridgeNotInstalledError";
+  constructor() {
+    super(`LiteLLM is not installed at ${paths.litellm}; run \`npx just setup\` first.`);
+  }
+}
+
+/**
+ * Starts the agent runtime and the real LiteLLM proxy (with the bridge) side by side and
+ * resolves once both answer. Used by `just proxy`, `just demo`, the end-to-end tests and the
+ * benchmarks, so all four run the same processes the same way.
+ */
+export async function startStack(options: StackOptions): Promise<RunningStack> {
+  if (!existsSync(paths.litellm)) throw new BridgeNotInstalledError();
+  const baseEnv = options.env ?? process.env;
+  const runtimePort = options.runtimePort || (await freePort());
+  const proxyPort = options.proxyPort || (await freePort());
+  const proxyHost = options.proxyHost ?? "127.0.0.1";
+  const masterKey = options.masterKey ?? DEFAULT_MASTER_KEY;
+  const runtimeToken = options.runtimeToken ?? randomBytes(24).toString("base64url");
+  const runtimeUrl = `http://127.0.0.1:${runtimePort}`;
+  const proxyUrl = `http://${proxyHost === "0.0.0.0" ? "127.0.0.1" : proxyHost}:${proxyPort}`;
+  const timeout = options.readyTimeoutMs ?? 90_000;
+
+  const runtime = startChildService({
+    name: "runtime",
+    command: process.execPath,
+    args: ["--import", "tsx", paths.runtimeMain],
+    cwd: repoRoot,
+    env: {
+      ...baseEnv,
+      AGENTLLM_RUNTIME_HOST: "127.0.0.1",
+      AGENTLLM_RUNTIME_PORT: String(runtimePort),
+      AGENTLLM_RUNTIME_TOKEN: runtimeToken,
+      AGENTLLM_DATA_DIR: options.dataDir,
+      GEMINI_API_KEY: options.geminiApiKey,
+      ...(options.geminiBaseUrl ? { GOOGLE_GEMINI_BASE_URL: options.geminiBaseUrl } : {}),
+      ...(options.logLevel ? { AGENTLLM_LOG_LEVEL: options.logLevel } : {}),
+    },
+    onLine: options.onLine && ((line) => options.onLine?.("runtime", line)),
+  });
+  const proxyEnv: NodeJS.ProcessEnv = {
+    ...baseEnv,
+    AGENTLLM_RUNTIME_URL: runtimeUrl,
+    AGENTLLM_RUNTIME_TOKEN: runtimeToken,
+    LITELLM_MASTER_KEY: masterKey,
+    GEMINI_API_KEY: options.geminiApiKey,
+    // Offline start: without it LiteLLM stalls fetching a price list from the internet.
+    LITELLM_LOCAL_MODEL_COST_MAP: "True",
+    PYTHONUNBUFFERED: "1",
+  };
+  // DATABASE_URL is the runtime's (Postgres sessions); LiteLLM would take it as its own.
+  delete proxyEnv.DATABASE_URL;
+  const proxy = startChildService({
+    name: "litellm",
+    command: paths.litellm,
+    args: ["--config", paths.proxyConfig, "--host", proxyHost, "--port", String(proxyPort)],
+    cwd: repoRoot,
+    env: proxyEnv,
+    onLine: options.onLine && ((line) => options.onLine?.("litellm", line)),
+  });
+
+  const close = async () => {
+    await Promise.all([proxy.stop(), runtime.stop()]);
+  };
+  try {
+    await Promise.all([
+      runtime.waitUntil(httpOk(`${runtimeUrl}/readyz`), timeout),
+      proxy.waitUntil(httpOk(`${proxyUrl}/health/liveliness`), timeout),
+    ]);
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  return { proxyUrl, runtimeUrl, masterKey, runtimeToken, runtime, proxy, close };
+}

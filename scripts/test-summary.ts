@@ -1,0 +1,45 @@
+import { existsSync, readFileSync } from "node:fs";
+
+/**
+ * Adds up vitest's JSON report and pytest's JUnit XML into one closing line,
+ * `N passed, N failed`, so a run that executed no test is visible at a glance.
+ * A missing report counts as a failure: that suite did not run.
+ */
+const [vitestReport, pytestReport] = process.argv.slice(2);
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+
+if (vitestReport && existsSync(vitestReport)) {
+  const report = JSON.parse(readFileSync(vitestReport, "utf8")) as {
+    numPassedTests: number;
+    numFailedTests: number;
+    numPendingTests: number;
+    numTodoTests: number;
+  };
+  passed += report.numPassedTests;
+  failed += report.numFailedTests;
+  skipped += report.numPendingTests + report.numTodoTests;
+} else {
+  process.stderr.write(`no vitest report at ${vitestReport}\n`);
+  failed += 1;
+}
+
+if (pytestReport && existsSync(pytestReport)) {
+  const xml = readFileSync(pytestReport, "utf8");
+  const suite = /<testsuite\b[^>]*>/.exec(xml)?.[0] ?? "";
+  const attr = (name: string) => Number(new RegExp(`\\b${name}="(\\d+)"`).exec(suite)?.[1] ?? 0);
+  const pyFailed = attr("failures") + attr("errors");
+  const pySkipped = attr("skipped");
+  passed += attr("tests") - pyFailed - pySkipped;
+  failed += pyFailed;
+  skipped += pySkipped;
+} else {
+  process.stderr.write(`no pytest report at ${pytestReport}\n`);
+  failed += 1;
+}
+
+process.stdout.write(
+  `${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ""}\n`,
+);
+process.exit(failed > 0 || passed === 0 ? 1 : 0);
