@@ -16,8 +16,10 @@ const just = path.join(
 );
 
 if (!existsSync(just)) {
-  process.stderr.write("just: first run, installing node modules (npm ci)…\n");
-  const install = spawnSync("npm", ["ci", "--no-audit", "--no-fund"], {
+  process.stderr.write("just: first run, installing node modules…\n");
+  // `npm install`, not `npm ci`: it follows package-lock.json just the same, but tolerates
+  // optional platform packages (rust-just's binaries for other systems) a registry lacks.
+  const install = spawnSync("npm", ["install", "--no-audit", "--no-fund"], {
     cwd: root,
     stdio: "inherit",
   });
