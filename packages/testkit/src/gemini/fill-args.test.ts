@@ -37,6 +37,24 @@ describe("fillArgs", () => {
     expect(fillArgs(fn(schema), "palette from #123456")).toEqual({ base_color: "#123456" });
   });
 
+  it("leaves an optional color out unless the user named a color", () => {
+    const schema = {
+      type: "object",
+      properties: {
+        paletteType: { type: "string", enum: ["complementary", "analogous"] },
+        color: { type: "string" },
+      },
+      required: ["paletteType"],
+    };
+    expect(fillArgs(fn(schema), "make me a complementary palette please")).toEqual({
+      paletteType: "complementary",
+    });
+    expect(fillArgs(fn(schema), "an analogous palette from red")).toEqual({
+      paletteType: "analogous",
+      color: "red",
+    });
+  });
+
   it("takes numbers the user said when they fit the bounds", () => {
     const schema = {
       type: "object",

@@ -89,6 +89,8 @@ function fillString(schema: Schema, name: string, ctx: FillContext): Filled {
       const value = fits(color) ? color : (colors[color] ?? color);
       return { value, fromText: true };
     }
+    // A color field takes only a color: "hello" is no value for it, so an optional one stays out.
+    return { value: fallback(), fromText: false };
   }
   const subject = subjectWord(ctx);
   if (subject !== undefined && fits(subject)) return { value: subject, fromText: true };

@@ -8,6 +8,9 @@ const otherVerbs = new Set(["generate", "create", "make", "delete", "remove", "r
 const questionStarts = new Set(["what", "which", "who", "how", "tell", "show", "list", "do"]);
 const writeHints = new Set(["is", "are", "set", "save", "remember", "change", "update", "now"]);
 
+/** Joining words in tool names ("scheme_for_purpose") say nothing about the topic. */
+const joiners = new Set(["for", "the", "and", "with", "from", "into", "of", "to", "by", "as"]);
+
 function isVerb(word: string): boolean {
   return readVerbs.has(word) || writeVerbs.has(word) || otherVerbs.has(word);
 }
@@ -35,7 +38,7 @@ export function pickTool(
   let best: { fn: GeminiFunctionDeclaration; score: number } | undefined;
   for (const fn of functions) {
     const nameWords = identifierWords(fn.name ?? "");
-    const topics = nameWords.filter((w) => !isVerb(w) && w.length >= 3);
+    const topics = nameWords.filter((w) => !isVerb(w) && !joiners.has(w) && w.length >= 3);
     const hits = topics.filter((w) => mentioned.has(stem(w))).length;
     if (hits === 0) continue;
     const verb = nameWords[0] ?? "";
