@@ -58,6 +58,7 @@ export async function startRuntime(
       defaultModel: config.gemini.defaultModel,
       defaultMaxSteps: config.maxSteps,
       toolTimeoutMs: config.toolTimeoutMs,
+      contextTokens: 200_000,
     },
     ready: async () => {
       await sql`select 1`.execute(database.db);

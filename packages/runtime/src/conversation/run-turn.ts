@@ -1,13 +1,15 @@
 import type { InstructionContext, PluginLogger, UserSettings } from "@agentllm/sdk";
 import type { Content, GenerateContentConfig } from "@google/genai";
 import type { AgentEvent, Usage } from "../agents/loop/agent-event.ts";
-import { emptyUsage } from "../agents/loop/agent-event.ts";
+import { addUsage, emptyUsage } from "../agents/loop/agent-event.ts";
 import type { ModelClient } from "../agents/loop/gemini-stream.ts";
 import { runAgent } from "../agents/loop/run-agent.ts";
 import { type GeminiToolset, toGeminiTools } from "../agents/loop/to-gemini-tools.ts";
 import type { RegisteredAgent } from "../agents/registry.ts";
 import type { ChatMessage } from "../http/chat-request-schema.ts";
 import type { SessionKey, SessionStore } from "../sessions/session-store.ts";
+import { fitToContext } from "./fit-context.ts";
+import { reconcileHistory } from "./reconcile-history.ts";
 import { toGeminiConversation } from "./to-gemini-contents.ts";
 
 /** The request's model parameters, already validated; each overrides the agent's default. */
@@ -40,6 +42,8 @@ export interface TurnDeps {
   readonly defaultModel: string;
   readonly defaultMaxSteps: number;
   readonly toolTimeoutMs: number;
+  /** Estimated tokens of history sent to the model; the oldest exchanges go first. */
+  readonly contextTokens: number;
 }
 
 const toolsets = new WeakMap<RegisteredAgent, GeminiToolset>();
@@ -77,7 +81,6 @@ export async function* runTurn(deps: TurnDeps, request: TurnRequest): AsyncGener
     typeof definition.instructions === "function"
       ? await definition.instructions(instructionContext)
       : definition.instructions;
-  const systemInstruction = [instructions, ...conversation.system].join("\n\n");
 
   let toolset = toolsets.get(agent);
   if (!toolset) {
@@ -85,9 +88,27 @@ export async function* runTurn(deps: TurnDeps, request: TurnRequest): AsyncGener
     toolsets.set(agent, toolset);
   }
 
-  const parentId = sessionKey
-    ? ((await deps.sessions.loadBranch(sessionKey, { signal: request.signal })).at(-1)?.id ?? null)
-    : null;
+  // With a session, stored tool turns rejoin the client's history; without one the client's
+  // messages are the whole context.
+  const history = sessionKey
+    ? reconcileHistory(
+        conversation.contents,
+        await deps.sessions.loadBranch(sessionKey, { signal: request.signal }),
+      )
+    : { contents: [...conversation.contents], parentId: null, input: [...conversation.contents] };
+  const fitted = fitToContext(history.contents, deps.contextTokens);
+  if (fitted.omittedExchanges > 0) {
+    request.logger.info({ omitted: fitted.omittedExchanges }, "history trimmed to fit the context");
+  }
+  const systemInstruction = [
+    instructions,
+    ...conversation.system,
+    ...(fitted.omittedExchanges > 0
+      ? [
+          `(The ${fitted.omittedExchanges} oldest exchanges of this conversation were left out to fit the context window.)`,
+        ]
+      : []),
+  ].join("\n\n");
 
   let answer = "";
   let steps: readonly Content[] = [];
@@ -98,7 +119,7 @@ export async function* runTurn(deps: TurnDeps, request: TurnRequest): AsyncGener
       client: deps.client,
       model: definition.model?.model ?? deps.defaultModel,
       systemInstruction,
-      contents: conversation.contents,
+      contents: fitted.contents,
       toolset,
       generationConfig: generationConfig(definition.model, request.params),
       maxSteps: definition.maxSteps ?? deps.defaultMaxSteps,
@@ -112,9 +133,9 @@ export async function* runTurn(deps: TurnDeps, request: TurnRequest): AsyncGener
       },
     })) {
       if (event.type === "text-delta") answer += event.text;
+      if (event.type === "step-finish") usage = addUsage(usage, event.step.usage);
       if (event.type === "finish") {
         steps = event.newContents;
-        usage = event.usage;
         finished = true;
       }
       yield event;
@@ -124,8 +145,8 @@ export async function* runTurn(deps: TurnDeps, request: TurnRequest): AsyncGener
       // Written after the run, whatever ended it; the request's signal may be aborted by now.
       await deps.sessions
         .appendTurn(sessionKey, {
-          parentId,
-          input: trailingUserContents(conversation.contents),
+          parentId: history.parentId,
+          input: history.input,
           steps: [...steps],
           answer,
           status: finished ? "complete" : "partial",
@@ -136,12 +157,6 @@ export async function* runTurn(deps: TurnDeps, request: TurnRequest): AsyncGener
         );
     }
   }
-}
-
-/** The contents after the last model turn: what the client sent new in this request. */
-function trailingUserContents(contents: readonly Content[]): Content[] {
-  const lastModel = contents.findLastIndex((content) => content.role === "model");
-  return contents.slice(lastModel + 1);
 }
 
 function generationConfig(
