@@ -9,9 +9,16 @@ import litellm
 import pytest
 
 from agentllm_bridge.handler import AgnoHandler
+from agentllm_bridge.identity import JWT_SECRET_ENV
 from tests.fake_runtime import FakeRuntime
 
 RUNTIME_TOKEN = "test-runtime-token"  # noqa: S105  # a fixture value, not a secret
+
+
+@pytest.fixture(autouse=True)
+def header_mode(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test starts in header mode, whatever the developer's shell exports; JWT tests set it."""
+    monkeypatch.delenv(JWT_SECRET_ENV, raising=False)
 
 
 @pytest.fixture(scope="session")

@@ -140,7 +140,7 @@ def test_session_precedence() -> None:
 
 def test_ids_are_stripped_and_blank_means_absent() -> None:
     ctx = proxy_ctx(headers={"X-OpenWebUI-User-Id": "   ", "X-OpenWebUI-Chat-Id": " c1 "}, user=" u1 ")
-    assert resolve_identity(ctx) == Identity(user_id="u1", session_id="c1")
+    assert resolve_identity(ctx) == Identity(user_id="u1", session_id="c1", user_source="body")
 
 
 def test_numbers_are_ids() -> None:

@@ -1,7 +1,8 @@
 """The real LiteLLM proxy, started from the repo's proxy_config.yaml, with the fake runtime behind.
 
 Proves the config loads the handler, that identity headers survive the proxy, and what a client
-sees for each kind of runtime failure. One proxy for the module: it takes ~10-15 s to start.
+sees for each kind of runtime failure. One proxy per identity mode (header, JWT) for the module:
+each takes ~10-15 s to start.
 """
 
 import json
@@ -12,14 +13,18 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
+from agentllm_bridge.identity import JWT_SECRET_ENV
 from tests.conftest import RUNTIME_TOKEN
 from tests.fake_runtime import FakeRuntime, Script
+from tests.identity_tokens import SECRET, mint
 
 BRIDGE = Path(__file__).resolve().parents[1]
 CONFIG = BRIDGE.parent / "proxy_config.yaml"
@@ -36,8 +41,31 @@ def free_port() -> int:
         return port
 
 
+@dataclass(frozen=True)
+class Proxy:
+    client: httpx.Client
+    log_path: Path  # the proxy's stdout and stderr
+
+    def output(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+
 @pytest.fixture(scope="module")
 def proxy(fake_runtime: FakeRuntime) -> Iterator[httpx.Client]:
+    """Header mode: AGENTLLM_IDENTITY_JWT_SECRET unset, plain Open WebUI headers trusted."""
+    with run_proxy(fake_runtime) as running:
+        yield running.client
+
+
+@pytest.fixture(scope="module")
+def jwt_proxy(fake_runtime: FakeRuntime) -> Iterator[Proxy]:
+    """JWT mode: a second proxy (the bridge reads the secret from the proxy's environment)."""
+    with run_proxy(fake_runtime, {JWT_SECRET_ENV: SECRET}) as running:
+        yield running
+
+
+@contextmanager
+def run_proxy(fake_runtime: FakeRuntime, extra_env: dict[str, str] | None = None) -> Iterator[Proxy]:
     port = free_port()
     env = {
         **os.environ,
@@ -45,11 +73,14 @@ def proxy(fake_runtime: FakeRuntime) -> Iterator[httpx.Client]:
         "LITELLM_LOCAL_MODEL_COST_MAP": "True",
         "AGENTLLM_RUNTIME_URL": fake_runtime.url,
         "AGENTLLM_RUNTIME_TOKEN": RUNTIME_TOKEN,
+        "PYTHONUNBUFFERED": "1",  # the log file is read while the proxy runs
     }
     # LiteLLM would take the runtime's DATABASE_URL as its own and try to run prisma against it.
     env.pop("DATABASE_URL", None)
+    env.pop(JWT_SECRET_ENV, None)  # header mode unless asked
+    env.update(extra_env or {})
     litellm_bin = Path(sys.executable).parent / "litellm"
-    with tempfile.TemporaryFile() as log:
+    with tempfile.NamedTemporaryFile(prefix="litellm-proxy-", suffix=".log") as log:
         process = subprocess.Popen(
             [str(litellm_bin), "--config", str(CONFIG), "--host", "127.0.0.1", "--port", str(port)],
             env=env,
@@ -60,7 +91,7 @@ def proxy(fake_runtime: FakeRuntime) -> Iterator[httpx.Client]:
         try:
             _wait_ready(base, process, log)
             with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {MASTER_KEY}"}, timeout=30) as c:
-                yield c
+                yield Proxy(client=c, log_path=Path(log.name))
         finally:
             process.terminate()
             try:
@@ -183,3 +214,59 @@ def test_client_disconnect_reaches_runtime(proxy: httpx.Client, runtime_behind_p
             if "thinking" in line:
                 break  # leaving the block closes the connection mid-stream
     assert runtime_behind_proxy.stream_closed_by_client.wait(10)
+
+
+# ---- JWT mode: AGENTLLM_IDENTITY_JWT_SECRET set on the proxy ----
+
+
+def test_jwt_reaches_the_handler_and_beats_a_forged_header(jwt_proxy: Proxy, runtime_behind_proxy: FakeRuntime) -> None:
+    # LiteLLM passes x-openwebui-user-jwt through unfiltered (metadata.headers); the plain header,
+    # which anyone with the LiteLLM key can send, is ignored.
+    headers = {"X-OpenWebUI-User-Jwt": mint("owui-jwt-user"), **OPENWEBUI_HEADERS}
+    response = jwt_proxy.client.post("/v1/chat/completions", json=chat(), headers=headers)
+    assert response.status_code == 200, response.text
+    seen = runtime_behind_proxy.last
+    assert seen.headers["x-agentllm-user-id"] == "owui-jwt-user"
+    assert seen.headers["x-agentllm-session-id"] == "owui-chat-9"
+    assert "x-openwebui-user-jwt" not in seen.headers  # the runtime gets the verified id, not the token
+    # The bridge's one INFO line per request is printed by the proxy; no token or secret is.
+    line = f"agent call request_id={seen.headers['x-request-id']} agent=demo-agent stream=False identity=jwt"
+    output = wait_for_output(jwt_proxy, line)
+    assert line in output
+    for secret in (headers["X-OpenWebUI-User-Jwt"], SECRET, RUNTIME_TOKEN):
+        assert secret not in output
+
+
+def test_jwt_mode_without_token_ignores_plain_headers(jwt_proxy: Proxy, runtime_behind_proxy: FakeRuntime) -> None:
+    response = jwt_proxy.client.post("/v1/chat/completions", json=chat(user="mallory"), headers=OPENWEBUI_HEADERS)
+    assert response.status_code == 200, response.text
+    # The master key's placeholder user names nobody: anonymous, with the chat still as session.
+    assert "x-agentllm-user-id" not in runtime_behind_proxy.last.headers
+    assert runtime_behind_proxy.last.headers["x-agentllm-session-id"] == "owui-chat-9"
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_bad_jwt_is_401_to_the_client(jwt_proxy: Proxy, runtime_behind_proxy: FakeRuntime, stream: bool) -> None:
+    now = int(time.time())
+    token = mint("owui-jwt-user", iat=now - 400, exp=now - 60)
+    headers = {"X-OpenWebUI-User-Jwt": token}
+    with jwt_proxy.client.stream("POST", "/v1/chat/completions", json=chat(stream=stream), headers=headers) as response:
+        response.read()
+    assert response.status_code == 401, response.text
+    error = response.json()["error"]
+    assert "identity token expired" in error["message"]
+    assert str(error["code"]) == "401"
+    assert token.split(".")[1] not in response.text
+    assert runtime_behind_proxy.requests == []
+    output = wait_for_output(jwt_proxy, f"request rejected request_id={response.headers['x-litellm-call-id']}")
+    assert "identity token expired" in output
+    assert token.split(".")[1] not in output
+
+
+def wait_for_output(proxy: Proxy, text: str, timeout: float = 5.0) -> str:
+    deadline = time.monotonic() + timeout
+    output = proxy.output()
+    while text not in output and time.monotonic() < deadline:
+        time.sleep(0.05)
+        output = proxy.output()
+    return output

@@ -26,6 +26,7 @@ _REMAPPED_BY_LITELLM = frozenset({409, 413})
 _MAX_RAW_BODY = 500
 
 BridgeError = CustomLLMError | APIError
+BRIDGE_ERRORS = (CustomLLMError, APIError)  # for `except` (which takes no union type)
 
 
 def bridge_error(status: int, message: str) -> BridgeError:
@@ -35,11 +36,20 @@ def bridge_error(status: int, message: str) -> BridgeError:
 
 
 def missing_setting(name: str) -> BridgeError:
-    return bridge_error(500, f"agent bridge misconfigured: {name} is not set")
+    return misconfigured(f"{name} is not set")
+
+
+def misconfigured(problem: str) -> BridgeError:
+    return bridge_error(500, f"agent bridge misconfigured: {problem}")
 
 
 def invalid_identity(field: str, reason: str) -> BridgeError:
     return bridge_error(400, f"invalid {field}: {reason}")
+
+
+def invalid_identity_token(problem: str) -> BridgeError:
+    """A present but unusable identity JWT. The message names the problem, never the token."""
+    return bridge_error(401, f"identity token {problem}")
 
 
 def from_runtime_response(status: int, body: bytes) -> BridgeError:

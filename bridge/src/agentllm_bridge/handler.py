@@ -4,6 +4,7 @@ LiteLLM picks the method (`custom_chat_llm_router`): the proxy calls `acompletio
 `litellm.completion()` calls `completion`/`streaming`. LiteLLM passes every argument by keyword.
 """
 
+import logging
 import time
 from collections.abc import AsyncGenerator, AsyncIterator, Generator, Iterator, Mapping
 from typing import Any
@@ -13,13 +14,15 @@ from litellm.llms.custom_llm import CustomLLM
 from litellm.types.llms.openai import ChatCompletionUsageBlock
 from litellm.types.utils import Choices, GenericStreamingChunk, Message, ModelResponse
 
-from agentllm_bridge.errors import malformed_reply
+from agentllm_bridge.errors import BRIDGE_ERRORS, malformed_reply
 from agentllm_bridge.identity import CallContext, resolve_identity
-from agentllm_bridge.request import PROVIDER, agent_name, build_call
+from agentllm_bridge.request import PROVIDER, agent_name, build_call, request_id
 from agentllm_bridge.runtime_client import RuntimeCall, RuntimeClient
 from agentllm_bridge.wire import ChatCompletion, ChatCompletionChunk, Usage
 
 CallKwargs = Mapping[str, Any]
+
+logger = logging.getLogger("agentllm_bridge")
 
 
 class AgnoHandler(CustomLLM):
@@ -67,18 +70,36 @@ async def _agenerate(chunks: AsyncGenerator[ChatCompletionChunk, None]) -> Async
 def _runtime_call(kwargs: CallKwargs, *, stream: bool) -> RuntimeCall:
     litellm_params: Mapping[str, Any] = kwargs.get("litellm_params") or {}
     optional_params: Mapping[str, Any] = kwargs.get("optional_params") or {}
+    req_id = request_id(litellm_params)
+    agent = agent_name(kwargs["model"])
     # LiteLLM drops `user` from optional_params for custom providers; its logging object keeps it.
     details = getattr(kwargs.get("logging_obj"), "model_call_details", None)
     user = details.get("user") if isinstance(details, dict) else None
-    identity = resolve_identity(CallContext(litellm_params=litellm_params, optional_params=optional_params, user=user))
-    return build_call(
+    try:
+        identity = resolve_identity(
+            CallContext(litellm_params=litellm_params, optional_params=optional_params, user=user)
+        )
+    except BRIDGE_ERRORS as exc:
+        # The message names the problem ("identity token expired"), never a token or an id.
+        logger.warning("request rejected request_id=%s agent=%s stream=%s: %s", req_id, agent, stream, exc.message)
+        raise
+    call = build_call(
         model=kwargs["model"],
         messages=kwargs["messages"],
         optional_params=optional_params,
-        litellm_params=litellm_params,
         identity=identity,
+        req_id=req_id,
         stream=stream,
     )
+    # One line per request. Only these fields: never messages, tokens, secrets or keys.
+    logger.info(
+        "agent call request_id=%s agent=%s stream=%s identity=%s",
+        req_id,
+        agent,
+        stream,
+        identity.user_source,
+    )
+    return call
 
 
 def _to_model_response(completion: ChatCompletion, kwargs: CallKwargs) -> ModelResponse:
@@ -137,6 +158,24 @@ def _to_generic_chunk(chunk: ChatCompletionChunk) -> GenericStreamingChunk:
         tool_use=None,
     )
 
+
+def configure_logging() -> None:
+    """Give the `agentllm_bridge` logger a stderr handler, as LiteLLM does for its own loggers.
+
+    The proxy configures no root handler, so without this the per-request INFO line would go
+    nowhere (and warnings would reach stderr only through logging's last-resort handler).
+    Records still propagate, so an application that configures logging gets them as well.
+    """
+    if logger.handlers:
+        return
+    stream = logging.StreamHandler()
+    stream.setFormatter(logging.Formatter("%(asctime)s - %(name)s:%(levelname)s: %(message)s", "%H:%M:%S"))
+    logger.addHandler(stream)
+    if logger.level == logging.NOTSET:
+        logger.setLevel(logging.INFO)
+
+
+configure_logging()
 
 # What proxy_config.yaml's custom_provider_map points at (`agentllm_bridge.handler.agno_handler`).
 agno_handler = AgnoHandler()

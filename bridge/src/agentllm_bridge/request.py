@@ -59,12 +59,11 @@ def build_call(
     model: str,
     messages: list[Any],
     optional_params: Mapping[str, Any],
-    litellm_params: Mapping[str, Any],
     identity: Identity,
+    req_id: str,
     stream: bool,
 ) -> RuntimeCall:
     settings = RuntimeSettings.from_env()
-    req_id = request_id(litellm_params)
     return RuntimeCall(
         settings=settings,
         body=build_body(model, messages, optional_params, stream=stream),
