@@ -39,6 +39,14 @@ describe("loadConfig", () => {
       toolTimeoutMs: 60_000,
       maxBodyBytes: 4 * 1024 * 1024,
       agentDirs: [],
+      sessionWaitMs: 30_000,
+      contextTokens: 200_000,
+      model: {
+        retries: 2,
+        retryMaxDelayMs: 20_000,
+        firstChunkTimeoutMs: 120_000,
+        idleTimeoutMs: 60_000,
+      },
     });
   });
 
@@ -56,6 +64,12 @@ describe("loadConfig", () => {
         AGENTLLM_TOOL_TIMEOUT_MS: "1500",
         AGENTLLM_MAX_BODY_BYTES: "1024",
         AGENTLLM_AGENT_DIRS: [dirA, "plugins"].join(path.delimiter),
+        AGENTLLM_SESSION_WAIT_MS: "5000",
+        AGENTLLM_CONTEXT_TOKENS: "50000",
+        AGENTLLM_MODEL_RETRIES: "4",
+        AGENTLLM_MODEL_RETRY_MAX_DELAY_MS: "9000",
+        AGENTLLM_MODEL_TIMEOUT_MS: "30000",
+        AGENTLLM_MODEL_IDLE_TIMEOUT_MS: "15000",
       }),
       CWD,
     );
@@ -74,6 +88,14 @@ describe("loadConfig", () => {
       toolTimeoutMs: 1500,
       maxBodyBytes: 1024,
       agentDirs: [dirA, path.join(CWD, "plugins")],
+      sessionWaitMs: 5000,
+      contextTokens: 50_000,
+      model: {
+        retries: 4,
+        retryMaxDelayMs: 9000,
+        firstChunkTimeoutMs: 30_000,
+        idleTimeoutMs: 15_000,
+      },
     });
     expect(typeof config.port).toBe("number");
   });
@@ -177,6 +199,11 @@ describe("loadConfig", () => {
           AGENTLLM_TOOL_TIMEOUT_MS: "",
           AGENTLLM_MAX_BODY_BYTES: "",
           AGENTLLM_AGENT_DIRS: "",
+          AGENTLLM_SESSION_WAIT_MS: "",
+          AGENTLLM_MODEL_RETRIES: "",
+          AGENTLLM_MODEL_RETRY_MAX_DELAY_MS: "",
+          AGENTLLM_MODEL_TIMEOUT_MS: "",
+          AGENTLLM_MODEL_IDLE_TIMEOUT_MS: "",
         }),
         CWD,
       );
@@ -209,6 +236,19 @@ describe("loadConfig", () => {
       ["AGENTLLM_TOOL_TIMEOUT_MS", "-5"],
       ["AGENTLLM_TOOL_TIMEOUT_MS", "1.5"],
       ["AGENTLLM_MAX_BODY_BYTES", "0"],
+      ["AGENTLLM_SESSION_WAIT_MS", "-1"],
+      ["AGENTLLM_SESSION_WAIT_MS", "2147483648"],
+      ["AGENTLLM_SESSION_WAIT_MS", "30s"],
+      ["AGENTLLM_MODEL_RETRIES", "11"],
+      ["AGENTLLM_MODEL_RETRIES", "-1"],
+      ["AGENTLLM_MODEL_RETRIES", "two"],
+      ["AGENTLLM_MODEL_RETRY_MAX_DELAY_MS", "0"],
+      ["AGENTLLM_MODEL_RETRY_MAX_DELAY_MS", "2147483648"],
+      ["AGENTLLM_MODEL_TIMEOUT_MS", "0"],
+      ["AGENTLLM_MODEL_TIMEOUT_MS", "2147483648"],
+      ["AGENTLLM_MODEL_TIMEOUT_MS", "1.5"],
+      ["AGENTLLM_MODEL_IDLE_TIMEOUT_MS", "0"],
+      ["AGENTLLM_MODEL_IDLE_TIMEOUT_MS", "2147483648"],
     ];
 
     it.each(cases)("%s=%s", (variable, value) => {
@@ -270,10 +310,44 @@ describe("loadConfig", () => {
     });
   });
 
+  describe("session wait and model call limits", () => {
+    it("accepts AGENTLLM_SESSION_WAIT_MS=0: answer 409 at once", () => {
+      expect(loadConfig(env({ AGENTLLM_SESSION_WAIT_MS: "0" }), CWD).sessionWaitMs).toBe(0);
+    });
+
+    it("accepts the largest session wait Node timers support", () => {
+      const config = loadConfig(env({ AGENTLLM_SESSION_WAIT_MS: "2147483647" }), CWD);
+      expect(config.sessionWaitMs).toBe(2_147_483_647);
+    });
+
+    it("accepts model retries from 0 to 10", () => {
+      expect(loadConfig(env({ AGENTLLM_MODEL_RETRIES: "0" }), CWD).model.retries).toBe(0);
+      expect(loadConfig(env({ AGENTLLM_MODEL_RETRIES: "10" }), CWD).model.retries).toBe(10);
+    });
+
+    it("accepts the largest model timeouts Node timers support", () => {
+      const config = loadConfig(
+        env({
+          AGENTLLM_MODEL_RETRY_MAX_DELAY_MS: "2147483647",
+          AGENTLLM_MODEL_TIMEOUT_MS: "2147483647",
+          AGENTLLM_MODEL_IDLE_TIMEOUT_MS: "2147483647",
+        }),
+        CWD,
+      );
+      expect(config.model).toEqual({
+        retries: 2,
+        retryMaxDelayMs: 2_147_483_647,
+        firstChunkTimeoutMs: 2_147_483_647,
+        idleTimeoutMs: 2_147_483_647,
+      });
+    });
+  });
+
   it("freezes the result, including nested objects and the agent dirs", () => {
     const config = loadConfig(env({ AGENTLLM_AGENT_DIRS: "plugins" }), CWD);
     expect(Object.isFrozen(config)).toBe(true);
     expect(Object.isFrozen(config.gemini)).toBe(true);
+    expect(Object.isFrozen(config.model)).toBe(true);
     expect(Object.isFrozen(config.agentDirs)).toBe(true);
     expect(() => {
       (config as { port: number }).port = 1;

@@ -24,6 +24,23 @@ export interface RuntimeConfig {
   readonly maxBodyBytes: number;
   /** Extra folders scanned for agent packages, besides every `node_modules` above the cwd. */
   readonly agentDirs: readonly string[];
+  /**
+   * How long a request waits for another run of the same session to finish before it gets
+   * 409 `session_busy`; 0 answers 409 at once.
+   */
+  readonly sessionWaitMs: number;
+  /** Estimated tokens of conversation history sent to the model; the oldest exchanges go first. */
+  readonly contextTokens: number;
+  readonly model: {
+    /** Extra attempts for a model call that failed before its first chunk (429, 5xx, network). */
+    readonly retries: number;
+    /** Longest wait before one retry; a longer Retry-After goes to the client instead. */
+    readonly retryMaxDelayMs: number;
+    /** From the call to the model's first chunk. */
+    readonly firstChunkTimeoutMs: number;
+    /** Longest silence between two chunks of a started answer. */
+    readonly idleTimeoutMs: number;
+  };
 }
 
 /** Node timers cannot wait longer; a larger timeout would fire at once. */
@@ -36,6 +53,7 @@ const wholeNumber = z
   .transform(Number);
 const port = wholeNumber.pipe(z.number().int().min(0).max(65_535));
 const positiveInt = (max: number) => wholeNumber.pipe(z.number().int().positive().max(max));
+const nonNegativeInt = (max: number) => wholeNumber.pipe(z.number().int().min(0).max(max));
 
 const envSchema = z.object({
   AGENTLLM_RUNTIME_HOST: z.string().min(1).default("127.0.0.1"),
@@ -58,6 +76,12 @@ const envSchema = z.object({
   AGENTLLM_TOOL_TIMEOUT_MS: positiveInt(MAX_TIMER_MS).default(60_000),
   AGENTLLM_MAX_BODY_BYTES: positiveInt(1024 ** 3).default(4 * 1024 * 1024),
   AGENTLLM_AGENT_DIRS: z.string().optional(),
+  AGENTLLM_SESSION_WAIT_MS: nonNegativeInt(MAX_TIMER_MS).default(30_000),
+  AGENTLLM_CONTEXT_TOKENS: positiveInt(2_000_000).default(200_000),
+  AGENTLLM_MODEL_RETRIES: nonNegativeInt(10).default(2),
+  AGENTLLM_MODEL_RETRY_MAX_DELAY_MS: positiveInt(MAX_TIMER_MS).default(20_000),
+  AGENTLLM_MODEL_TIMEOUT_MS: positiveInt(MAX_TIMER_MS).default(120_000),
+  AGENTLLM_MODEL_IDLE_TIMEOUT_MS: positiveInt(MAX_TIMER_MS).default(60_000),
 });
 
 /** Thrown when the environment cannot start the runtime; the message names each variable. */
@@ -101,5 +125,13 @@ export function loadConfig(
         .filter(Boolean)
         .map((dir) => path.resolve(cwd, dir)),
     ),
+    sessionWaitMs: e.AGENTLLM_SESSION_WAIT_MS,
+    contextTokens: e.AGENTLLM_CONTEXT_TOKENS,
+    model: Object.freeze({
+      retries: e.AGENTLLM_MODEL_RETRIES,
+      retryMaxDelayMs: e.AGENTLLM_MODEL_RETRY_MAX_DELAY_MS,
+      firstChunkTimeoutMs: e.AGENTLLM_MODEL_TIMEOUT_MS,
+      idleTimeoutMs: e.AGENTLLM_MODEL_IDLE_TIMEOUT_MS,
+    }),
   });
 }

@@ -4,12 +4,15 @@ import { GoogleGenAI } from "@google/genai";
 import { sql } from "kysely";
 import { nodeModulesAbove } from "./agents/discover-agent-packages.ts";
 import type { ModelClient } from "./agents/loop/gemini-stream.ts";
+import { DEFAULT_RETRY_BASE_DELAY_MS, withRetries } from "./agents/loop/retrying-model-client.ts";
+import { withTimeouts } from "./agents/loop/timed-model-client.ts";
 import { loadAgentRegistry } from "./agents/registry.ts";
 import type { RuntimeConfig } from "./config.ts";
 import { openDatabase } from "./database/open-database.ts";
 import { createApp } from "./http/app.ts";
 import type { Logger } from "./logger.ts";
 import { KyselySessionStore } from "./sessions/kysely-session-store.ts";
+import { SessionLocks } from "./sessions/session-lock.ts";
 import { KyselyUserSettingsStore } from "./settings/kysely-user-settings-store.ts";
 
 export interface RunningRuntime {
@@ -39,12 +42,26 @@ export async function startRuntime(
     ...nodeModulesAbove(options.cwd ?? process.cwd()),
   ]);
   const database = await openDatabase({ dataDir: config.dataDir });
-  const modelClient =
+  const baseClient =
     options.modelClient ??
     new GoogleGenAI({
       apiKey: config.gemini.apiKey,
       ...(config.gemini.baseUrl ? { httpOptions: { baseUrl: config.gemini.baseUrl } } : {}),
     }).models;
+  // Retries outside timeouts: every attempt gets its own first-chunk timer, and our own 504
+  // is never retried. Only failures before the first chunk are retried (no duplicated text).
+  const modelClient = withRetries(
+    withTimeouts(baseClient, {
+      firstChunkMs: config.model.firstChunkTimeoutMs,
+      idleMs: config.model.idleTimeoutMs,
+    }),
+    {
+      retries: config.model.retries,
+      baseDelayMs: DEFAULT_RETRY_BASE_DELAY_MS,
+      maxDelayMs: config.model.retryMaxDelayMs,
+      onRetry: (info) => logger.warn(info, "retrying the model call"),
+    },
+  );
 
   const app = createApp({
     logger,
@@ -58,7 +75,8 @@ export async function startRuntime(
       defaultModel: config.gemini.defaultModel,
       defaultMaxSteps: config.maxSteps,
       toolTimeoutMs: config.toolTimeoutMs,
-      contextTokens: 200_000,
+      contextTokens: config.contextTokens,
+      locks: new SessionLocks({ waitMs: config.sessionWaitMs }),
     },
     ready: async () => {
       await sql`select 1`.execute(database.db);

@@ -16,7 +16,7 @@ export function fromGeminiError(error: unknown): ApiError {
           type: "rate_limit_error",
           code: "upstream_rate_limited",
           message: `The model provider is rate limiting requests: ${upstream}`,
-          retryAfterSeconds: retryDelaySeconds(error.message),
+          retryAfterSeconds: retryAfterSeconds(error),
           cause: error,
         });
       case error.status === 400:
@@ -41,6 +41,7 @@ export function fromGeminiError(error: unknown): ApiError {
           type: "upstream_error",
           code: "upstream_unavailable",
           message: `The model provider is unavailable: ${upstream}`,
+          retryAfterSeconds: retryAfterSeconds(error),
           cause: error,
         });
       case error.status === 504:
@@ -77,7 +78,52 @@ function summarize(message: string): string {
   return text.length > 300 ? `${text.slice(0, 300)}…` : text;
 }
 
-function retryDelaySeconds(message: string): number | undefined {
-  const match = /"retryDelay":\s*"(\d+(?:\.\d+)?)s"/.exec(message);
-  return match ? Math.ceil(Number(match[1])) : undefined;
+/**
+ * How long the model provider asked us to wait before trying again, in milliseconds; the one
+ * parser for it (the retrying client waits this long, clients get it as `Retry-After`).
+ * Gemini sends a `google.rpc.RetryInfo` detail (`"retryDelay": "7s"`) in the error JSON, which
+ * the SDK keeps in `message`; a `Retry-After` header (seconds or an HTTP date) counts too when
+ * the error carries `headers` (a custom fetch or a later SDK may attach them).
+ */
+export function retryAfterMs(error: unknown, now: number = Date.now()): number | undefined {
+  if (typeof error !== "object" || error === null) return undefined;
+  const { message, headers } = error as { message?: unknown; headers?: unknown };
+  if (typeof message === "string") {
+    // Also matches the JSON when it is quoted once more inside another string.
+    const match = /\\?"retryDelay\\?"\s*:\s*\\?"(\d+(?:\.\d+)?)s\\?"/.exec(message);
+    if (match) return Math.round(Number(match[1]) * 1000);
+  }
+  const header = headerValue(headers, "retry-after");
+  return header === undefined ? undefined : parseRetryAfterHeader(header, now);
+}
+
+/** `Retry-After` as seconds for a client: whole seconds, rounded up. */
+export function retryAfterSeconds(error: unknown): number | undefined {
+  const ms = retryAfterMs(error);
+  return ms === undefined ? undefined : Math.ceil(ms / 1000);
+}
+
+/** An HTTP `Retry-After` value (delay seconds or an HTTP date) in milliseconds from `now`. */
+export function parseRetryAfterHeader(value: string, now: number = Date.now()): number | undefined {
+  const trimmed = value.trim();
+  if (/^\d+(?:\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
+  // An HTTP date names its month ("Wed, 21 Oct 2015 07:28:00 GMT"); Date.parse alone
+  // would take "-5" for a year.
+  const date = /[a-z]/i.test(trimmed) ? Date.parse(trimmed) : Number.NaN;
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+function headerValue(headers: unknown, name: string): string | undefined {
+  if (typeof headers !== "object" || headers === null) return undefined;
+  const get = (headers as { get?: unknown }).get;
+  if (typeof get === "function") {
+    const value: unknown = get.call(headers, name);
+    return typeof value === "string" ? value : undefined;
+  }
+  for (const [key, value] of Object.entries(headers)) {
+    if (key.toLowerCase() !== name) continue;
+    if (typeof value === "string") return value;
+    if (Array.isArray(value) && typeof value[0] === "string") return value[0];
+  }
+  return undefined;
 }

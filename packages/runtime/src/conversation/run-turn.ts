@@ -7,6 +7,7 @@ import { runAgent } from "../agents/loop/run-agent.ts";
 import { type GeminiToolset, toGeminiTools } from "../agents/loop/to-gemini-tools.ts";
 import type { RegisteredAgent } from "../agents/registry.ts";
 import type { ChatMessage } from "../http/chat-request-schema.ts";
+import type { SessionLocks } from "../sessions/session-lock.ts";
 import type { SessionKey, SessionStore } from "../sessions/session-store.ts";
 import { fitToContext } from "./fit-context.ts";
 import { reconcileHistory } from "./reconcile-history.ts";
@@ -44,6 +45,8 @@ export interface TurnDeps {
   readonly toolTimeoutMs: number;
   /** Estimated tokens of history sent to the model; the oldest exchanges go first. */
   readonly contextTokens: number;
+  /** One run per session at a time: a second request waits (bounded), then gets 409. */
+  readonly locks: Pick<SessionLocks, "acquire">;
 }
 
 const toolsets = new WeakMap<RegisteredAgent, GeminiToolset>();
@@ -88,74 +91,86 @@ export async function* runTurn(deps: TurnDeps, request: TurnRequest): AsyncGener
     toolsets.set(agent, toolset);
   }
 
-  // With a session, stored tool turns rejoin the client's history; without one the client's
-  // messages are the whole context.
-  const history = sessionKey
-    ? reconcileHistory(
-        conversation.contents,
-        await deps.sessions.loadBranch(sessionKey, { signal: request.signal }),
-      )
-    : { contents: [...conversation.contents], parentId: null, input: [...conversation.contents] };
-  const fitted = fitToContext(history.contents, deps.contextTokens);
-  if (fitted.omittedExchanges > 0) {
-    request.logger.info({ omitted: fitted.omittedExchanges }, "history trimmed to fit the context");
-  }
-  const systemInstruction = [
-    instructions,
-    ...conversation.system,
-    ...(fitted.omittedExchanges > 0
-      ? [
-          `(The ${fitted.omittedExchanges} oldest exchanges of this conversation were left out to fit the context window.)`,
-        ]
-      : []),
-  ].join("\n\n");
-
-  let answer = "";
-  let steps: readonly Content[] = [];
-  let usage: Usage = emptyUsage();
-  let finished = false;
+  // Held from reading the session to writing the turn, so two requests of one conversation
+  // never interleave; a request without a session needs no lock.
+  const lease = sessionKey
+    ? await deps.locks.acquire(sessionKey, { signal: request.signal })
+    : undefined;
   try {
-    for await (const event of runAgent({
-      client: deps.client,
-      model: definition.model?.model ?? deps.defaultModel,
-      systemInstruction,
-      contents: fitted.contents,
-      toolset,
-      generationConfig: generationConfig(definition.model, request.params),
-      maxSteps: definition.maxSteps ?? deps.defaultMaxSteps,
-      toolEnv: {
-        userId,
-        sessionId,
-        signal: request.signal,
-        defaultTimeoutMs: deps.toolTimeoutMs,
-        logger: request.logger,
-        settingsFor,
-      },
-    })) {
-      if (event.type === "text-delta") answer += event.text;
-      if (event.type === "step-finish") usage = addUsage(usage, event.step.usage);
-      if (event.type === "finish") {
-        steps = event.newContents;
-        finished = true;
+    // With a session, stored tool turns rejoin the client's history; without one the client's
+    // messages are the whole context.
+    const history = sessionKey
+      ? reconcileHistory(
+          conversation.contents,
+          await deps.sessions.loadBranch(sessionKey, { signal: request.signal }),
+        )
+      : { contents: [...conversation.contents], parentId: null, input: [...conversation.contents] };
+    const fitted = fitToContext(history.contents, deps.contextTokens);
+    if (fitted.omittedExchanges > 0) {
+      request.logger.info(
+        { omitted: fitted.omittedExchanges },
+        "history trimmed to fit the context",
+      );
+    }
+    const systemInstruction = [
+      instructions,
+      ...conversation.system,
+      ...(fitted.omittedExchanges > 0
+        ? [
+            `(The ${fitted.omittedExchanges} oldest exchanges of this conversation were left out to fit the context window.)`,
+          ]
+        : []),
+    ].join("\n\n");
+
+    let answer = "";
+    let steps: readonly Content[] = [];
+    let usage: Usage = emptyUsage();
+    let finished = false;
+    try {
+      for await (const event of runAgent({
+        client: deps.client,
+        model: definition.model?.model ?? deps.defaultModel,
+        systemInstruction,
+        contents: fitted.contents,
+        toolset,
+        generationConfig: generationConfig(definition.model, request.params),
+        maxSteps: definition.maxSteps ?? deps.defaultMaxSteps,
+        toolEnv: {
+          userId,
+          sessionId,
+          signal: request.signal,
+          defaultTimeoutMs: deps.toolTimeoutMs,
+          logger: request.logger,
+          settingsFor,
+        },
+      })) {
+        if (event.type === "text-delta") answer += event.text;
+        if (event.type === "step-finish") usage = addUsage(usage, event.step.usage);
+        if (event.type === "finish") {
+          steps = event.newContents;
+          finished = true;
+        }
+        yield event;
       }
-      yield event;
+    } finally {
+      if (sessionKey) {
+        // Written after the run, whatever ended it; the request's signal may be aborted by now.
+        await deps.sessions
+          .appendTurn(sessionKey, {
+            parentId: history.parentId,
+            input: history.input,
+            steps: [...steps],
+            answer,
+            status: finished ? "complete" : "partial",
+            usage,
+          })
+          .catch((error: unknown) =>
+            request.logger.error({ err: (error as Error).message }, "could not store the turn"),
+          );
+      }
     }
   } finally {
-    if (sessionKey) {
-      // Written after the run, whatever ended it; the request's signal may be aborted by now.
-      await deps.sessions
-        .appendTurn(sessionKey, {
-          parentId: history.parentId,
-          input: history.input,
-          steps: [...steps],
-          answer,
-          status: finished ? "complete" : "partial",
-          usage,
-        })
-        .catch((error: unknown) =>
-          request.logger.error({ err: (error as Error).message }, "could not store the turn"),
-        );
-    }
+    lease?.release();
   }
 }
 

@@ -67,7 +67,12 @@ export async function executeToolCall(
   } catch (error) {
     if (env.signal.aborted) throw env.signal.reason;
     if (signal.aborted) return failure(`Tool '${call.name}' timed out after ${timeoutMs} ms.`);
-    logger.info({ tool: call.name, err: errorMessage(error) }, "tool failed");
+    // Tool errors often echo their arguments (user content): only the class at info.
+    logger.info(
+      { tool: call.name, errorClass: (error as Error)?.name ?? typeof error },
+      "tool failed",
+    );
+    logger.debug({ tool: call.name, err: errorMessage(error) }, "tool failure detail");
     return failure(errorMessage(error));
   }
 }
