@@ -55,7 +55,13 @@ function textOf(content: ChatContent): string {
     .join("");
 }
 
-const DATA_URL = /^data:([\w.+-]+\/[\w.+-]+);base64,(.+)$/s;
+/** Whether a user message gives the model anything at all (Gemini refuses an empty turn). */
+export function hasUserInput(content: ChatContent): boolean {
+  return toParts(content).length > 0;
+}
+
+// Only base64 (standard or URL-safe) goes to Gemini as inline data: anything else is its 400.
+const DATA_URL = /^data:([\w.+-]+\/[\w.+-]+);base64,([\w+/-]+={0,2})$/;
 
 function toParts(content: ChatContent): Part[] {
   if (content == null) return [];
@@ -67,7 +73,8 @@ function toParts(content: ChatContent): Part[] {
       const url = imageUrlOf(part);
       const data = url === undefined ? null : DATA_URL.exec(url);
       if (data) return [{ inlineData: { mimeType: data[1] as string, data: data[2] as string } }];
-      if (url)
+      // A data URL that is not an image we can pass is not worth quoting back to the model.
+      if (url && !url.startsWith("data:"))
         return [
           { text: `[The user attached an image by URL, which this agent cannot open: ${url}]` },
         ];

@@ -31,15 +31,40 @@ export function renderToolCard(card: ToolCard): string {
   return `\n<details ${attrs.join(" ")}>\n<summary>Tool Executed</summary>\n</details>\n`;
 }
 
-const CARD =
-  /\n?<details\s+type="(?:tool_calls|reasoning|code_interpreter)"[^>]*>[\s\S]*?<\/details>\n?/g;
+const OPENING = /<details\s+type="(?:tool_calls|reasoning|code_interpreter)"/y;
+const CLOSING = "</details>";
 
-/** Removes tool cards (and Open WebUI's reasoning blocks) from assistant text. */
+/**
+ * Removes tool cards (and Open WebUI's reasoning blocks) from assistant text: each
+ * `\n?<details type="tool_calls|reasoning|code_interpreter" …>…</details>\n?` becomes one
+ * newline. A scan rather than one regex: the client controls this text, and a regex with a lazy
+ * body backtracks quadratically over thousands of unclosed openings (seconds per request).
+ */
 export function stripToolCards(text: string): string {
-  return text
-    .replace(CARD, "\n")
-    .replace(/\n{3,}/g, "\n\n")
-    .trim();
+  let kept = "";
+  let copied = 0;
+  let from = 0;
+  for (;;) {
+    const start = text.indexOf("<details", from);
+    if (start === -1) break;
+    OPENING.lastIndex = start;
+    if (!OPENING.test(text)) {
+      from = start + 1;
+      continue;
+    }
+    // No `>` or no closing tag after this opening means none after a later one either.
+    const tagEnd = text.indexOf(">", OPENING.lastIndex);
+    if (tagEnd === -1) break;
+    const close = text.indexOf(CLOSING, tagEnd + 1);
+    if (close === -1) break;
+    const cutStart = start > copied && text[start - 1] === "\n" ? start - 1 : start;
+    let cutEnd = close + CLOSING.length;
+    if (text[cutEnd] === "\n") cutEnd++;
+    kept += `${text.slice(copied, cutStart)}\n`;
+    copied = cutEnd;
+    from = cutEnd;
+  }
+  return `${kept}${text.slice(copied)}`.replace(/\n{3,}/g, "\n\n").trim();
 }
 
 function escapeAttribute(value: string): string {

@@ -3,6 +3,7 @@ import type { AgentRegistry } from "../agents/registry.ts";
 import type { TurnDeps } from "../conversation/run-turn.ts";
 import type { Logger } from "../logger.ts";
 import { errorHandler, notFound } from "./error-handler.ts";
+import { parseJsonBody } from "./parse-json-body.ts";
 import { requestContext } from "./request-context.ts";
 import { requireRuntimeToken } from "./require-runtime-token.ts";
 import { chatCompletions } from "./routes/chat-completions.ts";
@@ -27,7 +28,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.get("/healthz", healthz);
   app.get("/readyz", readyz(deps.ready));
   app.use(requireRuntimeToken(deps.runtimeToken));
-  app.use(express.json({ limit: deps.maxBodyBytes, type: () => true }));
+  app.use(parseJsonBody(deps.maxBodyBytes));
   app.get("/v1/models", listModels(deps.registry, Date.now()));
   app.post("/v1/chat/completions", chatCompletions(deps));
   app.use(notFound);

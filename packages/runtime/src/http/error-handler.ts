@@ -1,5 +1,6 @@
 import type { NextFunction, Request, Response } from "express";
 import { UnknownAgentError } from "../errors/unknown-agent-error.ts";
+import { SessionBusyError } from "../sessions/session-busy-error.ts";
 import { ApiError, toApiError } from "./errors.ts";
 
 /** Maps errors that are not HTTP-aware to the status a client should see. */
@@ -13,8 +14,24 @@ export function classify(error: unknown): ApiError {
       param: "model",
     });
   }
+  if (error instanceof SessionBusyError) {
+    return new ApiError({
+      status: 409,
+      type: "conflict_error",
+      code: "session_busy",
+      message: error.message,
+      cause: error,
+    });
+  }
   // body-parser marks its own failures with a status and a type.
-  const parserError = error as { type?: string; status?: number; limit?: number };
+  const parserError = error as {
+    type?: string;
+    status?: number;
+    expose?: boolean;
+    limit?: number;
+    message?: string;
+    body?: unknown;
+  };
   if (parserError?.type === "entity.too.large") {
     return new ApiError({
       status: 413,
@@ -28,7 +45,15 @@ export function classify(error: unknown): ApiError {
       status: 400,
       type: "invalid_request_error",
       code: "invalid_json",
-      message: "The request body is not valid JSON.",
+      message: notJsonMessage(parserError.body, parserError.message),
+    });
+  }
+  if (parserError?.type === "encoding.invalid") {
+    return new ApiError({
+      status: 400,
+      type: "invalid_request_error",
+      code: "invalid_encoding",
+      message: "The request body is not valid UTF-8.",
     });
   }
   if (parserError?.type === "encoding.unsupported" || parserError?.type === "charset.unsupported") {
@@ -36,10 +61,42 @@ export function classify(error: unknown): ApiError {
       status: 415,
       type: "invalid_request_error",
       code: "unsupported_encoding",
-      message: "The request body's encoding is not supported; send UTF-8 JSON.",
+      message: `The request body's encoding is not supported (${clip(parserError.message)}); send UTF-8 JSON, plain or gzip/deflate/br.`,
+    });
+  }
+  // Any other client-side failure to read the body (a broken gzip stream, a body shorter than
+  // its Content-Length, an aborted upload): http-errors marks those 4xx and `expose`.
+  if (
+    parserError?.expose === true &&
+    typeof parserError.status === "number" &&
+    parserError.status >= 400 &&
+    parserError.status < 500
+  ) {
+    return new ApiError({
+      status: 400,
+      type: "invalid_request_error",
+      code: "invalid_body",
+      message: `The request body could not be read: ${clip(parserError.message)}`,
     });
   }
   return toApiError(error);
+}
+
+/** Says what is wrong with a body the JSON parser refused. */
+function notJsonMessage(body: unknown, parserMessage: string | undefined): string {
+  const start = typeof body === "string" ? body.trimStart().slice(0, 1) : "{";
+  // The parser only takes an object or an array; for anything else its words mislead.
+  if (start === "") return "The request body is not valid JSON: it is only whitespace.";
+  if (start !== "{" && start !== "[") {
+    return `The request body is not valid JSON for this API: it must be a JSON object, but it starts with ${JSON.stringify(start)}.`;
+  }
+  return `The request body is not valid JSON: ${clip(parserMessage)}`;
+}
+
+/** A parser's own words, kept short: they quote the client's body back. */
+function clip(text: string | undefined): string {
+  const value = text ?? "unknown problem";
+  return value.length > 200 ? `${value.slice(0, 200)}…` : value;
 }
 
 /** The only place that writes an error response (mid-stream errors go through `sse.ts`). */

@@ -3,6 +3,7 @@ import type { Request, Response } from "express";
 import type { AgentEvent, FinishReason, Usage } from "../../agents/loop/agent-event.ts";
 import type { AgentRegistry } from "../../agents/registry.ts";
 import { runTurn, type TurnDeps } from "../../conversation/run-turn.ts";
+import { hasUserInput } from "../../conversation/to-gemini-contents.ts";
 import { type ChatRequest, chatRequestSchema } from "../chat-request-schema.ts";
 import { classify } from "../error-handler.ts";
 import { ApiError } from "../errors.ts";
@@ -33,7 +34,8 @@ export function chatCompletions(deps: ChatRouteDeps) {
     const body = validateBody(chatRequestSchema, req.body);
     const agent = deps.registry.resolve(body.model);
     const identity = readIdentity(req);
-    const lastTurn = body.messages.findLast((m) => m.role !== "system" && m.role !== "developer");
+    const last = body.messages.findLastIndex((m) => m.role !== "system" && m.role !== "developer");
+    const lastTurn = body.messages[last];
     if (lastTurn?.role !== "user") {
       throw new ApiError({
         status: 400,
@@ -41,6 +43,19 @@ export function chatCompletions(deps: ChatRouteDeps) {
         code: "invalid_messages",
         message: "messages must end with a user message for the agent to answer.",
         param: "messages",
+      });
+    }
+    // The user's new turn is every user message since the last answer; one of them must say something.
+    const sinceAnswer = body.messages.slice(
+      body.messages.findLastIndex((m) => m.role === "assistant") + 1,
+    );
+    if (!sinceAnswer.some((m) => m.role === "user" && hasUserInput(m.content))) {
+      throw new ApiError({
+        status: 400,
+        type: "invalid_request_error",
+        code: "invalid_messages",
+        message: `messages.${last}.content: the last user message has nothing in it (no text, no part) for the agent to answer.`,
+        param: `messages.${last}.content`,
       });
     }
 
