@@ -21,6 +21,8 @@ export interface ChildService {
   waitUntil(probe: () => Promise<boolean>, timeoutMs: number): Promise<void>;
   /** SIGTERM to the whole process group, SIGKILL after `graceMs`. */
   stop(graceMs?: number): Promise<void>;
+  /** Sends `signal` (default SIGKILL: a crash, no clean-up) to the whole group; resolves on exit. */
+  kill(signal?: NodeJS.Signals): Promise<void>;
 }
 
 const KEPT_LINES = 200;
@@ -96,6 +98,11 @@ export function startChildService(options: ChildServiceOptions): ChildService {
         signalGroup("SIGKILL");
         await exited;
       }
+    },
+    async kill(signal = "SIGKILL") {
+      if (exitCode !== undefined || child.exitCode !== null) return;
+      signalGroup(signal);
+      await exited;
     },
   };
 }

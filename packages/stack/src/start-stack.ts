@@ -34,9 +34,16 @@ export interface RunningStack {
   readonly runtimeUrl: string;
   readonly masterKey: string;
   readonly runtimeToken: string;
+  /** The current runtime process (a new one after `restartRuntime`). */
   readonly runtime: ChildService;
   readonly proxy: ChildService;
   close(): Promise<void>;
+  /**
+   * Stops the runtime if it still runs (`runtime.kill()` first to simulate a crash), then starts
+   * a new one with the same port, token and data directory and waits until it is ready. The
+   * proxy keeps running and reaches the new process at the same URL.
+   */
+  restartRuntime(): Promise<ChildService>;
 }
 
 export class BridgeNotInstalledError extends Error {
@@ -63,23 +70,25 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   const proxyUrl = `http://${proxyHost === "0.0.0.0" ? "127.0.0.1" : proxyHost}:${proxyPort}`;
   const timeout = options.readyTimeoutMs ?? 90_000;
 
-  const runtime = startChildService({
-    name: "runtime",
-    command: process.execPath,
-    args: ["--import", "tsx", paths.runtimeMain],
-    cwd: repoRoot,
-    env: {
-      ...baseEnv,
-      AGENTLLM_RUNTIME_HOST: "127.0.0.1",
-      AGENTLLM_RUNTIME_PORT: String(runtimePort),
-      AGENTLLM_RUNTIME_TOKEN: runtimeToken,
-      AGENTLLM_DATA_DIR: options.dataDir,
-      GEMINI_API_KEY: options.geminiApiKey,
-      ...(options.geminiBaseUrl ? { GOOGLE_GEMINI_BASE_URL: options.geminiBaseUrl } : {}),
-      ...(options.logLevel ? { AGENTLLM_LOG_LEVEL: options.logLevel } : {}),
-    },
-    onLine: options.onLine && ((line) => options.onLine?.("runtime", line)),
-  });
+  const startRuntime = () =>
+    startChildService({
+      name: "runtime",
+      command: process.execPath,
+      args: ["--import", "tsx", paths.runtimeMain],
+      cwd: repoRoot,
+      env: {
+        ...baseEnv,
+        AGENTLLM_RUNTIME_HOST: "127.0.0.1",
+        AGENTLLM_RUNTIME_PORT: String(runtimePort),
+        AGENTLLM_RUNTIME_TOKEN: runtimeToken,
+        AGENTLLM_DATA_DIR: options.dataDir,
+        GEMINI_API_KEY: options.geminiApiKey,
+        ...(options.geminiBaseUrl ? { GOOGLE_GEMINI_BASE_URL: options.geminiBaseUrl } : {}),
+        ...(options.logLevel ? { AGENTLLM_LOG_LEVEL: options.logLevel } : {}),
+      },
+      onLine: options.onLine && ((line) => options.onLine?.("runtime", line)),
+    });
+  let runtime = startRuntime();
   const proxyEnv: NodeJS.ProcessEnv = {
     ...baseEnv,
     AGENTLLM_RUNTIME_URL: runtimeUrl,
@@ -104,6 +113,12 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   const close = async () => {
     await Promise.all([proxy.stop(), runtime.stop()]);
   };
+  const restartRuntime = async () => {
+    await runtime.stop();
+    runtime = startRuntime();
+    await runtime.waitUntil(httpOk(`${runtimeUrl}/readyz`), timeout);
+    return runtime;
+  };
   try {
     await Promise.all([
       runtime.waitUntil(httpOk(`${runtimeUrl}/readyz`), timeout),
@@ -113,5 +128,16 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     await close();
     throw error;
   }
-  return { proxyUrl, runtimeUrl, masterKey, runtimeToken, runtime, proxy, close };
+  return {
+    proxyUrl,
+    runtimeUrl,
+    masterKey,
+    runtimeToken,
+    get runtime() {
+      return runtime;
+    },
+    proxy,
+    close,
+    restartRuntime,
+  };
 }

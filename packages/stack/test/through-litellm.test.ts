@@ -174,13 +174,15 @@ describe("agno/demo-agent through the LiteLLM proxy", () => {
     expect(status).toBeLessThan(500);
   });
 
-  it("keeps Gemini's 429 as a 429 for the client", async () => {
-    gemini.enqueue({ error: { status: 429, message: "Quota exceeded", retryAfterSeconds: 3 } });
+  it("retries Gemini's 429 as asked, then keeps it a 429 for the client", async () => {
+    const quota = { error: { status: 429, message: "Quota exceeded", retryAfterSeconds: 1 } };
+    gemini.enqueue(quota, quota, quota);
     const error = await client.chat.completions
       .create({ model: MODEL, messages: [{ role: "user", content: "hi" }] })
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OpenAI.RateLimitError);
-    expect(gemini.requests.filter((r) => r.method === "streamGenerateContent")).toHaveLength(1);
+    // The first call and the runtime's two retries; LiteLLM itself never retries an agent.
+    expect(gemini.requests.filter((r) => r.method === "streamGenerateContent")).toHaveLength(3);
   });
 
   it("ends a stream cut by the model with an error the client sees, not a silent success", async () => {
