@@ -17,7 +17,9 @@ export interface StackFixture {
 }
 
 /** Fake Gemini + runtime + the real LiteLLM proxy with the bridge, on free loopback ports. */
-export async function startStackFixture(): Promise<StackFixture> {
+export async function startStackFixture(
+  options: { env?: Readonly<Record<string, string>> } = {},
+): Promise<StackFixture> {
   const gemini = await startFakeGemini({ port: 0 });
   const dataDir = mkdtempSync(path.join(os.tmpdir(), "agentllm-e2e-"));
   let stack: RunningStack;
@@ -27,6 +29,7 @@ export async function startStackFixture(): Promise<StackFixture> {
       geminiBaseUrl: gemini.url,
       dataDir,
       logLevel: "warn",
+      env: { ...process.env, ...options.env },
     });
   } catch (error) {
     await gemini.close();
