@@ -26,7 +26,10 @@ export interface StoredTurn {
   readonly parentId: string | null;
   /** Gemini `Content` objects ({ role, parts }) as JSON: what came in from the client for this turn (usually one user message). */
   readonly input: unknown[];
-  /** Gemini `Content` objects the client never sees: model functionCall contents and user functionResponse contents, in order. */
+  /**
+   * Gemini `Content` objects the run added, in order: model functionCall contents, user
+   * functionResponse contents and the final model text. What the client never sees is here.
+   */
   readonly steps: unknown[];
   /** The assistant text the client received for this turn. */
   readonly answer: string;
