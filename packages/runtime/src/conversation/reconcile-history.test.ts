@@ -148,3 +148,32 @@ describe("reconcileHistory", () => {
     expect(r.matchedTurns).toBe(0);
   });
 });
+
+describe("reconcileHistory over the whole turn tree", () => {
+  it("follows the client even when the head moved to another branch", () => {
+    const t1 = turn([user("a")], "A", { tool: "one" });
+    // A later request on the same chat id (say, a background title task) became a new root.
+    const task = turn([user("### Task: write a title")], '{"title":"A"}');
+    const r = reconcileHistory([user("a"), model("A"), user("b")], [t1, task]);
+    expect(r.parentId).toBe(t1.id);
+    expect(r.contents).toEqual([user("a"), call("one"), result("one"), model("A"), user("b")]);
+  });
+
+  it("continues the regenerated answer the client shows, old or new", () => {
+    const t1 = turn([user("a")], "A");
+    const first = turn([user("b")], "first try", { tool: "x", parentId: t1.id });
+    const second = turn([user("b")], "second try", { parentId: t1.id });
+    const turns = [t1, first, second];
+    const backToFirst = [user("a"), model("A"), user("b"), model("first try"), user("c")];
+    expect(reconcileHistory(backToFirst, turns).parentId).toBe(first.id);
+    const withSecond = [user("a"), model("A"), user("b"), model("second try"), user("c")];
+    expect(reconcileHistory(withSecond, turns).parentId).toBe(second.id);
+  });
+
+  it("prefers the newest of identical siblings", () => {
+    const older = turn([user("a")], "same");
+    const newer = turn([user("a")], "same", { tool: "y" });
+    const r = reconcileHistory([user("a"), model("same"), user("b")], [older, newer]);
+    expect(r.parentId).toBe(newer.id);
+  });
+});

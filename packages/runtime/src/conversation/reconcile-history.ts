@@ -13,48 +13,69 @@ export interface ReconciledHistory {
 }
 
 /**
- * Lines up the client's history with the session's current branch.
+ * Lines up the client's history with the session's stored turns.
  *
  * The client's messages are the truth for user and assistant text: Open WebUI sends the whole
  * visible conversation every time, after edits, regenerations and deletions. The store adds
- * what the client never sees (function calls and their results). Turns of the branch are
- * matched in order while both their input and their answer equal what the client sent;
- * matched complete turns contribute their stored steps, everything after the first mismatch
- * comes from the client alone and becomes the new turn's input. Continuing is a full match;
- * a regenerate or an edit matches a shorter prefix, so the new turn forks from there and the
- * old branch stays stored but unseen.
+ * what the client never sees (function calls and their results). Starting at the roots, the
+ * walk follows the child whose input and answer equal what the client sent next (the newest
+ * such child when a turn was regenerated); matched complete turns contribute their stored
+ * steps, everything after the first mismatch comes from the client alone and becomes the new
+ * turn's input. Continuing is a full match; a regenerate or an edit matches a shorter prefix,
+ * so the new turn forks from there and the old branch stays stored but unseen.
+ *
+ * Walking the whole tree, not just the head's branch, keeps this right when the head moved
+ * elsewhere: a user who switched back to an earlier regenerated answer, or a request that
+ * shared the chat id (an Open WebUI background task such as a title, sent to the agent).
+ *
+ * `turns` must list parents before children (the store's append order does).
  */
 export function reconcileHistory(
   client: readonly Content[],
-  branch: readonly StoredTurn[],
+  turns: readonly StoredTurn[],
 ): ReconciledHistory {
+  const children = new Map<string | null, StoredTurn[]>();
+  for (const turn of turns) {
+    const siblings = children.get(turn.parentId);
+    if (siblings) siblings.push(turn);
+    else children.set(turn.parentId, [turn]);
+  }
+
   const contents: Content[] = [];
   let position = 0;
   let parentId: string | null = null;
   let matchedTurns = 0;
 
-  for (const turn of branch) {
-    const input = turn.input as Content[];
-    const answerAt = position + input.length;
-    const answer = client[answerAt];
-    const matches =
-      answer !== undefined &&
-      input.length > 0 &&
-      input.every((content, i) => sameContent(content, client[position + i])) &&
-      answer.role === "model" &&
-      sameText(textOf(answer), turn.answer);
-    if (!matches) break;
-
+  for (;;) {
+    const start = position;
+    const next: StoredTurn | undefined = children
+      .get(parentId)
+      ?.findLast((turn) => matchesAt(turn, client, start));
+    if (!next) break;
+    const answerAt = position + next.input.length;
     contents.push(...client.slice(position, answerAt));
-    contents.push(...modelSide(turn, answer));
+    contents.push(...modelSide(next, client[answerAt] as Content));
     position = answerAt + 1;
-    parentId = turn.id;
+    parentId = next.id;
     matchedTurns++;
   }
 
   const input = client.slice(position);
   contents.push(...input);
   return { contents, parentId, input: [...input], matchedTurns };
+}
+
+/** Whether the client shows this turn's input and then its answer, starting at `position`. */
+function matchesAt(turn: StoredTurn, client: readonly Content[], position: number): boolean {
+  const input = turn.input as Content[];
+  const answer = client[position + input.length];
+  return (
+    answer !== undefined &&
+    input.length > 0 &&
+    input.every((content, i) => sameContent(content, client[position + i])) &&
+    answer.role === "model" &&
+    sameText(textOf(answer), turn.answer)
+  );
 }
 
 /**

@@ -102,7 +102,7 @@ export async function* runTurn(deps: TurnDeps, request: TurnRequest): AsyncGener
     const history = sessionKey
       ? reconcileHistory(
           conversation.contents,
-          await deps.sessions.loadBranch(sessionKey, { signal: request.signal }),
+          await deps.sessions.listTurns(sessionKey, { signal: request.signal }),
         )
       : { contents: [...conversation.contents], parentId: null, input: [...conversation.contents] };
     const fitted = fitToContext(history.contents, deps.contextTokens);
