@@ -60,6 +60,10 @@ hello message="Hello! What can you do for me?" stream="false":
       -d "$(node -e 'console.log(JSON.stringify({model: "agno/demo-agent", stream: process.argv[2] === "true", stream_options: process.argv[2] === "true" ? {include_usage: true} : undefined, messages: [{role: "user", content: process.argv[1]}]}))' '{{message}}' '{{stream}}')"
     @echo
 
+# Benchmark what the LiteLLM → bridge → runtime path adds (`--quick`: < 1 min; full: < 10 min)
+bench *args: setup
+    {{tsx}} bench/src/run-bench.ts {{args}}
+
 # Run every test (TypeScript and Python); the last line is the total
 test: setup
     #!/usr/bin/env bash

@@ -25,6 +25,8 @@ export interface StackOptions {
   /** Each output line of either process, e.g. to print them in the foreground. */
   readonly onLine?: ((service: "runtime" | "litellm", line: string) => void) | undefined;
   readonly readyTimeoutMs?: number | undefined;
+  /** The LiteLLM config file; defaults to the repository's proxy_config.yaml. */
+  readonly proxyConfig?: string | undefined;
 }
 
 export interface RunningStack {
@@ -104,7 +106,14 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   const proxy = startChildService({
     name: "litellm",
     command: paths.litellm,
-    args: ["--config", paths.proxyConfig, "--host", proxyHost, "--port", String(proxyPort)],
+    args: [
+      "--config",
+      options.proxyConfig ?? paths.proxyConfig,
+      "--host",
+      proxyHost,
+      "--port",
+      String(proxyPort),
+    ],
     cwd: repoRoot,
     env: proxyEnv,
     onLine: options.onLine && ((line) => options.onLine?.("litellm", line)),

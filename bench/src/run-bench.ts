@@ -1,0 +1,360 @@
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { paths as repoPaths, repoRoot, startStack } from "@agentllm/stack";
+import { startBenchGemini } from "./fake-gemini.ts";
+import type { ModelTimes } from "./fake-gemini-worker.ts";
+import { type PromptKind, promptTag, SHORT_TOKENS } from "./fake-model.ts";
+import { now, type RequestResult, runClosedLoop, streamChat } from "./load.ts";
+import { type BenchPath, benchPaths, PATH_LABELS, type PathName } from "./paths.ts";
+import { summarizeProfiles } from "./profile.ts";
+import { progressBar } from "./progress.ts";
+import {
+  type BenchReport,
+  checkTargets,
+  machine,
+  type PhaseResult,
+  render,
+  type SessionResult,
+  type Settings,
+} from "./report.ts";
+import { sampleRss } from "./rss.ts";
+import { branchLength, continueSession, seedSession } from "./sessions.ts";
+import { summarize } from "./stats.ts";
+
+const usage = `usage: just bench [--quick] [options]
+  --quick              concurrency 1 and 20, sessions of 1 and 200 turns, fewer requests (< 1 min)
+  --tokens <n>         tokens per streamed answer (default 30; quick 20)
+  --delay-ms <n>       fake model's pause between two tokens (default 20; quick 15)
+  --first-delay-ms <n> fake model's pause before the first token (default: --delay-ms)
+  --profile            CPU-profile the runtime after the warm-up; print its top self-time functions
+  --runtime-node-options <opts>  extra NODE_OPTIONS for the runtime (tuning experiments)
+Results: a table on stdout, JSON in bench/results/<timestamp>.json.`;
+
+interface Plan {
+  readonly settings: Settings;
+  readonly requests: Record<number, number>;
+  readonly toolConcurrency: readonly number[];
+  readonly toolRequests: Record<number, number>;
+  readonly sessionRequests: number;
+  readonly warmup: number;
+}
+
+function plan(argv: string[]): Plan & { profile: boolean; runtimeNodeOptions: string } {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      quick: { type: "boolean", default: false },
+      tokens: { type: "string" },
+      "delay-ms": { type: "string" },
+      "first-delay-ms": { type: "string" },
+      profile: { type: "boolean", default: false },
+      "runtime-node-options": { type: "string" },
+      help: { type: "boolean", default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(`${usage}\n`);
+    process.exit(0);
+  }
+  const int = (name: string, raw: string | undefined, fallback: number) => {
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < 0) throw new Error(`--${name} must be a whole number`);
+    return value;
+  };
+  const quick = values.quick;
+  const tokens = int("tokens", values.tokens, quick ? 20 : 30);
+  if (tokens < 1) throw new Error("--tokens must be at least 1");
+  const delayMs = int("delay-ms", values["delay-ms"], quick ? 15 : 20);
+  const firstDelayMs = int("first-delay-ms", values["first-delay-ms"], delayMs);
+  const settings: Settings = {
+    quick,
+    tokens,
+    delayMs,
+    firstDelayMs,
+    runtimeNodeOptions: values["runtime-node-options"] ?? "",
+    concurrency: quick ? [1, 20] : [1, 20, 100],
+    sessionTurns: quick ? [1, 200] : [1, 200, 1000],
+  };
+  return quick
+    ? {
+        settings,
+        requests: { 1: 8, 20: 60 },
+        toolConcurrency: [1, 20],
+        toolRequests: { 1: 3, 20: 20 },
+        sessionRequests: 4,
+        warmup: 4,
+        profile: values.profile,
+        runtimeNodeOptions: values["runtime-node-options"] ?? "",
+      }
+    : {
+        settings,
+        requests: { 1: 25, 20: 300, 100: 600 },
+        toolConcurrency: [1, 20],
+        toolRequests: { 1: 10, 20: 100 },
+        sessionRequests: 12,
+        warmup: 10,
+        profile: values.profile,
+        runtimeNodeOptions: values["runtime-node-options"] ?? "",
+      };
+}
+
+/** proxy_config.yaml with the gemini-2.5-flash entry pointed at the fake (path a). */
+async function writeProxyConfig(dir: string, geminiUrl: string): Promise<string> {
+  const original = await readFile(repoPaths.proxyConfig, "utf8");
+  const line = "      model: gemini/gemini-2.5-flash\n";
+  if (!original.includes(line))
+    throw new Error("proxy_config.yaml has no gemini/gemini-2.5-flash entry");
+  // LiteLLM's Gemini provider builds `${api_base}/models/${model}:streamGenerateContent?alt=sse`.
+  const config = original.replace(line, `${line}      api_base: ${geminiUrl}/v1beta\n`);
+  const file = path.join(dir, "proxy_config.yaml");
+  await writeFile(file, config);
+  return file;
+}
+
+function requestBody(model: string, id: string, kind: PromptKind) {
+  const text =
+    kind === "tool"
+      ? `What is my favorite color? ${promptTag(id, kind)}`
+      : `Tell me something. ${promptTag(id, kind)}`;
+  return { model, stream: true, messages: [{ role: "user", content: text }] };
+}
+
+function gaps(results: readonly RequestResult[], emits: Record<string, ModelTimes>): number[] {
+  const out: number[] = [];
+  for (const result of results) {
+    if (!result.ok) continue;
+    const emitted = emits[result.id]?.emittedAt;
+    if (!emitted) continue;
+    const n = Math.min(emitted.length, result.tokenReceivedAt.length);
+    for (let k = 0; k < n; k++)
+      out.push((result.tokenReceivedAt[k] as number) - (emitted[k] as number));
+  }
+  return out;
+}
+
+/** Client start → the fake receives the (first) model call: the path's work before the model. */
+function toModel(results: readonly RequestResult[], emits: Record<string, ModelTimes>): number[] {
+  return results.flatMap((r) => {
+    const times = emits[r.id];
+    return r.ok && times ? [times.receivedAt - r.startedAt] : [];
+  });
+}
+
+/** The fake's last event → the client's end of stream: the path's work after the model. */
+function afterModel(
+  results: readonly RequestResult[],
+  emits: Record<string, ModelTimes>,
+): number[] {
+  return results.flatMap((r) => {
+    const last = emits[r.id]?.emittedAt.at(-1);
+    return r.ok && last !== undefined ? [r.startedAt + r.totalMs - last] : [];
+  });
+}
+
+async function main(): Promise<void> {
+  const started = now();
+  const options = plan(process.argv.slice(2));
+  const { settings } = options;
+  const tmp = await mkdtemp(path.join(os.tmpdir(), "agentllm-bench-"));
+  const dataDir = path.join(tmp, "data");
+  const resultsDir = path.join(repoRoot, "bench/results");
+  const stamp = new Date().toISOString().replace(/[:.]/g, "-");
+  const profileDir = path.join(resultsDir, `profile-${stamp}`);
+  await mkdir(resultsDir, { recursive: true });
+
+  const total =
+    settings.concurrency.reduce((sum, c) => sum + 3 * (options.requests[c] ?? 0), 0) +
+    options.toolConcurrency.reduce((sum, c) => sum + 2 * (options.toolRequests[c] ?? 0), 0) +
+    2 * settings.sessionTurns.length * options.sessionRequests +
+    3 * options.warmup;
+  const progress = progressBar(total);
+  progress.phase("starting the fake Gemini, the runtime and LiteLLM");
+
+  const gemini = await startBenchGemini(settings);
+  const stack = await startStack({
+    geminiApiKey: "bench-key-for-the-fake-gemini",
+    geminiBaseUrl: gemini.url,
+    dataDir,
+    proxyConfig: await writeProxyConfig(tmp, gemini.url),
+    env: {
+      ...process.env,
+      NODE_OPTIONS: [
+        options.runtimeNodeOptions,
+        options.profile
+          ? `--import ${new URL("./cpu-profile-hook.mjs", import.meta.url).href}`
+          : "",
+      ]
+        .filter(Boolean)
+        .join(" "),
+      ...(options.profile ? { BENCH_CPU_PROFILE_DIR: profileDir } : {}),
+    },
+  }).catch(async (error: unknown) => {
+    await gemini.close();
+    throw error;
+  });
+  const rss = sampleRss({
+    runtime: stack.runtime.process.pid ?? 0,
+    litellm: stack.proxy.process.pid ?? 0,
+  });
+  const phases: PhaseResult[] = [];
+  const sessions: SessionResult[] = [];
+  let startupRss: BenchReport["startupRss"] = {};
+  try {
+    const all = benchPaths(stack);
+    const order: PathName[] = ["a", "b", "c"];
+    startupRss = rss.peaks();
+
+    // Warm-up: connections, pools, JIT; also checks that path a really reaches the fake.
+    for (const name of order) {
+      progress.phase(`warm-up ${PATH_LABELS[name]}`);
+      const warm = await runClosedLoop(
+        options.warmup,
+        Math.min(4, options.warmup),
+        (i) => {
+          const id = `warm-${name}-${i}`;
+          return streamChat(
+            all[name].target(id),
+            requestBody(all[name].model, id, "stream"),
+            id,
+            settings.tokens,
+          );
+        },
+        () => progress.tick(),
+      );
+      const failed = warm.results.find((r) => !r.ok);
+      if (failed) throw new Error(`path ${name} does not work: ${failed.error}`);
+    }
+    const seen = await gemini.collect();
+    if (!seen.paths.some((p) => p === "/v1beta/models/gemini-2.5-flash:streamGenerateContent")) {
+      throw new Error(`the fake saw no LiteLLM Gemini call (paths: ${seen.paths.join(", ")})`);
+    }
+
+    if (options.profile) stack.runtime.process.kill("SIGUSR2"); // start the CPU profile now
+    let seq = 0;
+    const runPhase = async (
+      p: BenchPath,
+      kind: "stream" | "tool",
+      concurrency: number,
+      requests: number,
+    ) => {
+      progress.phase(
+        `${PATH_LABELS[p.name]}${kind === "tool" ? " +tool" : ""} at ${concurrency} streams`,
+      );
+      await gemini.collect(); // clear
+      rss.reset();
+      const run = await runClosedLoop(
+        requests,
+        concurrency,
+        (i) => {
+          const id = `${p.name}-${kind}-${concurrency}-${seq}-${i}`;
+          return streamChat(p.target(id), requestBody(p.model, id, kind), id, settings.tokens);
+        },
+        () => progress.tick(),
+      );
+      seq++;
+      const peaks = rss.peaks();
+      const { emits } = await gemini.collect();
+      const ok = run.results.filter((r) => r.ok);
+      const failed = run.results.filter((r) => !r.ok);
+      phases.push({
+        path: p.name,
+        kind,
+        concurrency,
+        requests,
+        errors: failed.length,
+        errorSamples: [...new Set(failed.map((r) => r.error ?? "?"))].slice(0, 3),
+        ttftMs: summarize(ok.map((r) => r.ttftMs)),
+        totalMs: summarize(ok.map((r) => r.totalMs)),
+        requestsPerSecond: ok.length / (run.wallMs / 1000),
+        gapMs: summarize(gaps(ok, emits)),
+        toModelMs: summarize(toModel(ok, emits)),
+        afterModelMs: summarize(afterModel(ok, emits)),
+        wallMs: run.wallMs,
+        rss: peaks,
+      });
+    };
+
+    for (const concurrency of settings.concurrency) {
+      for (const name of order) {
+        await runPhase(all[name], "stream", concurrency, options.requests[concurrency] ?? 0);
+      }
+    }
+    for (const concurrency of options.toolConcurrency) {
+      for (const name of ["b", "c"] as const) {
+        await runPhase(all[name], "tool", concurrency, options.toolRequests[concurrency] ?? 0);
+      }
+    }
+
+    for (const turns of settings.sessionTurns) {
+      for (const name of ["b", "c"] as const) {
+        progress.phase(`${PATH_LABELS[name]}: session of ${turns} turns`);
+        const sessionId = `len-${name}-${turns}`;
+        const seedStart = now();
+        const history = await seedSession(dataDir, sessionId, turns);
+        const seedMs = now() - seedStart;
+        const results = await continueSession(
+          all[name],
+          sessionId,
+          history,
+          options.sessionRequests,
+          SHORT_TOKENS,
+          () => progress.tick(),
+        );
+        const ok = results.filter((r) => r.ok);
+        const failed = results.filter((r) => !r.ok);
+        const { emits } = await gemini.collect();
+        sessions.push({
+          path: name,
+          turns,
+          requests: results.length,
+          errors: failed.length,
+          errorSamples: [...new Set(failed.map((r) => r.error ?? "?"))].slice(0, 3),
+          ttftMs: summarize(ok.map((r) => r.ttftMs)),
+          totalMs: summarize(ok.map((r) => r.totalMs)),
+          toModelMs: summarize(toModel(ok, emits)),
+          modelMs: summarize(
+            ok.flatMap((r) => {
+              const times = emits[r.id];
+              const last = times?.emittedAt.at(-1);
+              return times && last !== undefined ? [last - times.receivedAt] : [];
+            }),
+          ),
+          continued: (await branchLength(dataDir, sessionId)) === turns + options.sessionRequests,
+          seedMs,
+        });
+      }
+    }
+    progress.done();
+  } finally {
+    rss.stop();
+    await stack.close();
+    await gemini.close();
+    await rm(tmp, { recursive: true, force: true });
+  }
+
+  const report: BenchReport = {
+    date: new Date().toISOString(),
+    machine: machine(),
+    settings,
+    phases,
+    sessions,
+    startupRss,
+    targets: checkTargets(settings, phases, sessions),
+    durationMs: now() - started,
+  };
+  const file = path.join(resultsDir, `${stamp}${settings.quick ? "-quick" : ""}.json`);
+  await writeFile(file, `${JSON.stringify(report, null, 2)}\n`);
+  process.stdout.write(`${render(report)}\nJSON: ${path.relative(process.cwd(), file)}\n`);
+  if (options.profile) process.stdout.write(`\n${await summarizeProfiles(profileDir)}\n`);
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stderr.write(`\nbench: ${(error as Error).stack ?? String(error)}\n`);
+    process.exit(1);
+  },
+);
