@@ -4,6 +4,7 @@ import type { QueryOptions } from "../database/query-options.ts";
 import type { Database } from "../database/schema.ts";
 import { SessionNotFoundError } from "./session-not-found-error.ts";
 import type { NewTurn, SessionKey, SessionStore, StoredTurn } from "./session-store.ts";
+import { TurnCache } from "./turn-cache.ts";
 import { TurnNotFoundError } from "./turn-not-found-error.ts";
 import { fromTurnRow, toTurnRow } from "./turn-row.ts";
 
@@ -11,11 +12,23 @@ import { fromTurnRow, toTurnRow } from "./turn-row.ts";
  * `SessionStore` on any kysely dialect (SQLite now, Postgres later): the SQL here is the
  * portable subset (ON CONFLICT, RETURNING, WITH RECURSIVE), and every id is a bound parameter.
  */
+export interface KyselySessionStoreOptions {
+  /** Decoded turns kept in memory (see `TurnCache`); 0 turns the cache off. */
+  readonly cachedTurns?: number;
+}
+
+/** Enough for a few hundred long conversations; a turn is a few kB decoded. */
+const DEFAULT_CACHED_TURNS = 20_000;
+/** Ids per `IN (…)` list, well under every dialect's bound-parameter limit. */
+const IDS_PER_QUERY = 500;
+
 export class KyselySessionStore implements SessionStore {
   readonly #db: Kysely<Database>;
+  readonly #turns: TurnCache;
 
-  constructor(db: Kysely<Database>) {
+  constructor(db: Kysely<Database>, options: KyselySessionStoreOptions = {}) {
     this.#db = db;
+    this.#turns = new TurnCache(options.cachedTurns ?? DEFAULT_CACHED_TURNS);
   }
 
   async loadBranch(key: SessionKey, options?: QueryOptions): Promise<StoredTurn[]> {
@@ -54,7 +67,7 @@ export class KyselySessionStore implements SessionStore {
     const id = randomUUID();
     const now = new Date().toISOString();
 
-    return this.#db.transaction().execute(async (trx) => {
+    const stored = await this.#db.transaction().execute(async (trx) => {
       await trx
         .insertInto("sessions")
         .values({
@@ -101,6 +114,8 @@ export class KyselySessionStore implements SessionStore {
       // later load returns (JSON drops `undefined`, for one).
       return fromTurnRow({ ...row, parent_id: turn.parentId });
     });
+    // Cached only once committed.
+    return this.#turns.add(stored);
   }
 
   async setHead(key: SessionKey, turnId: string | null, options?: QueryOptions): Promise<void> {
@@ -128,16 +143,37 @@ export class KyselySessionStore implements SessionStore {
 
   async listTurns(key: SessionKey, options?: QueryOptions): Promise<StoredTurn[]> {
     options?.signal?.throwIfAborted();
-    const rows = await this.#db
+    const ids = await this.#db
       .selectFrom("session_turns as t")
       .innerJoin("sessions as s", "s.id", "t.session_pk")
       .where("s.user_id", "=", key.userId)
       .where("s.agent", "=", key.agent)
       .where("s.session_id", "=", key.sessionId)
-      .selectAll("t")
+      .select("t.id")
       .orderBy("t.seq")
       .execute();
-    return rows.map(fromTurnRow);
+    // Only turns this process has not decoded yet are read in full. Hits are taken now, so
+    // turns evicted while the misses load (a session larger than the cache) are not lost.
+    const turns = new Map<string, StoredTurn>();
+    const missing: string[] = [];
+    for (const { id } of ids) {
+      const cached = this.#turns.get(id);
+      if (cached) turns.set(id, cached);
+      else missing.push(id);
+    }
+    for (let start = 0; start < missing.length; start += IDS_PER_QUERY) {
+      const rows = await this.#db
+        .selectFrom("session_turns")
+        .where("id", "in", missing.slice(start, start + IDS_PER_QUERY))
+        .selectAll()
+        .execute();
+      for (const row of rows) turns.set(row.id, this.#turns.add(fromTurnRow(row)));
+    }
+    return ids.map(({ id }) => {
+      const turn = turns.get(id);
+      if (!turn) throw new Error(`turn ${id} vanished while being read`);
+      return turn;
+    });
   }
 }
 
