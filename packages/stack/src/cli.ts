@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { startFakeGemini } from "@agentllm/testkit";
 import { repoRoot } from "./repo-paths.ts";
-import { type RunningStack, startStack } from "./start-stack.ts";
+import { DEFAULT_MASTER_KEY, type RunningStack, startStack } from "./start-stack.ts";
 
 /**
  * `stack proxy`: the real stack on Gemini (needs GEMINI_API_KEY).
@@ -87,7 +87,7 @@ function announce(stack: RunningStack, model: string): void {
     [
       "",
       `AgentLLM is up on ${stack.proxyUrl} (LiteLLM proxy, agents on ${model}).`,
-      `  Master key: ${stack.masterKey === "sk-agno-test-key-12345" ? stack.masterKey : "(from LITELLM_MASTER_KEY)"}`,
+      `  Master key: ${stack.masterKey === DEFAULT_MASTER_KEY ? stack.masterKey : "(from LITELLM_MASTER_KEY)"}`,
       "  Try it:     npx just hello",
       "  Stop:       Ctrl-C",
       "",

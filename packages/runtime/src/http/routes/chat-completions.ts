@@ -163,6 +163,10 @@ async function answerOnce(
     if (signal.aborted) return;
     throw error;
   }
-  if (!usage) return;
+  if (!usage) {
+    if (signal.aborted) return;
+    // A run that ends without finishing must still answer, never leave the client hanging.
+    throw new Error("the agent run ended without a finish event");
+  }
   res.json(completion(id, { content: content.trimStart(), reasoning }, finishReason, usage));
 }
