@@ -33,3 +33,22 @@ describe("fitToContext", () => {
     expect(fitted.omittedExchanges).toBe(1);
   });
 });
+
+describe("estimateTokens", () => {
+  it("estimates a quarter of the JSON size, text-only or not", () => {
+    const contents = [user("hello there"), model(""), call, result, user('quote " and \\ slash')];
+    for (const content of contents) {
+      const exact = Math.ceil(JSON.stringify(content).length / 4);
+      expect(Math.abs(estimateTokens(content) - exact)).toBeLessThanOrEqual(1);
+    }
+  });
+
+  it("remembers frozen (stored) contents and never caches mutable ones", () => {
+    const frozen = Object.freeze(user("x".repeat(400)));
+    expect(estimateTokens(frozen)).toBe(estimateTokens(frozen));
+    const mutable = user("short");
+    const before = estimateTokens(mutable);
+    mutable.parts = [{ text: "y".repeat(400) }];
+    expect(estimateTokens(mutable)).toBeGreaterThan(before);
+  });
+});

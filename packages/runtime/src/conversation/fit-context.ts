@@ -29,8 +29,34 @@ export function fitToContext(contents: readonly Content[], budgetTokens: number)
   return { contents: exchanges.slice(first).flat(), omittedExchanges: first };
 }
 
+// Stored contents are frozen and shared across requests (the session store's turn cache), so a
+// long conversation estimates each of them once, not on every request.
+const estimates = new WeakMap<Content, number>();
+
 export function estimateTokens(content: Content): number {
-  return Math.ceil(JSON.stringify(content).length / 4);
+  let tokens = estimates.get(content);
+  if (tokens === undefined) {
+    tokens = Math.ceil(jsonSize(content) / 4);
+    if (Object.isFrozen(content)) estimates.set(content, tokens);
+  }
+  return tokens;
+}
+
+/**
+ * `JSON.stringify(content).length`, give or take escapes, without building the string for the
+ * common case of text parts: a 1000-turn history is mostly short texts.
+ */
+function jsonSize(content: Content): number {
+  // {"role":"user","parts":[]} plus commas between parts.
+  let size = 22 + (content.role?.length ?? 0);
+  for (const part of content.parts ?? []) {
+    const keys = Object.keys(part);
+    size +=
+      keys.length === 1 && typeof part.text === "string"
+        ? part.text.length + 11 // {"text":""},
+        : JSON.stringify(part).length + 1;
+  }
+  return size;
 }
 
 function splitExchanges(contents: readonly Content[]): Content[][] {

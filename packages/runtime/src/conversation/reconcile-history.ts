@@ -41,6 +41,7 @@ export function reconcileHistory(
     else children.set(turn.parentId, [turn]);
   }
 
+  const clientKeys = client.map(contentKey);
   const contents: Content[] = [];
   let position = 0;
   let parentId: string | null = null;
@@ -50,11 +51,11 @@ export function reconcileHistory(
     const start = position;
     const next: StoredTurn | undefined = children
       .get(parentId)
-      ?.findLast((turn) => matchesAt(turn, client, start));
+      ?.findLast((turn) => matchesAt(turn, clientKeys, start));
     if (!next) break;
     const answerAt = position + next.input.length;
-    contents.push(...client.slice(position, answerAt));
-    contents.push(...modelSide(next, client[answerAt] as Content));
+    for (let i = position; i < answerAt; i++) contents.push(client[i] as Content);
+    for (const content of modelSide(next, client[answerAt] as Content)) contents.push(content);
     position = answerAt + 1;
     parentId = next.id;
     matchedTurns++;
@@ -66,15 +67,12 @@ export function reconcileHistory(
 }
 
 /** Whether the client shows this turn's input and then its answer, starting at `position`. */
-function matchesAt(turn: StoredTurn, client: readonly Content[], position: number): boolean {
-  const input = turn.input as Content[];
-  const answer = client[position + input.length];
+function matchesAt(turn: StoredTurn, client: readonly string[], position: number): boolean {
+  const keys = turnKeys(turn);
   return (
-    answer !== undefined &&
-    input.length > 0 &&
-    input.every((content, i) => sameContent(content, client[position + i])) &&
-    answer.role === "model" &&
-    sameText(textOf(answer), turn.answer)
+    keys.input.length > 0 &&
+    client[position + keys.input.length] === keys.answer &&
+    keys.input.every((key, i) => key === client[position + i])
   );
 }
 
@@ -91,15 +89,34 @@ function modelSide(turn: StoredTurn, clientAnswer: Content): Content[] {
   return [...steps, clientAnswer];
 }
 
-function sameContent(stored: Content, client: Content | undefined): boolean {
-  return (
-    client !== undefined && stored.role === client.role && sameText(textOf(stored), textOf(client))
-  );
+interface TurnKeys {
+  readonly input: readonly string[];
+  readonly answer: string;
 }
 
-/** Whitespace differs between what was streamed and what a client sends back; words do not. */
-function sameText(a: string, b: string): boolean {
-  return a.replace(/\s+/g, "") === b.replace(/\s+/g, "");
+// Stored turns are frozen and shared across requests (the session store's turn cache): each
+// is normalised once, so a long conversation compares strings instead of re-reading its turns.
+const turnKeysCache = new WeakMap<StoredTurn, TurnKeys>();
+
+function turnKeys(turn: StoredTurn): TurnKeys {
+  let keys = turnKeysCache.get(turn);
+  if (!keys) {
+    keys = {
+      input: (turn.input as Content[]).map(contentKey),
+      answer: textKey("model", turn.answer),
+    };
+    if (Object.isFrozen(turn)) turnKeysCache.set(turn, keys);
+  }
+  return keys;
+}
+
+/** Role and text; whitespace differs between what was streamed and what a client sends back, words do not. */
+function contentKey(content: Content): string {
+  return textKey(content.role ?? "", textOf(content));
+}
+
+function textKey(role: string, text: string): string {
+  return `${role}\u0000${text.replace(/\s+/g, "")}`;
 }
 
 function textOf(content: Content): string {

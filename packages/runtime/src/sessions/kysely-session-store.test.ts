@@ -42,6 +42,13 @@ describe("KyselySessionStore's turn cache", () => {
       expect((await b.listTurns(key)).map((t) => t.answer)).toEqual(["first"]);
       await a.appendTurn(key, newTurn("second", first.id));
       expect((await b.listTurns(key)).map((t) => t.answer)).toEqual(["first", "second"]);
+      // A regenerate elsewhere (a sibling of "second") after b cached the session's ids.
+      await a.appendTurn(key, newTurn("second again", first.id));
+      expect((await b.listTurns(key)).map((t) => [t.answer, t.parentId])).toEqual([
+        ["first", null],
+        ["second", first.id],
+        ["second again", first.id],
+      ]);
       // The same decoded object is reused while cached, and it cannot be changed by a caller.
       const [again] = await b.listTurns(key);
       expect(again).toBe((await b.listTurns(key))[0]);

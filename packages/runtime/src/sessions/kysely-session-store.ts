@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Kysely } from "kysely";
+import { LRUCache } from "lru-cache";
 import type { QueryOptions } from "../database/query-options.ts";
 import type { Database } from "../database/schema.ts";
 import { SessionNotFoundError } from "./session-not-found-error.ts";
@@ -15,20 +16,27 @@ import { fromTurnRow, toTurnRow } from "./turn-row.ts";
 export interface KyselySessionStoreOptions {
   /** Decoded turns kept in memory (see `TurnCache`); 0 turns the cache off. */
   readonly cachedTurns?: number;
+  /** Sessions whose turn ids are kept in memory (see `listTurns`); 0 turns it off. */
+  readonly cachedSessions?: number;
 }
 
 /** Enough for a few hundred long conversations; a turn is a few kB decoded. */
 const DEFAULT_CACHED_TURNS = 20_000;
+/** Sessions whose turn-id lists stay in memory: ids only, 36 bytes a turn. */
+const DEFAULT_CACHED_SESSIONS = 2_000;
 /** Ids per `IN (…)` list, well under every dialect's bound-parameter limit. */
 const IDS_PER_QUERY = 500;
 
 export class KyselySessionStore implements SessionStore {
   readonly #db: Kysely<Database>;
   readonly #turns: TurnCache;
+  readonly #turnIdsBySession: LRUCache<string, readonly string[]> | undefined;
 
   constructor(db: Kysely<Database>, options: KyselySessionStoreOptions = {}) {
     this.#db = db;
     this.#turns = new TurnCache(options.cachedTurns ?? DEFAULT_CACHED_TURNS);
+    const sessions = options.cachedSessions ?? DEFAULT_CACHED_SESSIONS;
+    this.#turnIdsBySession = sessions > 0 ? new LRUCache({ max: sessions }) : undefined;
   }
 
   async loadBranch(key: SessionKey, options?: QueryOptions): Promise<StoredTurn[]> {
@@ -143,20 +151,12 @@ export class KyselySessionStore implements SessionStore {
 
   async listTurns(key: SessionKey, options?: QueryOptions): Promise<StoredTurn[]> {
     options?.signal?.throwIfAborted();
-    const ids = await this.#db
-      .selectFrom("session_turns as t")
-      .innerJoin("sessions as s", "s.id", "t.session_pk")
-      .where("s.user_id", "=", key.userId)
-      .where("s.agent", "=", key.agent)
-      .where("s.session_id", "=", key.sessionId)
-      .select("t.id")
-      .orderBy("t.seq")
-      .execute();
+    const ids = await this.#turnIds(key);
     // Only turns this process has not decoded yet are read in full. Hits are taken now, so
     // turns evicted while the misses load (a session larger than the cache) are not lost.
     const turns = new Map<string, StoredTurn>();
     const missing: string[] = [];
-    for (const { id } of ids) {
+    for (const id of ids) {
       const cached = this.#turns.get(id);
       if (cached) turns.set(id, cached);
       else missing.push(id);
@@ -169,11 +169,38 @@ export class KyselySessionStore implements SessionStore {
         .execute();
       for (const row of rows) turns.set(row.id, this.#turns.add(fromTurnRow(row)));
     }
-    return ids.map(({ id }) => {
+    return ids.map((id) => {
       const turn = turns.get(id);
       if (!turn) throw new Error(`turn ${id} vanished while being read`);
       return turn;
     });
+  }
+
+  /**
+   * The session's turn ids in append order. Turns are never removed and `seq` numbers them
+   * 1…turn_count, so the ids this process saw stay valid and only turns appended since (by
+   * any process) are read: one indexed row per request however long the conversation.
+   */
+  async #turnIds(key: SessionKey): Promise<readonly string[]> {
+    const session = await this.#db
+      .selectFrom("sessions")
+      .where((eb) => eb.and(keyColumns(key)))
+      .select(["id", "turn_count"])
+      .executeTakeFirst();
+    if (session === undefined) return [];
+    const known = this.#turnIdsBySession?.get(session.id);
+    const have = known?.length ?? 0;
+    if (have === session.turn_count) return known ?? [];
+    const rows = await this.#db
+      .selectFrom("session_turns")
+      .where("session_pk", "=", session.id)
+      .where("seq", ">", have)
+      .select("id")
+      .orderBy("seq")
+      .execute();
+    const ids = [...(known ?? []), ...rows.map((row) => row.id)];
+    this.#turnIdsBySession?.set(session.id, ids);
+    return ids;
   }
 }
 
