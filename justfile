@@ -38,15 +38,19 @@ setup:
       touch bridge/.venv/.synced
     fi
 
+# Compile the runtime and the packages it loads to JavaScript in packages/*/dist (incremental)
+build: setup
+    npx tsc -b tsconfig.build.json
+
 # Re-pin the bridge's Python dependencies after editing bridge/pyproject.toml
 lock-bridge:
     cd bridge && uv pip compile pyproject.toml --group pyproject.toml:dev --generate-hashes --universal --python-version 3.11 --no-header --quiet -o requirements.lock
 
-# Run the runtime and the LiteLLM proxy on 9501 against real Gemini (needs GEMINI_API_KEY)
-proxy: setup
+# Run the compiled runtime and the LiteLLM proxy on 9501 against real Gemini (needs GEMINI_API_KEY)
+proxy: setup build
     {{tsx}} packages/stack/src/cli.ts proxy
 
-# Run the whole stack on the fake Gemini: no key, throwaway keys and data
+# Run the whole stack on the fake Gemini from source: no key, no build, throwaway keys and data
 demo: setup
     {{tsx}} packages/stack/src/cli.ts demo
 
@@ -64,8 +68,8 @@ hello message="Hello! What can you do for me?" stream="false":
 bench *args: setup
     {{tsx}} bench/src/run-bench.ts {{args}}
 
-# Run every test (TypeScript and Python); the last line is the total
-test: setup
+# Run every test (TypeScript and Python) after the build; the last line is the total
+test: setup build
     #!/usr/bin/env bash
     set -uo pipefail
     mkdir -p tmp/test-results

@@ -1,4 +1,8 @@
-export { discoverAgentPackages, nodeModulesAbove } from "./agents/discover-agent-packages.ts";
+export {
+  discoverAgentPackages,
+  nodeModulesAbove,
+  resolveAgentEntry,
+} from "./agents/discover-agent-packages.ts";
 export { loadAgentRegistry, MODEL_PREFIX } from "./agents/registry.ts";
 export type { RuntimeConfig } from "./config.ts";
 export { ConfigError, loadConfig } from "./config.ts";

@@ -5,6 +5,14 @@ import { startRuntime } from "./start-runtime.ts";
 
 /** `agentllm-runtime`: reads the environment, starts, and stops cleanly on SIGINT/SIGTERM. */
 async function main(): Promise<void> {
+  // Compiled (dist/main.js), every package must resolve to its compiled `production` export;
+  // without the condition the agents' imports would reach TypeScript that plain node cannot run.
+  if (import.meta.url.endsWith(".js") && import.meta.resolve("@agentllm/sdk").endsWith(".ts")) {
+    process.stderr.write(
+      "agentllm-runtime: the compiled runtime runs as `node --conditions=production packages/runtime/dist/main.js` (run from source: `node --import tsx packages/runtime/src/main.ts`)\n",
+    );
+    process.exit(2);
+  }
   let config: ReturnType<typeof loadConfig>;
   try {
     config = loadConfig(process.env);

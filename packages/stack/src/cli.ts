@@ -1,29 +1,59 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import { parseArgs } from "node:util";
 import { startFakeGemini } from "@agentllm/testkit";
 import { repoRoot } from "./repo-paths.ts";
-import { DEFAULT_MASTER_KEY, type RunningStack, startStack } from "./start-stack.ts";
+import {
+  DEFAULT_MASTER_KEY,
+  type RunningStack,
+  type RuntimeForm,
+  startStack,
+} from "./start-stack.ts";
 
 /**
- * `stack proxy`: the real stack on Gemini (needs GEMINI_API_KEY).
- * `stack demo`: the same stack on the testkit's fake Gemini, with throwaway keys and data.
- * Both run in the foreground and stop everything on Ctrl-C.
+ * `stack proxy`: the real stack on Gemini (needs GEMINI_API_KEY), with the compiled runtime
+ * (`npx just build` first; `just proxy` does).
+ * `stack demo`: the same stack on the testkit's fake Gemini, with throwaway keys and data,
+ * with the runtime run from its TypeScript sources (nothing to build).
+ * `--runtime source|compiled` picks the other form. Both run in the foreground and stop
+ * everything on Ctrl-C.
  */
-const USAGE = "usage: stack <proxy|demo>";
+const USAGE = "usage: stack <proxy|demo> [--runtime source|compiled]";
 
-async function main(mode: string | undefined): Promise<void> {
-  if (mode === "proxy") return runProxy();
-  if (mode === "demo") return runDemo();
+async function main(argv: string[]): Promise<void> {
+  let parsed: ReturnType<typeof parseCli>;
+  try {
+    parsed = parseCli(argv);
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n${USAGE}\n`);
+    process.exit(2);
+  }
+  const { mode, runtime } = parsed;
+  if (mode === "proxy") return runProxy(runtime ?? "compiled");
+  if (mode === "demo") return runDemo(runtime ?? "source");
   process.stderr.write(`${USAGE}\n`);
   process.exit(2);
+}
+
+function parseCli(argv: string[]): { mode: string | undefined; runtime: RuntimeForm | undefined } {
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { runtime: { type: "string" } },
+  });
+  const runtime = values.runtime;
+  if (runtime !== undefined && runtime !== "source" && runtime !== "compiled") {
+    throw new Error(`--runtime must be source or compiled, not '${runtime}'`);
+  }
+  return { mode: positionals[0], runtime };
 }
 
 const env = process.env;
 const proxyPort = Number(env.AGENTLLM_PROXY_PORT || 9501);
 const runtimePort = Number(env.AGENTLLM_RUNTIME_PORT || 9510);
 
-async function runProxy(): Promise<void> {
+async function runProxy(runtime: RuntimeForm): Promise<void> {
   const apiKey = env.GEMINI_API_KEY || env.GOOGLE_API_KEY;
   if (!apiKey) {
     process.stderr.write(
@@ -45,13 +75,14 @@ async function runProxy(): Promise<void> {
     proxyHost: env.AGENTLLM_PROXY_HOST || "127.0.0.1",
     masterKey: env.LITELLM_MASTER_KEY || undefined,
     runtimeToken: env.AGENTLLM_RUNTIME_TOKEN || undefined,
+    runtime,
     onLine: printLine,
   });
-  announce(stack, "Gemini");
+  announce(stack, "Gemini", runtime);
   await untilSignal(() => stack.close());
 }
 
-async function runDemo(): Promise<void> {
+async function runDemo(runtime: RuntimeForm): Promise<void> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), "agentllm-demo-"));
   const gemini = await startFakeGemini({ port: Number(env.AGENTLLM_FAKE_GEMINI_PORT || 0) });
   let stack: RunningStack;
@@ -62,6 +93,7 @@ async function runDemo(): Promise<void> {
       dataDir,
       proxyPort,
       runtimePort,
+      runtime,
       onLine: printLine,
     });
   } catch (error) {
@@ -69,7 +101,7 @@ async function runDemo(): Promise<void> {
     await rm(dataDir, { recursive: true, force: true });
     throw error;
   }
-  announce(stack, `the fake Gemini at ${gemini.url}`);
+  announce(stack, `the fake Gemini at ${gemini.url}`, runtime);
   process.stdout.write(`Throwaway data directory: ${dataDir} (removed on exit)\n`);
   await untilSignal(async () => {
     await stack.close();
@@ -82,11 +114,12 @@ function printLine(service: "runtime" | "litellm", line: string): void {
   process.stdout.write(`[${service}] ${line}\n`);
 }
 
-function announce(stack: RunningStack, model: string): void {
+function announce(stack: RunningStack, model: string, runtime: RuntimeForm): void {
   process.stdout.write(
     [
       "",
       `AgentLLM is up on ${stack.proxyUrl} (LiteLLM proxy, agents on ${model}).`,
+      `  Runtime:    ${runtime === "compiled" ? "compiled (packages/*/dist, node --conditions=production)" : "from source (node --import tsx)"}`,
       `  Master key: ${stack.masterKey === DEFAULT_MASTER_KEY ? stack.masterKey : "(from LITELLM_MASTER_KEY)"}`,
       "  Try it:     npx just hello",
       "  Stop:       Ctrl-C",
@@ -116,7 +149,7 @@ function untilSignal(cleanup: () => Promise<void>): Promise<void> {
   });
 }
 
-main(process.argv[2]).catch((error: unknown) => {
+main(process.argv.slice(2)).catch((error: unknown) => {
   process.stderr.write(`${(error as Error).message}\n`);
   process.exit(1);
 });

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { type ChildService, httpOk, startChildService } from "./child-service.ts";
+import { assertBuildFresh } from "./compiled-build.ts";
 import { freePort } from "./free-port.ts";
 import { paths, repoRoot } from "./repo-paths.ts";
 
@@ -27,6 +28,22 @@ export interface StackOptions {
   readonly readyTimeoutMs?: number | undefined;
   /** The LiteLLM config file; defaults to the repository's proxy_config.yaml. */
   readonly proxyConfig?: string | undefined;
+  /**
+   * Which form of the runtime to run. `"source"` (default): the TypeScript sources under
+   * `node --import tsx`, nothing to build. `"compiled"`: `npx just build`'s JavaScript under
+   * `node --conditions=production`, as in production (no tsx loader thread, less memory);
+   * the start fails with `StaleBuildError` if that build is missing or older than the sources.
+   */
+  readonly runtime?: RuntimeForm | undefined;
+}
+
+export type RuntimeForm = "source" | "compiled";
+
+/** How each form of the runtime is started (after `node`). */
+export function runtimeArgs(form: RuntimeForm): string[] {
+  return form === "compiled"
+    ? ["--conditions=production", paths.runtimeCompiledMain]
+    : ["--import", "tsx", paths.runtimeMain];
 }
 
 export interface RunningStack {
@@ -62,6 +79,8 @@ export class BridgeNotInstalledError extends Error {
  */
 export async function startStack(options: StackOptions): Promise<RunningStack> {
   if (!existsSync(paths.litellm)) throw new BridgeNotInstalledError();
+  const form = options.runtime ?? "source";
+  if (form === "compiled") await assertBuildFresh();
   const baseEnv = options.env ?? process.env;
   const runtimePort = options.runtimePort || (await freePort());
   const proxyPort = options.proxyPort || (await freePort());
@@ -76,7 +95,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     startChildService({
       name: "runtime",
       command: process.execPath,
-      args: ["--import", "tsx", paths.runtimeMain],
+      args: runtimeArgs(form),
       cwd: repoRoot,
       env: {
         ...baseEnv,

@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { type FakeGemini, startFakeGemini } from "@agentllm/testkit";
 import OpenAI from "openai";
-import { type RunningStack, startStack } from "../src/start-stack.ts";
+import { type RunningStack, type RuntimeForm, startStack } from "../src/start-stack.ts";
 
 export interface StackFixture {
   readonly gemini: FakeGemini;
@@ -18,7 +18,7 @@ export interface StackFixture {
 
 /** Fake Gemini + runtime + the real LiteLLM proxy with the bridge, on free loopback ports. */
 export async function startStackFixture(
-  options: { env?: Readonly<Record<string, string>> } = {},
+  options: { env?: Readonly<Record<string, string>>; runtime?: RuntimeForm } = {},
 ): Promise<StackFixture> {
   const gemini = await startFakeGemini({ port: 0 });
   const dataDir = mkdtempSync(path.join(os.tmpdir(), "agentllm-e2e-"));
@@ -30,6 +30,7 @@ export async function startStackFixture(
       dataDir,
       logLevel: "warn",
       env: { ...process.env, ...options.env },
+      runtime: options.runtime,
     });
   } catch (error) {
     await gemini.close();

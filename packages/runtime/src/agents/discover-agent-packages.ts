@@ -1,18 +1,31 @@
+import { existsSync } from "node:fs";
 import { readdir, readFile } from "node:fs/promises";
+import { createRequire } from "node:module";
 import path from "node:path";
 import { z } from "zod";
+import { InvalidAgentPackageError } from "../errors/invalid-agent-package-error.ts";
 
-/** The manifest field that marks a package as an agent: `"agentllm": { "agent": "./src/agent.ts" }`. */
+/**
+ * The manifest field that marks a package as an agent: `"agentllm": { "agent": "./agent" }`,
+ * naming a subpath of the package's own `exports` (or, for simple packages, a file).
+ */
 const manifestSchema = z.object({
   name: z.string(),
+  exports: z.unknown().optional(),
   agentllm: z.object({ agent: z.string().min(1) }),
 });
 
 export interface AgentPackage {
   readonly packageName: string;
   readonly packageDir: string;
-  /** Absolute path of the module whose default export is the agent definition. */
-  readonly entry: string;
+  /**
+   * `agentllm.agent` as written: a subpath of the package's `exports` such as `"./agent"`
+   * (resolved under the conditions Node runs with, so `--conditions=production` picks the
+   * compiled file), or a file path relative to the package such as `"./src/agent.ts"`.
+   */
+  readonly agent: string;
+  /** Whether the manifest has an `exports` field; only then is `agent` looked up in it. */
+  readonly hasExports: boolean;
 }
 
 /**
@@ -41,11 +54,58 @@ export async function discoverAgentPackages(dirs: readonly string[]): Promise<Ag
       found.set(manifest.name, {
         packageName: manifest.name,
         packageDir,
-        entry: path.resolve(packageDir, manifest.agentllm.agent),
+        agent: manifest.agentllm.agent,
+        hasExports: manifest.exports !== undefined,
       });
     }
   }
   return [...found.values()];
+}
+
+/**
+ * The absolute path of the module whose default export is the agent.
+ *
+ * `"./agent"` (or `"."`) in a package with `exports` goes through Node's own resolver as the
+ * package importing itself by name, so the conditions the runtime was started with apply: under
+ * `node --conditions=production` a `"production"` target (compiled JavaScript) wins, otherwise
+ * `"default"` (TypeScript sources, run by tsx). Node's CommonJS resolver does this lookup, so
+ * an `"import"`-only target is not seen; `"default"` is. A subpath the package does not export,
+ * or a package without `exports`, names a file relative to the package, as in older manifests.
+ */
+export function resolveAgentEntry(pkg: AgentPackage): string {
+  const { agent, packageDir } = pkg;
+  let notExported: Error | undefined;
+  if (pkg.hasExports && (agent === "." || agent.startsWith("./"))) {
+    const specifier = agent === "." ? pkg.packageName : `${pkg.packageName}${agent.slice(1)}`;
+    try {
+      return createRequire(path.join(packageDir, "package.json")).resolve(specifier);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== "ERR_PACKAGE_PATH_NOT_EXPORTED") {
+        const hint =
+          code === "MODULE_NOT_FOUND"
+            ? " (is the package built? A compiled runtime loads the package's `production` export)"
+            : "";
+        throw new InvalidAgentPackageError(
+          packageDir,
+          `cannot resolve agentllm.agent "${agent}" through the package's exports: ${firstLine(error)}${hint}`,
+        );
+      }
+      notExported = error as Error;
+    }
+  }
+  const file = path.resolve(packageDir, agent);
+  if (notExported && !existsSync(file)) {
+    throw new InvalidAgentPackageError(
+      packageDir,
+      `agentllm.agent "${agent}" is neither exported by the package under the conditions this runtime runs with nor a file in it (${firstLine(notExported)})`,
+    );
+  }
+  return file;
+}
+
+function firstLine(error: unknown): string {
+  return String((error as Error).message ?? error).split("\n")[0] ?? "";
 }
 
 async function packageDirsIn(dir: string): Promise<string[]> {

@@ -1,13 +1,20 @@
+import { execFile } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { promisify } from "node:util";
 import type { AgentDefinition } from "@agentllm/sdk";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { InvalidAgentPackageError } from "../errors/invalid-agent-package-error.ts";
 import { UnknownAgentError } from "../errors/unknown-agent-error.ts";
-import { discoverAgentPackages, nodeModulesAbove } from "./discover-agent-packages.ts";
+import {
+  type AgentPackage,
+  discoverAgentPackages,
+  nodeModulesAbove,
+  resolveAgentEntry,
+} from "./discover-agent-packages.ts";
 import {
   AgentRegistry,
   loadAgentPackage,
@@ -77,6 +84,30 @@ function agentPackage(dir: string, packageName: string, agentSource: string): Fa
   };
 }
 
+/**
+ * An agent package the way ours are laid out: `agentllm.agent` names the `./agent` subpath of
+ * its exports, whose `production` target is compiled JavaScript and `default` the source.
+ * Here both are plain JS modules that say which one they are in the agent's description.
+ */
+function dualPackage(dir: string, packageName: string, agentSource: string): FakePackage {
+  return {
+    dir,
+    manifest: {
+      name: packageName,
+      type: "module",
+      exports: {
+        ".": "./main.mjs",
+        "./agent": { production: "./dist/agent.mjs", default: "./src/agent.mjs" },
+      },
+      agentllm: { agent: "./agent" },
+    },
+    files: {
+      "src/agent.mjs": agentModule(agentSource.replaceAll("%FORM%", "source")),
+      "dist/agent.mjs": agentModule(agentSource.replaceAll("%FORM%", "compiled")),
+    },
+  };
+}
+
 function registered(name: string, packageName = `pkg-${name}`): RegisteredAgent {
   const definition: AgentDefinition = {
     name,
@@ -133,17 +164,17 @@ describe("discoverAgentPackages", () => {
     expect(found).toHaveLength(2);
     expect(found).toEqual(
       expect.arrayContaining([
-        {
-          packageName: "agent-a",
-          packageDir: plainDir,
-          entry: path.join(plainDir, "agent.mjs"),
-        },
+        { packageName: "agent-a", packageDir: plainDir, agent: "./agent.mjs", hasExports: false },
         {
           packageName: "@acme/agent-b",
           packageDir: scopedDir,
-          entry: path.join(scopedDir, "agent.mjs"),
+          agent: "./agent.mjs",
+          hasExports: false,
         },
       ]),
+    );
+    expect(found.map(resolveAgentEntry).sort()).toEqual(
+      [path.join(plainDir, "agent.mjs"), path.join(scopedDir, "agent.mjs")].sort(),
     );
   });
 
@@ -154,7 +185,15 @@ describe("discoverAgentPackages", () => {
       manifest: { name: "deep", agentllm: { agent: "./src/lib/agent.mjs" } },
     });
     const [found] = await discoverAgentPackages([modules]);
-    expect(found?.entry).toBe(path.join(dir, "src", "lib", "agent.mjs"));
+    if (!found) throw new Error("package not discovered");
+    expect(resolveAgentEntry(found)).toBe(path.join(dir, "src", "lib", "agent.mjs"));
+  });
+
+  it("notes whether the manifest has exports", async () => {
+    const modules = path.join(root, "node_modules");
+    writePackage(modules, dualPackage("dual", "dual", "{}"));
+    const [found] = await discoverAgentPackages([modules]);
+    expect(found).toMatchObject({ packageName: "dual", agent: "./agent", hasExports: true });
   });
 
   it("ignores packages that are not agents, broken manifests, files and dot-folders", async () => {
@@ -231,6 +270,140 @@ describe("discoverAgentPackages", () => {
   });
 });
 
+describe("resolveAgentEntry", () => {
+  async function discoverOne(pkg: FakePackage): Promise<AgentPackage> {
+    const modules = path.join(root, "node_modules");
+    writePackage(modules, pkg);
+    const [found] = await discoverAgentPackages([modules]);
+    if (!found) throw new Error("package not discovered");
+    return found;
+  }
+
+  const invalidError = (pkg: AgentPackage): InvalidAgentPackageError => {
+    try {
+      resolveAgentEntry(pkg);
+    } catch (error) {
+      expect(error).toBeInstanceOf(InvalidAgentPackageError);
+      expect((error as InvalidAgentPackageError).packageDir).toBe(pkg.packageDir);
+      return error as InvalidAgentPackageError;
+    }
+    throw new Error("resolveAgentEntry did not throw");
+  };
+
+  it("resolves an exports subpath to its default target without conditions", async () => {
+    const pkg = await discoverOne(dualPackage("dual", "@acme/dual", "{}"));
+    expect(resolveAgentEntry(pkg)).toBe(path.join(pkg.packageDir, "src", "agent.mjs"));
+  });
+
+  it("resolves the package's main export when the manifest names '.'", async () => {
+    const pkg = await discoverOne({
+      dir: "main-agent",
+      manifest: {
+        name: "main-agent",
+        exports: { ".": { production: "./dist/index.js", default: "./index.mjs" } },
+        agentllm: { agent: "." },
+      },
+      files: { "index.mjs": "" },
+    });
+    expect(resolveAgentEntry(pkg)).toBe(path.join(pkg.packageDir, "index.mjs"));
+  });
+
+  it("takes a path the exports do not list as a file in the package", async () => {
+    const pkg = await discoverOne({
+      dir: "file-agent",
+      manifest: {
+        name: "file-agent",
+        exports: { ".": "./index.mjs" },
+        agentllm: { agent: "./src/agent.mjs" },
+      },
+      files: { "src/agent.mjs": "" },
+    });
+    expect(resolveAgentEntry(pkg)).toBe(path.join(pkg.packageDir, "src", "agent.mjs"));
+  });
+
+  it("never looks up another package of the same name when there are no exports", async () => {
+    // Without an exports map a self-reference would fall back to node_modules lookup.
+    writePackage(path.join(root, "node_modules"), {
+      dir: "twin/node_modules/twin",
+      manifest: { name: "twin", exports: { "./agent": "./elsewhere.mjs" } },
+      files: { "elsewhere.mjs": "" },
+    });
+    const pkg = await discoverOne({
+      dir: "twin",
+      manifest: { name: "twin", agentllm: { agent: "./agent" } },
+    });
+    expect(resolveAgentEntry(pkg)).toBe(path.join(pkg.packageDir, "agent"));
+  });
+
+  it("fails naming the package when the subpath is neither exported nor a file", async () => {
+    const pkg = await discoverOne({
+      dir: "not-exported",
+      manifest: {
+        name: "not-exported",
+        exports: { ".": "./index.mjs", "./agent": { production: "./dist/agent.mjs" } },
+        agentllm: { agent: "./agent" },
+      },
+    });
+    const error = invalidError(pkg);
+    expect(error.message).toContain(pkg.packageDir);
+    expect(error.message).toContain(
+      'agentllm.agent "./agent" is neither exported by the package under the conditions this runtime runs with nor a file in it',
+    );
+  });
+
+  it("fails naming the package and the missing file when the export's target is absent", async () => {
+    const pkg = await discoverOne({
+      dir: "unbuilt",
+      manifest: {
+        name: "unbuilt",
+        exports: { "./agent": { default: "./dist/agent.js" } },
+        agentllm: { agent: "./agent" },
+      },
+    });
+    const error = invalidError(pkg);
+    expect(error.message).toContain('cannot resolve agentllm.agent "./agent"');
+    expect(error.message).toContain(path.join(pkg.packageDir, "dist", "agent.js"));
+    expect(error.message).toContain("is the package built?");
+  });
+
+  it("fails on an exports target outside the package", async () => {
+    const pkg = await discoverOne({
+      dir: "escapes",
+      manifest: {
+        name: "escapes",
+        exports: { "./agent": "../other/agent.mjs" },
+        agentllm: { agent: "./agent" },
+      },
+    });
+    expect(invalidError(pkg).message).toMatch(
+      /cannot resolve agentllm.agent.*Invalid "exports" target/,
+    );
+  });
+
+  it("follows the conditions Node runs with: production picks the compiled file", async () => {
+    const pkg = await discoverOne(dualPackage("dual", "@acme/dual", "{}"));
+    const moduleUrl = pathToFileURL(path.join(import.meta.dirname, "discover-agent-packages.ts"));
+    const script = `import { resolveAgentEntry } from ${JSON.stringify(moduleUrl.href)};
+process.stdout.write(resolveAgentEntry(${JSON.stringify(pkg)}));`;
+    const resolveIn = async (nodeArgs: string[], nodeOptions = ""): Promise<string> => {
+      const { stdout } = await promisify(execFile)(
+        process.execPath,
+        [...nodeArgs, "--import", "tsx", "--input-type=module", "--eval", script],
+        { cwd: REPO_ROOT, env: { ...process.env, NODE_OPTIONS: nodeOptions } },
+      );
+      return stdout;
+    };
+    const [compiled, viaNodeOptions, source] = await Promise.all([
+      resolveIn(["--conditions=production"]),
+      resolveIn([], "--conditions=production"),
+      resolveIn([]),
+    ]);
+    expect(compiled).toBe(path.join(pkg.packageDir, "dist", "agent.mjs"));
+    expect(viaNodeOptions).toBe(compiled);
+    expect(source).toBe(path.join(pkg.packageDir, "src", "agent.mjs"));
+  });
+});
+
 describe("loadAgentPackage", () => {
   it("loads a plain-JS agent package's default export", async () => {
     const modules = path.join(root, "node_modules");
@@ -245,6 +418,22 @@ describe("loadAgentPackage", () => {
     expect(tool?.parameters).toBeInstanceOf(z.ZodType);
     expect(tool?.parameters.safeParse({ id: "x" }).success).toBe(true);
     expect(tool?.parameters.safeParse({ id: 1 }).success).toBe(false);
+  });
+
+  it("loads the agent an exports subpath names", async () => {
+    const modules = path.join(root, "node_modules");
+    writePackage(
+      modules,
+      dualPackage(
+        "dual",
+        "dual",
+        `{ name: "dual", description: "%FORM%", instructions: "i", toolkits: [] }`,
+      ),
+    );
+    const [pkg] = await discoverAgentPackages([modules]);
+    if (!pkg) throw new Error("package not discovered");
+    const agent = await loadAgentPackage(pkg);
+    expect(agent.definition.description).toBe("source");
   });
 
   it("accepts instructions given as a function and an agent without toolkits", async () => {
@@ -449,8 +638,11 @@ describe("discovery over this repository", () => {
     const packages = await discoverAgentPackages(nodeModulesAbove(REPO_ROOT));
     const demo = packages.find((pkg) => pkg.packageName === "@agentllm/agent-demo");
     expect(demo).toBeDefined();
-    expect(demo?.packageDir).toBe(path.join(REPO_ROOT, "node_modules", "@agentllm", "agent-demo"));
-    expect(fs.realpathSync(demo?.entry ?? "")).toBe(
+    if (!demo) throw new Error("agent-demo not discovered");
+    expect(demo.packageDir).toBe(path.join(REPO_ROOT, "node_modules", "@agentllm", "agent-demo"));
+    expect(demo.agent).toBe("./agent");
+    // No conditions here (tests run the sources): the exports' default target, the TypeScript.
+    expect(fs.realpathSync(resolveAgentEntry(demo))).toBe(
       path.join(REPO_ROOT, "packages", "agent-demo", "src", "agent.ts"),
     );
 

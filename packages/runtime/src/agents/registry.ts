@@ -4,7 +4,11 @@ import { z } from "zod";
 import { MAX_TIMER_MS } from "../config.ts";
 import { InvalidAgentPackageError } from "../errors/invalid-agent-package-error.ts";
 import { UnknownAgentError } from "../errors/unknown-agent-error.ts";
-import { type AgentPackage, discoverAgentPackages } from "./discover-agent-packages.ts";
+import {
+  type AgentPackage,
+  discoverAgentPackages,
+  resolveAgentEntry,
+} from "./discover-agent-packages.ts";
 
 /** The prefix clients put before an agent's name: `agno/demo-agent`. */
 export const MODEL_PREFIX = "agno/";
@@ -73,14 +77,23 @@ export class AgentRegistry {
   }
 }
 
+/**
+ * Resolves the package's agent entry (see `resolveAgentEntry`), imports it and checks its
+ * default export; any failure is an `InvalidAgentPackageError` naming the package folder.
+ */
 export async function loadAgentPackage(pkg: AgentPackage): Promise<RegisteredAgent> {
+  const entry = resolveAgentEntry(pkg);
   let module: { default?: unknown };
   try {
-    module = await import(pathToFileURL(pkg.entry).href);
+    module = await import(pathToFileURL(entry).href);
   } catch (error) {
+    const hint =
+      (error as NodeJS.ErrnoException).code === "ERR_UNKNOWN_FILE_EXTENSION"
+        ? " (plain node cannot run TypeScript: a compiled runtime, started with `--conditions=production`, loads the compiled file the package exports under `production`; TypeScript runs under `node --import tsx`. See docs/creating-agents.md)"
+        : "";
     throw new InvalidAgentPackageError(
       pkg.packageDir,
-      `cannot import ${pkg.entry}: ${(error as Error).message}`,
+      `cannot import ${entry}: ${(error as Error).message}${hint}`,
     );
   }
   const parsed = agentSchema.safeParse(module.default);
