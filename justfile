@@ -65,7 +65,7 @@ hello message="Hello! What can you do for me?" stream="false":
     @echo
 
 # Benchmark what the LiteLLM → bridge → runtime path adds (`--quick`: < 1 min; full: < 10 min)
-bench *args: setup
+bench *args: setup build
     {{tsx}} bench/src/run-bench.ts {{args}}
 
 # Run every test (TypeScript and Python) after the build; the last line is the total

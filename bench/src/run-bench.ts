@@ -20,7 +20,7 @@ import {
   type Settings,
 } from "./report.ts";
 import { sampleRss } from "./rss.ts";
-import { branchLength, continueSession, seedSession } from "./sessions.ts";
+import { branchLength, continueSession, seededHistory, seedSession } from "./sessions.ts";
 import { summarize } from "./stats.ts";
 
 const usage = `usage: just bench [--quick] [options]
@@ -29,6 +29,7 @@ const usage = `usage: just bench [--quick] [options]
   --delay-ms <n>       fake model's pause between two tokens (default 20; quick 15)
   --first-delay-ms <n> fake model's pause before the first token (default: --delay-ms)
   --profile            CPU-profile the runtime after the warm-up; print its top self-time functions
+  --runtime <form>     compiled (default: the production form, \`just build\`'s JavaScript) or source (tsx)
   --runtime-node-options <opts>  extra NODE_OPTIONS for the runtime (tuning experiments)
 Results: a table on stdout, JSON in bench/results/<timestamp>.json.`;
 
@@ -39,6 +40,8 @@ interface Plan {
   readonly toolRequests: Record<number, number>;
   readonly sessionRequests: number;
   readonly warmup: number;
+  /** Short requests per path after the warm-up, so V8 and caches are in a served-for-a-while state. */
+  readonly jitWarmup: number;
 }
 
 function plan(argv: string[]): Plan & { profile: boolean; runtimeNodeOptions: string } {
@@ -51,6 +54,7 @@ function plan(argv: string[]): Plan & { profile: boolean; runtimeNodeOptions: st
       "first-delay-ms": { type: "string" },
       profile: { type: "boolean", default: false },
       "runtime-node-options": { type: "string" },
+      runtime: { type: "string", default: "compiled" },
       help: { type: "boolean", default: false },
     },
   });
@@ -69,8 +73,12 @@ function plan(argv: string[]): Plan & { profile: boolean; runtimeNodeOptions: st
   if (tokens < 1) throw new Error("--tokens must be at least 1");
   const delayMs = int("delay-ms", values["delay-ms"], quick ? 15 : 20);
   const firstDelayMs = int("first-delay-ms", values["first-delay-ms"], delayMs);
+  const runtime = values.runtime;
+  if (runtime !== "compiled" && runtime !== "source")
+    throw new Error("--runtime must be compiled or source");
   const settings: Settings = {
     quick,
+    runtime,
     tokens,
     delayMs,
     firstDelayMs,
@@ -86,6 +94,7 @@ function plan(argv: string[]): Plan & { profile: boolean; runtimeNodeOptions: st
         toolRequests: { 1: 3, 20: 20 },
         sessionRequests: 4,
         warmup: 4,
+        jitWarmup: 100,
         profile: values.profile,
         runtimeNodeOptions: values["runtime-node-options"] ?? "",
       }
@@ -96,6 +105,7 @@ function plan(argv: string[]): Plan & { profile: boolean; runtimeNodeOptions: st
         toolRequests: { 1: 10, 20: 100 },
         sessionRequests: 12,
         warmup: 10,
+        jitWarmup: 300,
         profile: values.profile,
         runtimeNodeOptions: values["runtime-node-options"] ?? "",
       };
@@ -168,13 +178,14 @@ async function main(): Promise<void> {
   const total =
     settings.concurrency.reduce((sum, c) => sum + 3 * (options.requests[c] ?? 0), 0) +
     options.toolConcurrency.reduce((sum, c) => sum + 2 * (options.toolRequests[c] ?? 0), 0) +
-    2 * settings.sessionTurns.length * options.sessionRequests +
-    3 * options.warmup;
+    3 * settings.sessionTurns.length * options.sessionRequests +
+    3 * (options.warmup + options.jitWarmup);
   const progress = progressBar(total);
   progress.phase("starting the fake Gemini, the runtime and LiteLLM");
 
   const gemini = await startBenchGemini(settings);
   const stack = await startStack({
+    runtime: settings.runtime,
     geminiApiKey: "bench-key-for-the-fake-gemini",
     geminiBaseUrl: gemini.url,
     dataDir,
@@ -226,6 +237,25 @@ async function main(): Promise<void> {
       );
       const failed = warm.results.find((r) => !r.ok);
       if (failed) throw new Error(`path ${name} does not work: ${failed.error}`);
+      // A server that has answered a few hundred requests: V8 has optimised its hot paths (the
+      // runtime's first dozens of requests run in the interpreter, a few ms slower each) and
+      // every pool and cache is filled. Short answers, so this takes seconds.
+      const jit = await runClosedLoop(
+        options.jitWarmup,
+        4,
+        (i) => {
+          const id = `jit-${name}-${i}`;
+          return streamChat(
+            all[name].target(id),
+            requestBody(all[name].model, id, "short"),
+            id,
+            SHORT_TOKENS,
+          );
+        },
+        () => progress.tick(),
+      );
+      const jitFailed = jit.results.find((r) => !r.ok);
+      if (jitFailed) throw new Error(`path ${name} does not work: ${jitFailed.error}`);
     }
     const seen = await gemini.collect();
     if (!seen.paths.some((p) => p === "/v1beta/models/gemini-2.5-flash:streamGenerateContent")) {
@@ -289,11 +319,13 @@ async function main(): Promise<void> {
     }
 
     for (const turns of settings.sessionTurns) {
-      for (const name of ["b", "c"] as const) {
+      for (const name of order) {
         progress.phase(`${PATH_LABELS[name]}: session of ${turns} turns`);
         const sessionId = `len-${name}-${turns}`;
         const seedStart = now();
-        const history = await seedSession(dataDir, sessionId, turns);
+        // Path a has no session: it gets the same history and LiteLLM forwards all of it.
+        const history =
+          name === "a" ? seededHistory(turns) : await seedSession(dataDir, sessionId, turns);
         const seedMs = now() - seedStart;
         const results = await continueSession(
           all[name],
@@ -322,7 +354,10 @@ async function main(): Promise<void> {
               return times && last !== undefined ? [last - times.receivedAt] : [];
             }),
           ),
-          continued: (await branchLength(dataDir, sessionId)) === turns + options.sessionRequests,
+          continued:
+            name === "a"
+              ? null
+              : (await branchLength(dataDir, sessionId)) === turns + options.sessionRequests,
           seedMs,
         });
       }

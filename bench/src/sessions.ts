@@ -12,6 +12,14 @@ export interface ChatMessage {
 const question = (i: number) => `q${i}`;
 const answer = (i: number) => `a${i}`;
 
+/** The history a client shows after `turns` turns of the seeded conversation. */
+export function seededHistory(turns: number): ChatMessage[] {
+  return Array.from({ length: turns }, (_, i): ChatMessage[] => [
+    { role: "user", content: question(i) },
+    { role: "assistant", content: answer(i) },
+  ]).flat();
+}
+
 /**
  * Writes `turns` complete turns (one user message, one model answer each) straight into the
  * runtime's store, as earlier requests would have, and returns the history a client such as
@@ -25,7 +33,6 @@ export async function seedSession(
   const database = await openDatabase({ dataDir });
   const store = new KyselySessionStore(database.db);
   const key: SessionKey = { userId: BENCH_USER, agent: AGENT, sessionId };
-  const history: ChatMessage[] = [];
   try {
     let parentId: string | null = null;
     for (let i = 0; i < turns; i++) {
@@ -38,15 +45,11 @@ export async function seedSession(
         usage: { promptTokens: 1, completionTokens: 1, totalTokens: 2 },
       });
       parentId = turn.id;
-      history.push(
-        { role: "user", content: question(i) },
-        { role: "assistant", content: answer(i) },
-      );
     }
   } finally {
     await database.close();
   }
-  return history;
+  return seededHistory(turns);
 }
 
 /** The length of the session's current branch (to check the requests continued it). */

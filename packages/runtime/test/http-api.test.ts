@@ -337,6 +337,18 @@ describe("request validation", () => {
 });
 
 describe("the stream on the wire", () => {
+  it("ends a stream with no text at all with its finish and [DONE]", async () => {
+    gemini.enqueue({ parts: [] });
+    const response = await postChat({ model: DEMO, stream: true, messages: userMessage("Hm?") });
+    expect(response.status).toBe(200);
+    const { events } = parseSse(await response.text());
+    expect(events.at(-1)).toBe("[DONE]");
+    const finishes = (events.slice(0, -1) as Json[]).flatMap((chunk) =>
+      (chunk.choices as { finish_reason: unknown }[]).map((choice) => choice.finish_reason),
+    );
+    expect(finishes.filter(Boolean)).toEqual(["stop"]);
+  });
+
   it("sends role, deltas, finish_reason, usage and [DONE] as OpenAI does", async () => {
     gemini.enqueue({
       parts: [{ text: "Pondering colors", thought: true }, "Hello", " world"],

@@ -11,6 +11,7 @@ export type { RunningStack, RuntimeForm, StackOptions } from "./start-stack.ts";
 export {
   BridgeNotInstalledError,
   DEFAULT_MASTER_KEY,
+  RUNTIME_NODE_OPTIONS,
   runtimeArgs,
   startStack,
 } from "./start-stack.ts";

@@ -39,6 +39,16 @@ export interface StackOptions {
 
 export type RuntimeForm = "source" | "compiled";
 
+/**
+ * V8 heap settings for the runtime. Its live heap is small (about 20 MiB idle, 35 MiB at 100
+ * streams), but with no limit V8 lets short-lived stream objects pile up in old space before
+ * collecting (RSS 220+ MiB at 100 streams on the bench). A 256 MiB old-space limit puts V8 in
+ * its memory-conscious growth mode and a smaller young generation promotes less: about 140 MiB
+ * peak for ~8 % of the runtime's own throughput, far above what LiteLLM in front can use.
+ * Set through NODE_OPTIONS, first, so an operator's own NODE_OPTIONS override them.
+ */
+export const RUNTIME_NODE_OPTIONS = "--max-old-space-size=256 --max-semi-space-size=8";
+
 /** How each form of the runtime is started (after `node`). */
 export function runtimeArgs(form: RuntimeForm): string[] {
   return form === "compiled"
@@ -99,6 +109,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       cwd: repoRoot,
       env: {
         ...baseEnv,
+        NODE_OPTIONS: [RUNTIME_NODE_OPTIONS, baseEnv.NODE_OPTIONS].filter(Boolean).join(" "),
         AGENTLLM_RUNTIME_HOST: "127.0.0.1",
         AGENTLLM_RUNTIME_PORT: String(runtimePort),
         AGENTLLM_RUNTIME_TOKEN: runtimeToken,

@@ -1,7 +1,9 @@
+import { readFileSync } from "node:fs";
 import type OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildCompiled } from "../src/compiled-build.ts";
 import { paths } from "../src/repo-paths.ts";
+import { RUNTIME_NODE_OPTIONS } from "../src/start-stack.ts";
 import { type StackFixture, startStackFixture } from "./stack-fixture.ts";
 
 // The production form end to end: the runtime compiled by `npx just build`, run by plain node
@@ -31,6 +33,13 @@ describe("the compiled runtime through the LiteLLM proxy", () => {
     expect(args).toContain("--conditions=production");
     expect(args.at(-1)).toBe(paths.runtimeCompiledMain);
     expect(args.join(" ")).not.toContain("tsx");
+  });
+
+  it("runs with the runtime's V8 heap settings, which NODE_OPTIONS could still override", () => {
+    const pid = fx.stack.runtime.process.pid;
+    const environ = readFileSync(`/proc/${pid}/environ`, "utf8").split("\0");
+    const nodeOptions = environ.find((entry) => entry.startsWith("NODE_OPTIONS="));
+    expect(nodeOptions?.startsWith(`NODE_OPTIONS=${RUNTIME_NODE_OPTIONS}`)).toBe(true);
   });
 
   it("lists agno/demo-agent", async () => {

@@ -19,6 +19,7 @@ export function openSse(res: Response): SseWriter {
   res.setHeader("Connection", "keep-alive");
   res.setHeader("X-Accel-Buffering", "no");
   res.socket?.setNoDelay(true);
+  // Sent now unless the caller corked the response to send them with the first event.
   res.flushHeaders();
   const heartbeat = setInterval(() => res.write(": keep-alive\n\n"), HEARTBEAT_MS);
   heartbeat.unref();

@@ -16,12 +16,16 @@ import { fromTurnRow, toTurnRow } from "./turn-row.ts";
 export interface KyselySessionStoreOptions {
   /** Decoded turns kept in memory (see `TurnCache`); 0 turns the cache off. */
   readonly cachedTurns?: number;
+  /** Bytes of decoded turns kept in memory (their JSON size); 0 turns the cache off. */
+  readonly cachedTurnBytes?: number;
   /** Sessions whose turn ids are kept in memory (see `listTurns`); 0 turns it off. */
   readonly cachedSessions?: number;
 }
 
 /** Enough for a few hundred long conversations; a turn is a few kB decoded. */
 const DEFAULT_CACHED_TURNS = 20_000;
+/** A tenth of the runtime's 256 MiB heap limit, whatever the turns hold. */
+const DEFAULT_CACHED_TURN_BYTES = 24 * 1024 ** 2;
 /** Sessions whose turn-id lists stay in memory: ids only, 36 bytes a turn. */
 const DEFAULT_CACHED_SESSIONS = 2_000;
 /** Ids per `IN (…)` list, well under every dialect's bound-parameter limit. */
@@ -34,7 +38,10 @@ export class KyselySessionStore implements SessionStore {
 
   constructor(db: Kysely<Database>, options: KyselySessionStoreOptions = {}) {
     this.#db = db;
-    this.#turns = new TurnCache(options.cachedTurns ?? DEFAULT_CACHED_TURNS);
+    this.#turns = new TurnCache({
+      maxTurns: options.cachedTurns ?? DEFAULT_CACHED_TURNS,
+      maxBytes: options.cachedTurnBytes ?? DEFAULT_CACHED_TURN_BYTES,
+    });
     const sessions = options.cachedSessions ?? DEFAULT_CACHED_SESSIONS;
     this.#turnIdsBySession = sessions > 0 ? new LRUCache({ max: sessions }) : undefined;
   }

@@ -111,7 +111,16 @@ async function streamAnswer(
     throw error;
   });
   if (first === null) return;
+  // Loopback writes cost a syscall each: the headers, the role chunk and the first delta leave
+  // in one write, and so do the closing chunks; every other delta is written the moment it
+  // arrives.
+  res.cork();
   const sse = openSse(res);
+  let corked = true;
+  const uncork = () => {
+    if (corked) res.uncork();
+    corked = false;
+  };
   try {
     sse.send(chunk(id, { role: "assistant", content: "" }));
     let next = first;
@@ -120,9 +129,16 @@ async function streamAnswer(
       const delta = toDelta(event);
       if (delta) sse.send(chunk(id, delta));
       if (event.type === "finish") {
+        if (!corked) res.cork();
+        corked = true;
         sse.send(chunk(id, {}, event.finishReason));
         if (body.stream_options?.include_usage) sse.send(usageChunk(id, event.usage));
+        // The answer is complete for the client now; storing the turn (which the session lock
+        // keeps ahead of the conversation's next request) need not hold its stream open.
+        sse.send("[DONE]");
+        sse.end();
       }
+      uncork();
       next = await events.next();
     }
     sse.send("[DONE]");
@@ -134,6 +150,7 @@ async function streamAnswer(
       sse.send(apiError.toJSON());
     }
   } finally {
+    uncork();
     await events.return(undefined).catch(() => {});
     sse.end();
   }
