@@ -6,6 +6,7 @@ import { paths as repoPaths, repoRoot, startStack } from "@agentllm/stack";
 import { startBenchGemini } from "./fake-gemini.ts";
 import type { ModelTimes } from "./fake-gemini-worker.ts";
 import { type PromptKind, promptTag, SHORT_TOKENS } from "./fake-model.ts";
+import { measureHopFloor } from "./hop-floor.ts";
 import { now, type RequestResult, runClosedLoop, streamChat } from "./load.ts";
 import { type BenchPath, benchPaths, PATH_LABELS, type PathName } from "./paths.ts";
 import { summarizeProfiles } from "./profile.ts";
@@ -183,6 +184,9 @@ async function main(): Promise<void> {
   const progress = progressBar(total);
   progress.phase("starting the fake Gemini, the runtime and LiteLLM");
 
+  // Before anything else runs, so it measures the machine, not our load.
+  progress.phase("measuring one idle process hop on this machine");
+  const hopFloorMs = await measureHopFloor(settings.delayMs);
   const gemini = await startBenchGemini(settings);
   const stack = await startStack({
     runtime: settings.runtime,
@@ -377,7 +381,8 @@ async function main(): Promise<void> {
     phases,
     sessions,
     startupRss,
-    targets: checkTargets(settings, phases, sessions),
+    hopFloorMs,
+    targets: checkTargets(settings, phases, sessions, hopFloorMs),
     durationMs: now() - started,
   };
   const file = path.join(resultsDir, `${stamp}${settings.quick ? "-quick" : ""}.json`);
