@@ -195,7 +195,10 @@ export function checkTargets(
   checks.push({
     name: `runtime RSS ≤ 150 MiB at ${top} concurrent streams`,
     ok: top >= 100 ? runtimePeak <= 150 * 1024 ** 2 : null,
-    detail: `${mib(runtimePeak)} MiB peak${top >= 100 ? "" : " (100 streams not run: --quick)"}`,
+    detail: `${mib(runtimePeak)} MiB peak (${rssPhases
+      .filter((p) => p.path !== "a")
+      .map((p) => `${p.path}: ${mib(p.rss.runtime?.main ?? 0)}`)
+      .join(", ")})${top >= 100 ? "" : " (100 streams not run: --quick)"}`,
   });
   return checks;
 }

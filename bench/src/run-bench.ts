@@ -31,7 +31,8 @@ const usage = `usage: just bench [--quick] [options]
   --first-delay-ms <n> fake model's pause before the first token (default: --delay-ms)
   --profile            CPU-profile the runtime after the warm-up; print its top self-time functions
   --runtime <form>     compiled (default: the production form, \`just build\`'s JavaScript) or source (tsx)
-  --runtime-node-options <opts>  extra NODE_OPTIONS for the runtime (tuning experiments)
+  --runtime-node-options=<opts>  extra NODE_OPTIONS for the runtime, after the launcher's own
+                       (tuning experiments; write it with "=" since the value starts with "--")
 Results: a table on stdout, JSON in bench/results/<timestamp>.json.`;
 
 interface Plan {
@@ -101,7 +102,7 @@ function plan(argv: string[]): Plan & { profile: boolean; runtimeNodeOptions: st
       }
     : {
         settings,
-        requests: { 1: 25, 20: 300, 100: 600 },
+        requests: { 1: 60, 20: 300, 100: 600 },
         toolConcurrency: [1, 20],
         toolRequests: { 1: 10, 20: 100 },
         sessionRequests: 12,
@@ -182,11 +183,10 @@ async function main(): Promise<void> {
     3 * settings.sessionTurns.length * options.sessionRequests +
     3 * (options.warmup + options.jitWarmup);
   const progress = progressBar(total);
-  progress.phase("starting the fake Gemini, the runtime and LiteLLM");
-
   // Before anything else runs, so it measures the machine, not our load.
   progress.phase("measuring one idle process hop on this machine");
   const hopFloorMs = await measureHopFloor(settings.delayMs);
+  progress.phase("starting the fake Gemini, the runtime and LiteLLM");
   const gemini = await startBenchGemini(settings);
   const stack = await startStack({
     runtime: settings.runtime,
