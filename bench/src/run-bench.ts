@@ -222,44 +222,33 @@ async function main(): Promise<void> {
     const order: PathName[] = ["a", "b", "c"];
     startupRss = rss.peaks();
 
+    // Warm-up requests on one path, all of which must succeed (the path works at all).
+    const warmUp = async (name: PathName, count: number, kind: PromptKind, tokens: number) => {
+      const run = await runClosedLoop(
+        count,
+        Math.min(4, count),
+        (i) => {
+          const id = `warm-${kind}-${name}-${i}`;
+          return streamChat(
+            all[name].target(id),
+            requestBody(all[name].model, id, kind),
+            id,
+            tokens,
+          );
+        },
+        () => progress.tick(),
+      );
+      const failed = run.results.find((r) => !r.ok);
+      if (failed) throw new Error(`path ${name} does not work: ${failed.error}`);
+    };
     // Warm-up: connections, pools, JIT; also checks that path a really reaches the fake.
     for (const name of order) {
       progress.phase(`warm-up ${PATH_LABELS[name]}`);
-      const warm = await runClosedLoop(
-        options.warmup,
-        Math.min(4, options.warmup),
-        (i) => {
-          const id = `warm-${name}-${i}`;
-          return streamChat(
-            all[name].target(id),
-            requestBody(all[name].model, id, "stream"),
-            id,
-            settings.tokens,
-          );
-        },
-        () => progress.tick(),
-      );
-      const failed = warm.results.find((r) => !r.ok);
-      if (failed) throw new Error(`path ${name} does not work: ${failed.error}`);
+      await warmUp(name, options.warmup, "stream", settings.tokens);
       // A server that has answered a few hundred requests: V8 has optimised its hot paths (the
       // runtime's first dozens of requests run in the interpreter, a few ms slower each) and
       // every pool and cache is filled. Short answers, so this takes seconds.
-      const jit = await runClosedLoop(
-        options.jitWarmup,
-        4,
-        (i) => {
-          const id = `jit-${name}-${i}`;
-          return streamChat(
-            all[name].target(id),
-            requestBody(all[name].model, id, "short"),
-            id,
-            SHORT_TOKENS,
-          );
-        },
-        () => progress.tick(),
-      );
-      const jitFailed = jit.results.find((r) => !r.ok);
-      if (jitFailed) throw new Error(`path ${name} does not work: ${jitFailed.error}`);
+      await warmUp(name, options.jitWarmup, "short", SHORT_TOKENS);
     }
     const seen = await gemini.collect();
     if (!seen.paths.some((p) => p === "/v1beta/models/gemini-2.5-flash:streamGenerateContent")) {
