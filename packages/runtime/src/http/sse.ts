@@ -2,15 +2,20 @@ import type { Response } from "express";
 
 const HEARTBEAT_MS = 15_000;
 
+/** One `data:` event: a JSON payload, or the literal `[DONE]`. */
+export type SseEvent = object | "[DONE]";
+
 export interface SseWriter {
-  /** Writes one `data:` event with a JSON payload, or the literal `[DONE]`. */
-  send(data: object | "[DONE]"): void;
-  end(): void;
+  /** Writes the events now, together: one socket write (one syscall on loopback) for all. */
+  send(...events: SseEvent[]): void;
+  /** Writes the last events, if any, and ends the response, in the same write. */
+  end(...events: SseEvent[]): void;
 }
 
 /**
- * Opens an SSE response. Each event is written as soon as it is sent (Nagle off, no proxy
- * buffering); a comment line every 15 s keeps idle connections alive while a tool runs.
+ * Opens an SSE response. Events are written as soon as they are sent (Nagle off, no proxy
+ * buffering); the headers leave with the first of them; a comment line every 15 s keeps idle
+ * connections alive while a tool runs.
  */
 export function openSse(res: Response): SseWriter {
   res.status(200);
@@ -19,18 +24,24 @@ export function openSse(res: Response): SseWriter {
   res.setHeader("Connection", "keep-alive");
   res.setHeader("X-Accel-Buffering", "no");
   res.socket?.setNoDelay(true);
-  // Sent now unless the caller corked the response to send them with the first event.
-  res.flushHeaders();
   const heartbeat = setInterval(() => res.write(": keep-alive\n\n"), HEARTBEAT_MS);
   heartbeat.unref();
   return {
-    send(data) {
-      if (res.writableEnded) return;
-      res.write(`data: ${data === "[DONE]" ? data : JSON.stringify(data)}\n\n`);
+    send(...events) {
+      if (res.writableEnded || events.length === 0) return;
+      res.write(format(events));
     },
-    end() {
+    end(...events) {
       clearInterval(heartbeat);
-      if (!res.writableEnded) res.end();
+      if (res.writableEnded) return;
+      if (events.length > 0) res.end(format(events));
+      else res.end();
     },
   };
+}
+
+function format(events: readonly SseEvent[]): string {
+  return events
+    .map((data) => `data: ${data === "[DONE]" ? data : JSON.stringify(data)}\n\n`)
+    .join("");
 }

@@ -189,11 +189,7 @@ export class KyselySessionStore implements SessionStore {
    * any process) are read: one indexed row per request however long the conversation.
    */
   async #turnIds(key: SessionKey): Promise<readonly string[]> {
-    const session = await this.#db
-      .selectFrom("sessions")
-      .where((eb) => eb.and(keyColumns(key)))
-      .select(["id", "turn_count"])
-      .executeTakeFirst();
+    const session = await findSession(this.#db, key);
     if (session === undefined) return [];
     const known = this.#turnIdsBySession?.get(session.id);
     const have = known?.length ?? 0;
@@ -219,7 +215,7 @@ function findSession(db: Kysely<Database>, key: SessionKey) {
   return db
     .selectFrom("sessions")
     .where((eb) => eb.and(keyColumns(key)))
-    .select(["id", "head_turn_id"])
+    .select(["id", "head_turn_id", "turn_count"])
     .executeTakeFirst();
 }
 

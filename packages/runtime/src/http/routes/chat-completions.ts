@@ -111,46 +111,38 @@ async function streamAnswer(
     throw error;
   });
   if (first === null) return;
-  // Loopback writes cost a syscall each: the headers, the role chunk and the first delta leave
-  // in one write, and so do the closing chunks; every other delta is written the moment it
-  // arrives.
-  res.cork();
   const sse = openSse(res);
-  let corked = true;
-  const uncork = () => {
-    if (corked) res.uncork();
-    corked = false;
-  };
   try {
-    sse.send(chunk(id, { role: "assistant", content: "" }));
+    // Each event's chunks leave in one write: the headers and the role chunk go with the first
+    // event, and the finish, usage and [DONE] chunks end the response together.
+    let pending: object[] = [chunk(id, { role: "assistant", content: "" })];
     let next = first;
     while (!next.done) {
       const event = next.value;
       const delta = toDelta(event);
-      if (delta) sse.send(chunk(id, delta));
+      if (delta) pending.push(chunk(id, delta));
       if (event.type === "finish") {
-        if (!corked) res.cork();
-        corked = true;
-        sse.send(chunk(id, {}, event.finishReason));
-        if (body.stream_options?.include_usage) sse.send(usageChunk(id, event.usage));
+        pending.push(chunk(id, {}, event.finishReason));
+        if (body.stream_options?.include_usage) pending.push(usageChunk(id, event.usage));
         // The answer is complete for the client now; storing the turn (which the session lock
         // keeps ahead of the conversation's next request) need not hold its stream open.
-        sse.send("[DONE]");
-        sse.end();
+        sse.end(...pending, "[DONE]");
+      } else {
+        sse.send(...pending);
       }
-      uncork();
+      pending = [];
       next = await events.next();
     }
-    sse.send("[DONE]");
+    // A run that ended without a finish event (no-op after one).
+    sse.end(...pending, "[DONE]");
   } catch (error) {
     if (!signal.aborted) {
       // After the first byte the status is sent: the error travels as the last event.
       const apiError = classify(error);
       req.log.warn({ status: apiError.status, code: apiError.code }, "stream failed");
-      sse.send(apiError.toJSON());
+      sse.end(apiError.toJSON());
     }
   } finally {
-    uncork();
     await events.return(undefined).catch(() => {});
     sse.end();
   }
