@@ -46,7 +46,7 @@ interface Plan {
   readonly jitWarmup: number;
 }
 
-function plan(argv: string[]): Plan & { profile: boolean; runtimeNodeOptions: string } {
+function plan(argv: string[]): Plan & { profile: boolean } {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -88,29 +88,22 @@ function plan(argv: string[]): Plan & { profile: boolean; runtimeNodeOptions: st
     concurrency: quick ? [1, 20] : [1, 20, 100],
     sessionTurns: quick ? [1, 200] : [1, 200, 1000],
   };
-  return quick
+  const counts: Omit<Plan, "settings" | "toolConcurrency"> = quick
     ? {
-        settings,
         requests: { 1: 8, 20: 60 },
-        toolConcurrency: [1, 20],
         toolRequests: { 1: 3, 20: 20 },
         sessionRequests: 4,
         warmup: 4,
         jitWarmup: 100,
-        profile: values.profile,
-        runtimeNodeOptions: values["runtime-node-options"] ?? "",
       }
     : {
-        settings,
         requests: { 1: 60, 20: 300, 100: 600 },
-        toolConcurrency: [1, 20],
         toolRequests: { 1: 10, 20: 100 },
         sessionRequests: 12,
         warmup: 10,
         jitWarmup: 300,
-        profile: values.profile,
-        runtimeNodeOptions: values["runtime-node-options"] ?? "",
       };
+  return { settings, toolConcurrency: [1, 20], profile: values.profile, ...counts };
 }
 
 /** proxy_config.yaml with the gemini-2.5-flash entry pointed at the fake (path a). */
@@ -197,7 +190,7 @@ async function main(): Promise<void> {
     env: {
       ...process.env,
       NODE_OPTIONS: [
-        options.runtimeNodeOptions,
+        settings.runtimeNodeOptions,
         options.profile
           ? `--import ${new URL("./cpu-profile-hook.mjs", import.meta.url).href}`
           : "",
