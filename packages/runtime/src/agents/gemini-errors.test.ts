@@ -77,8 +77,7 @@ describe("parseRetryAfterHeader", () => {
 describe("fromGeminiError", () => {
   it("gives a 429 its retry delay in whole seconds, rounded up", () => {
     expect(fromGeminiError(googleError(429, [retryInfo("1.2s")]))).toMatchObject({
-      status: 429,
-      code: "upstream_rate_limited",
+      failure: "rate_limited",
       retryAfterSeconds: 2,
     });
     expect(fromGeminiError(googleError(429)).retryAfterSeconds).toBeUndefined();
@@ -86,8 +85,7 @@ describe("fromGeminiError", () => {
 
   it("passes a 503's retry delay on too", () => {
     expect(fromGeminiError(googleError(503, [retryInfo("5s")]))).toMatchObject({
-      status: 503,
-      code: "upstream_unavailable",
+      failure: "unavailable",
       retryAfterSeconds: 5,
     });
   });

@@ -1,74 +1,59 @@
 import { ApiError as GeminiApiError } from "@google/genai";
-import { ApiError } from "../http/errors.ts";
+import { ModelProviderError } from "../errors/model-provider-error.ts";
 
 /**
- * The one place upstream model faults become client-facing errors. Gemini's own status picks
- * ours: a client retries a 429 or 503, while a 502 says the model side broke.
+ * The one place Gemini's faults become the runtime's. Gemini's own status picks the failure: a
+ * client retries a 429 or 503, while a broken answer says the model side failed.
  */
-export function fromGeminiError(error: unknown): ApiError {
-  if (error instanceof ApiError) return error;
+export function fromGeminiError(error: unknown): ModelProviderError {
+  if (error instanceof ModelProviderError) return error;
   if (error instanceof GeminiApiError) {
     const upstream = summarize(error.message);
+    const cause = { cause: error };
     switch (true) {
       case error.status === 429:
-        return new ApiError({
-          status: 429,
-          type: "rate_limit_error",
-          code: "upstream_rate_limited",
-          message: `The model provider is rate limiting requests: ${upstream}`,
-          retryAfterSeconds: retryAfterSeconds(error),
-          cause: error,
-        });
+        return new ModelProviderError(
+          "rate_limited",
+          `The model provider is rate limiting requests: ${upstream}`,
+          { ...cause, retryAfterSeconds: retryAfterSeconds(error) },
+        );
       case error.status === 400:
-        return new ApiError({
-          status: 400,
-          type: "invalid_request_error",
-          code: "upstream_rejected_request",
-          message: `The model provider rejected the request: ${upstream}`,
-          cause: error,
-        });
+        return new ModelProviderError(
+          "rejected_request",
+          `The model provider rejected the request: ${upstream}`,
+          cause,
+        );
       case error.status === 401 || error.status === 403:
-        return new ApiError({
-          status: 502,
-          type: "upstream_error",
-          code: "upstream_auth_failed",
-          message: "The model provider refused the runtime's credentials; check GEMINI_API_KEY.",
-          cause: error,
-        });
+        return new ModelProviderError(
+          "auth_failed",
+          "The model provider refused the runtime's credentials; check GEMINI_API_KEY.",
+          cause,
+        );
       case error.status === 503:
-        return new ApiError({
-          status: 503,
-          type: "upstream_error",
-          code: "upstream_unavailable",
-          message: `The model provider is unavailable: ${upstream}`,
-          retryAfterSeconds: retryAfterSeconds(error),
-          cause: error,
-        });
+        return new ModelProviderError(
+          "unavailable",
+          `The model provider is unavailable: ${upstream}`,
+          { ...cause, retryAfterSeconds: retryAfterSeconds(error) },
+        );
       case error.status === 504:
-        return new ApiError({
-          status: 504,
-          type: "timeout_error",
-          code: "upstream_timeout",
-          message: `The model provider timed out: ${upstream}`,
-          cause: error,
-        });
+        return new ModelProviderError(
+          "timeout",
+          `The model provider timed out: ${upstream}`,
+          cause,
+        );
       default:
-        return new ApiError({
-          status: 502,
-          type: "upstream_error",
-          code: "upstream_error",
-          message: `The model provider failed (HTTP ${error.status}): ${upstream}`,
-          cause: error,
-        });
+        return new ModelProviderError(
+          "failed",
+          `The model provider failed (HTTP ${error.status}): ${upstream}`,
+          cause,
+        );
     }
   }
-  return new ApiError({
-    status: 502,
-    type: "upstream_error",
-    code: "upstream_connection_failed",
-    message: `The connection to the model provider failed: ${(error as Error)?.message ?? String(error)}`,
-    cause: error,
-  });
+  return new ModelProviderError(
+    "connection_failed",
+    `The connection to the model provider failed: ${(error as Error)?.message ?? String(error)}`,
+    { cause: error },
+  );
 }
 
 /** Gemini errors carry the Google error JSON in the message; keep its human part only. */

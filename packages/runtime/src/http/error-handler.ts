@@ -1,10 +1,40 @@
 import type { NextFunction, Request, Response } from "express";
+import { ModelProviderError, type ModelProviderFailure } from "../errors/model-provider-error.ts";
 import { UnknownAgentError } from "../errors/unknown-agent-error.ts";
 import { SessionBusyError } from "../sessions/session-busy-error.ts";
 import { ApiError, toApiError } from "./errors.ts";
 
-/** Maps errors that are not HTTP-aware to the status a client should see. */
+/** How each model-provider failure reaches a client: status, OpenAI type and our code. */
+const PROVIDER_FAILURES: Record<
+  ModelProviderFailure,
+  Pick<ApiError, "status" | "type" | "code">
+> = {
+  rate_limited: { status: 429, type: "rate_limit_error", code: "upstream_rate_limited" },
+  rejected_request: {
+    status: 400,
+    type: "invalid_request_error",
+    code: "upstream_rejected_request",
+  },
+  auth_failed: { status: 502, type: "upstream_error", code: "upstream_auth_failed" },
+  unavailable: { status: 503, type: "upstream_error", code: "upstream_unavailable" },
+  timeout: { status: 504, type: "timeout_error", code: "upstream_timeout" },
+  failed: { status: 502, type: "upstream_error", code: "upstream_error" },
+  connection_failed: { status: 502, type: "upstream_error", code: "upstream_connection_failed" },
+  stream_incomplete: { status: 502, type: "upstream_error", code: "upstream_stream_incomplete" },
+};
+
+/**
+ * The one place domain errors (which know nothing of HTTP) get the status a client should see.
+ */
 export function classify(error: unknown): ApiError {
+  if (error instanceof ModelProviderError) {
+    return new ApiError({
+      ...PROVIDER_FAILURES[error.failure],
+      message: error.message,
+      retryAfterSeconds: error.retryAfterSeconds,
+      cause: error,
+    });
+  }
   if (error instanceof UnknownAgentError) {
     return new ApiError({
       status: 404,

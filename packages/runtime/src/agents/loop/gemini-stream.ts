@@ -4,7 +4,7 @@ import type {
   GenerateContentResponse,
   Part,
 } from "@google/genai";
-import { ApiError } from "../../http/errors.ts";
+import { ModelProviderError } from "../../errors/model-provider-error.ts";
 import { fromGeminiError } from "../gemini-errors.ts";
 import type { FinishReason, Usage } from "./agent-event.ts";
 import { emptyUsage } from "./agent-event.ts";
@@ -71,12 +71,10 @@ export async function* streamModelStep(
     }
     if (finish === undefined) {
       // The SDK ends quietly when the connection closes cleanly without a finish reason.
-      throw new ApiError({
-        status: 502,
-        type: "upstream_error",
-        code: "upstream_stream_incomplete",
-        message: "The model's stream ended before the model finished its answer.",
-      });
+      throw new ModelProviderError(
+        "stream_incomplete",
+        "The model's stream ended before the model finished its answer.",
+      );
     }
   } catch (error) {
     throw signal?.aborted ? signal.reason : fromGeminiError(error);

@@ -5,7 +5,7 @@ import {
   GoogleGenAI,
 } from "@google/genai";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { ApiError } from "../../http/errors.ts";
+import { ModelProviderError } from "../../errors/model-provider-error.ts";
 import { fromGeminiError } from "../gemini-errors.ts";
 import type { ModelClient } from "./gemini-stream.ts";
 import { streamModelStep } from "./gemini-stream.ts";
@@ -114,8 +114,7 @@ describe("withRetries", () => {
     expect(delays).toEqual([]);
     expect(gemini.requests).toHaveLength(1);
     expect(fromGeminiError(error)).toMatchObject({
-      status: 429,
-      code: "upstream_rate_limited",
+      failure: "rate_limited",
       retryAfterSeconds: 30,
     });
   });
@@ -124,8 +123,8 @@ describe("withRetries", () => {
     gemini.enqueue({ error: { status: 429, retryAfterSeconds: 45 } });
     const { client } = retrying();
     const error = await rejection(streamModelStep(client, { model, contents: "hi" }).next());
-    expect(error).toBeInstanceOf(ApiError);
-    expect(error).toMatchObject({ status: 429, retryAfterSeconds: 45 });
+    expect(error).toBeInstanceOf(ModelProviderError);
+    expect(error).toMatchObject({ failure: "rate_limited", retryAfterSeconds: 45 });
   });
 
   it.each([400, 401, 403, 404])("does not retry HTTP %i", async (status) => {
@@ -160,7 +159,7 @@ describe("withRetries", () => {
       [2, 500],
     ]);
     expect(gemini.requests).toHaveLength(3);
-    expect(fromGeminiError(error)).toMatchObject({ status: 503, code: "upstream_unavailable" });
+    expect(fromGeminiError(error)).toMatchObject({ failure: "unavailable" });
   });
 
   it("does not retry at all with retries 0", async () => {

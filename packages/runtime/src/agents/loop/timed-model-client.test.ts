@@ -5,7 +5,7 @@ import {
   GoogleGenAI,
 } from "@google/genai";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { ApiError } from "../../http/errors.ts";
+import { ModelProviderError } from "../../errors/model-provider-error.ts";
 import { type ModelClient, streamModelStep } from "./gemini-stream.ts";
 import { withRetries } from "./retrying-model-client.ts";
 import { withTimeouts } from "./timed-model-client.ts";
@@ -64,9 +64,9 @@ describe("withTimeouts", () => {
     const client = withTimeouts(models, { firstChunkMs: 200, idleMs: 10_000 });
     const started = performance.now();
     const error = await rejection(call(client));
-    expect(error).toBeInstanceOf(ApiError);
-    expect(error).toMatchObject({ status: 504, type: "timeout_error", code: "upstream_timeout" });
-    expect((error as ApiError).message).toContain("200 ms");
+    expect(error).toBeInstanceOf(ModelProviderError);
+    expect(error).toMatchObject({ failure: "timeout" });
+    expect((error as ModelProviderError).message).toContain("200 ms");
     expect(performance.now() - started).toBeGreaterThanOrEqual(190);
     expect((await gemini.waitForAbort(0)).aborted).toBe(true);
   });
@@ -75,7 +75,7 @@ describe("withTimeouts", () => {
     gemini.enqueue({ parts: ["late"], firstDelayMs: 3_000 });
     const client = withTimeouts(models, { firstChunkMs: 100, idleMs: 10_000 });
     const error = await rejection(call(client));
-    expect(error).toMatchObject({ status: 504, code: "upstream_timeout" });
+    expect(error).toMatchObject({ failure: "timeout" });
     await gemini.waitForAbort(0);
   });
 
@@ -85,10 +85,10 @@ describe("withTimeouts", () => {
     const seen: string[] = [];
     const error = await drain(await call(client), seen);
     expect(seen).toEqual(["Hello"]);
-    expect(error).toBeInstanceOf(ApiError);
-    expect(error).toMatchObject({ status: 504, type: "timeout_error", code: "upstream_timeout" });
-    expect((error as ApiError).message).toContain("150 ms");
-    expect((error as ApiError).message).toMatch(/stalled/);
+    expect(error).toBeInstanceOf(ModelProviderError);
+    expect(error).toMatchObject({ failure: "timeout" });
+    expect((error as ModelProviderError).message).toContain("150 ms");
+    expect((error as ModelProviderError).message).toMatch(/stalled/);
     await gemini.waitForAbort(0);
   });
 
@@ -160,7 +160,7 @@ describe("withTimeouts", () => {
     gemini.enqueue({ hang: true });
     const client = withTimeouts(models, { firstChunkMs: 100, idleMs: 10_000 });
     const error = await rejection(streamModelStep(client, { model, contents: "hi" }).next());
-    expect(error).toMatchObject({ status: 504, code: "upstream_timeout" });
+    expect(error).toMatchObject({ failure: "timeout" });
   });
 
   it("is not retried when wrapped by withRetries", async () => {
@@ -171,14 +171,14 @@ describe("withTimeouts", () => {
       maxDelayMs: 10,
     });
     const error = await rejection(call(client));
-    expect(error).toMatchObject({ status: 504, code: "upstream_timeout" });
+    expect(error).toMatchObject({ failure: "timeout" });
     expect(gemini.requests).toHaveLength(1);
   });
 
   it("times out even a client that ignores the abort signal", async () => {
     const deaf: ModelClient = { generateContentStream: () => new Promise(() => {}) };
     const client = withTimeouts(deaf, { firstChunkMs: 50, idleMs: 50 });
-    expect(await rejection(call(client))).toMatchObject({ status: 504 });
+    expect(await rejection(call(client))).toMatchObject({ failure: "timeout" });
   });
 
   it("passes the merged signal to the client, leaving the caller's untouched", async () => {

@@ -1,5 +1,5 @@
 import type { GenerateContentParameters, GenerateContentResponse } from "@google/genai";
-import { ApiError } from "../../http/errors.ts";
+import { ModelProviderError } from "../../errors/model-provider-error.ts";
 import type { ModelClient } from "./gemini-stream.ts";
 
 export interface ModelTimeouts {
@@ -27,7 +27,7 @@ export function withTimeouts(client: ModelClient, options: ModelTimeouts): Model
       // The first of the two to abort gives the reason: the caller's, or our 504.
       const signal = caller ? AbortSignal.any([caller, own.signal]) : own.signal;
       let timer: NodeJS.Timeout | undefined;
-      const arm = (ms: number, error: () => ApiError) => {
+      const arm = (ms: number, error: () => ModelProviderError) => {
         clearTimeout(timer);
         timer = setTimeout(() => own.abort(error()), ms);
         // A stream nobody reads any more must not keep the process alive.
@@ -82,22 +82,18 @@ export function withTimeouts(client: ModelClient, options: ModelTimeouts): Model
   };
 }
 
-function firstChunkTimeout(ms: number): ApiError {
-  return new ApiError({
-    status: 504,
-    type: "timeout_error",
-    code: "upstream_timeout",
-    message: `The model did not start answering within ${ms} ms (AGENTLLM_MODEL_TIMEOUT_MS).`,
-  });
+function firstChunkTimeout(ms: number): ModelProviderError {
+  return new ModelProviderError(
+    "timeout",
+    `The model did not start answering within ${ms} ms (AGENTLLM_MODEL_TIMEOUT_MS).`,
+  );
 }
 
-function idleTimeout(ms: number): ApiError {
-  return new ApiError({
-    status: 504,
-    type: "timeout_error",
-    code: "upstream_timeout",
-    message: `The model's stream stalled: no output for ${ms} ms (AGENTLLM_MODEL_IDLE_TIMEOUT_MS).`,
-  });
+function idleTimeout(ms: number): ModelProviderError {
+  return new ModelProviderError(
+    "timeout",
+    `The model's stream stalled: no output for ${ms} ms (AGENTLLM_MODEL_IDLE_TIMEOUT_MS).`,
+  );
 }
 
 /** `promise`, or a rejection with the signal's reason as soon as it aborts, whichever is first. */
