@@ -1,4 +1,11 @@
-import { KyselySessionStore, openDatabase, type SessionKey } from "@agentllm/runtime";
+import {
+  branchOf,
+  KyselySessionStore,
+  openDatabase,
+  PrefixHasher,
+  readSession,
+  type SessionKey,
+} from "@agentllm/runtime";
 import { promptTag } from "./fake-model.ts";
 import { type RequestResult, streamChat } from "./load.ts";
 import { AGENT, BENCH_USER, type BenchPath } from "./paths.ts";
@@ -35,9 +42,13 @@ export async function seedSession(
   const key: SessionKey = { userId: BENCH_USER, agent: AGENT, sessionId };
   try {
     let parentId: string | null = null;
+    // Each turn's key hashes the conversation up to its answer, as the runtime computes it.
+    const shown = new PrefixHasher();
     for (let i = 0; i < turns; i++) {
+      shown.add("user", question(i)).add("model", answer(i));
       const turn = await store.appendTurn(key, {
         parentId,
+        prefixKey: shown.key(),
         input: [{ role: "user", parts: [{ text: question(i) }] }],
         steps: [{ role: "model", parts: [{ text: answer(i) }] }],
         answer: answer(i),
@@ -56,8 +67,8 @@ export async function seedSession(
 export async function branchLength(dataDir: string, sessionId: string): Promise<number> {
   const database = await openDatabase({ dataDir });
   try {
-    const store = new KyselySessionStore(database.db);
-    return (await store.loadBranch({ userId: BENCH_USER, agent: AGENT, sessionId })).length;
+    const session = await readSession(database.db, { userId: BENCH_USER, agent: AGENT, sessionId });
+    return branchOf(session).length;
   } finally {
     await database.close();
   }

@@ -41,6 +41,7 @@ describe("loadConfig", () => {
       agentDirs: [],
       sessionWaitMs: 30_000,
       contextTokens: 200_000,
+      maxSessionBytes: 2 * 1024 * 1024,
       model: {
         retries: 2,
         retryMaxDelayMs: 20_000,
@@ -66,6 +67,7 @@ describe("loadConfig", () => {
         AGENTLLM_AGENT_DIRS: [dirA, "plugins"].join(path.delimiter),
         AGENTLLM_SESSION_WAIT_MS: "5000",
         AGENTLLM_CONTEXT_TOKENS: "50000",
+        AGENTLLM_MAX_SESSION_BYTES: "65536",
         AGENTLLM_MODEL_RETRIES: "4",
         AGENTLLM_MODEL_RETRY_MAX_DELAY_MS: "9000",
         AGENTLLM_MODEL_TIMEOUT_MS: "30000",
@@ -90,6 +92,7 @@ describe("loadConfig", () => {
       agentDirs: [dirA, path.join(CWD, "plugins")],
       sessionWaitMs: 5000,
       contextTokens: 50_000,
+      maxSessionBytes: 65_536,
       model: {
         retries: 4,
         retryMaxDelayMs: 9000,

@@ -31,6 +31,11 @@ export interface RuntimeConfig {
   readonly sessionWaitMs: number;
   /** Estimated tokens of conversation history sent to the model; the oldest exchanges go first. */
   readonly contextTokens: number;
+  /**
+   * Characters of stored tool steps one request may read from its session (their JSON; bytes
+   * for ASCII); older turns' steps beyond it are left out and the model is told.
+   */
+  readonly maxSessionBytes: number;
   readonly model: {
     /** Extra attempts for a model call that failed before its first chunk (429, 5xx, network). */
     readonly retries: number;
@@ -78,6 +83,7 @@ const envSchema = z.object({
   AGENTLLM_AGENT_DIRS: z.string().optional(),
   AGENTLLM_SESSION_WAIT_MS: nonNegativeInt(MAX_TIMER_MS).default(30_000),
   AGENTLLM_CONTEXT_TOKENS: positiveInt(2_000_000).default(200_000),
+  AGENTLLM_MAX_SESSION_BYTES: positiveInt(1024 ** 3).default(2 * 1024 * 1024),
   AGENTLLM_MODEL_RETRIES: nonNegativeInt(10).default(2),
   AGENTLLM_MODEL_RETRY_MAX_DELAY_MS: positiveInt(MAX_TIMER_MS).default(20_000),
   AGENTLLM_MODEL_TIMEOUT_MS: positiveInt(MAX_TIMER_MS).default(120_000),
@@ -127,6 +133,7 @@ export function loadConfig(
     ),
     sessionWaitMs: e.AGENTLLM_SESSION_WAIT_MS,
     contextTokens: e.AGENTLLM_CONTEXT_TOKENS,
+    maxSessionBytes: e.AGENTLLM_MAX_SESSION_BYTES,
     model: Object.freeze({
       retries: e.AGENTLLM_MODEL_RETRIES,
       retryMaxDelayMs: e.AGENTLLM_MODEL_RETRY_MAX_DELAY_MS,

@@ -6,10 +6,12 @@ export {
 export { loadAgentRegistry, MODEL_PREFIX } from "./agents/registry.ts";
 export type { RuntimeConfig } from "./config.ts";
 export { ConfigError, loadConfig } from "./config.ts";
+export { PrefixHasher } from "./conversation/history-key.ts";
 export type { AppDatabase } from "./database/app-database.ts";
 export { openDatabase } from "./database/open-database.ts";
 export { createLogger } from "./logger.ts";
 export { KyselySessionStore } from "./sessions/kysely-session-store.ts";
+export { branchOf, readSession, type SessionContents } from "./sessions/read-session.ts";
 export type { SessionKey, StoredTurn } from "./sessions/session-store.ts";
 export type { RunningRuntime, StartOptions } from "./start-runtime.ts";
 export { startRuntime } from "./start-runtime.ts";

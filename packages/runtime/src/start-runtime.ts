@@ -76,6 +76,7 @@ export async function startRuntime(
       defaultMaxSteps: config.maxSteps,
       toolTimeoutMs: config.toolTimeoutMs,
       contextTokens: config.contextTokens,
+      maxSessionBytes: config.maxSessionBytes,
       locks: new SessionLocks({ waitMs: config.sessionWaitMs }),
     },
     ready: async () => {

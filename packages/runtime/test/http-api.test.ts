@@ -1,7 +1,7 @@
 import type { FakeGemini, GeminiContent, RecordedRequest } from "@agentllm/testkit";
 import OpenAI from "openai";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { SessionKey } from "../src/sessions/index.ts";
+import { branchOf, readSession, type SessionKey, type StoredTurn } from "../src/sessions/index.ts";
 import {
   EXPLODE_MESSAGE,
   eventually,
@@ -254,12 +254,29 @@ describe("request validation", () => {
     expect(gemini.requests).toHaveLength(0);
   });
 
-  it("rejects messages that end with an assistant message", async () => {
+  it("continues an answer that ends the history (Open WebUI's Continue button)", async () => {
+    gemini.enqueue({ parts: [" and the rest."] });
     const response = await postChat({
       model: DEMO,
       messages: [
         { role: "user", content: "hi" },
         { role: "assistant", content: "hello" },
+      ],
+    });
+    expect(response.status).toBe(200);
+    const reply = (await response.json()) as { choices: { message: { content: string } }[] };
+    // Only the continuation: the client appends it to the answer it shows.
+    expect(reply.choices[0]?.message.content).toBe(" and the rest.");
+    const contents = JSON.stringify(gemini.requests.at(-1)?.body.contents);
+    expect(contents).toMatch(/"hi".*"hello".*Continue your previous answer/);
+  });
+
+  it("rejects an assistant message with nothing in it at the end", async () => {
+    const response = await postChat({
+      model: DEMO,
+      messages: [
+        { role: "user", content: "hi" },
+        { role: "assistant", content: "" },
       ],
     });
     expect(response.status).toBe(400);
@@ -791,7 +808,7 @@ describe("sessions", () => {
       total_tokens: 35,
     });
 
-    const turns = await h.sessions.listTurns(key("user-round-trip", "session-1"));
+    const turns = await turnsOf(h, key("user-round-trip", "session-1"));
     expect(turns).toHaveLength(1);
     const [turn] = turns;
     expect(turn).toMatchObject({
@@ -816,10 +833,8 @@ describe("sessions", () => {
       },
     ]);
     // Another agent, user or session id sees none of it.
-    expect(await h.sessions.listTurns(key("user-round-trip", "session-1", "demo-agent"))).toEqual(
-      [],
-    );
-    expect(await h.sessions.listTurns(key("someone-else", "session-1"))).toEqual([]);
+    expect(await turnsOf(h, key("user-round-trip", "session-1", "demo-agent"))).toEqual([]);
+    expect(await turnsOf(h, key("someone-else", "session-1"))).toEqual([]);
   });
 
   it("stores a second request of the session as a child of the first", async () => {
@@ -856,7 +871,7 @@ describe("sessions", () => {
       { role: "user", parts: [{ text: "Thanks" }] },
     ]);
 
-    const turns = await h.sessions.listTurns(key("user-two-turns", "session-1"));
+    const turns = await turnsOf(h, key("user-two-turns", "session-1"));
     expect(turns).toHaveLength(2);
     expect(turns[1]).toMatchObject({
       parentId: turns[0]?.id,
@@ -864,7 +879,7 @@ describe("sessions", () => {
       answer: "You're welcome.",
       input: [{ role: "user", parts: [{ text: "Thanks" }] }],
     });
-    const branch = await h.sessions.loadBranch(key("user-two-turns", "session-1"));
+    const branch = branchOf(await readSession(h.db.db, key("user-two-turns", "session-1")));
     expect(branch.map((turn) => turn.id)).toEqual(turns.map((turn) => turn.id));
   });
 
@@ -913,7 +928,7 @@ describe("sessions", () => {
     await readUntil(response, '"content":"Partial words"');
     controller.abort();
     const [turn] = await eventually(async () => {
-      const turns = await h.sessions.listTurns(key("user-abort", "session-abort"));
+      const turns = await turnsOf(h, key("user-abort", "session-abort"));
       return turns.length > 0 ? turns : undefined;
     }, "the partial turn");
     expect(turn).toMatchObject({
@@ -978,3 +993,8 @@ describe("the runtime's own logs", () => {
     expect(serverErrors).toEqual([]);
   });
 });
+
+/** Every stored turn of a session, in append order. */
+async function turnsOf(h: RuntimeHarness, key: SessionKey): Promise<readonly StoredTurn[]> {
+  return (await readSession(h.db.db, key)).turns;
+}

@@ -1,4 +1,11 @@
-import { type AppDatabase, KyselySessionStore, openDatabase } from "@agentllm/runtime";
+import {
+  type AppDatabase,
+  branchOf,
+  openDatabase,
+  readSession,
+  type SessionKey,
+  type StoredTurn,
+} from "@agentllm/runtime";
 import type { FakeGemini, RecordedRequest } from "@agentllm/testkit";
 import type OpenAI from "openai";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -11,14 +18,12 @@ type Message = OpenAI.ChatCompletionMessageParam;
 let fx: StackFixture;
 let gemini: FakeGemini;
 let database: AppDatabase;
-let sessions: KyselySessionStore;
 
 beforeAll(async () => {
   fx = await startStackFixture();
   gemini = fx.gemini;
   // WAL lets the test read the runtime's database while it runs.
   database = await openDatabase({ dataDir: fx.dataDir });
-  sessions = new KyselySessionStore(database.db);
 }, 120_000);
 
 afterAll(async () => {
@@ -74,7 +79,7 @@ describe("conversation history", () => {
     expect(sent).toContain('"functionResponse"');
     // Our tool card markup never reaches the model.
     expect(sent).not.toContain("<details");
-    const branch = await sessions.loadBranch({
+    const branch = await latestBranch({
       userId: "erin",
       agent: AGENT,
       sessionId: "chat-continue",
@@ -93,8 +98,8 @@ describe("conversation history", () => {
 
     expect(lastContents()).not.toContain("A calm answer.");
     const key = { userId: "frank", agent: AGENT, sessionId: "chat-regen" };
-    const all = await sessions.listTurns(key);
-    const branch = await sessions.loadBranch(key);
+    const all = await allTurns(key);
+    const branch = await latestBranch(key);
     expect(all).toHaveLength(3);
     expect(branch.map((t) => t.answer)).toEqual([
       "Here is a triadic palette from red.",
@@ -117,7 +122,7 @@ describe("conversation history", () => {
       { role: "user", content: "second, edited" },
     ]);
     expect(lastContents()).not.toContain('"second"');
-    const branch = await sessions.loadBranch({
+    const branch = await latestBranch({
       userId: "gina",
       agent: AGENT,
       sessionId: "chat-edit",
@@ -130,7 +135,7 @@ describe("conversation history", () => {
     gemini.enqueue({ parts: ["Fresh start."] });
     await ask("hana", "chat-root", [{ role: "user", content: "Something else entirely" }]);
     expect(lastContents()).not.toContain('"functionCall"');
-    const branch = await sessions.loadBranch({
+    const branch = await latestBranch({
       userId: "hana",
       agent: AGENT,
       sessionId: "chat-root",
@@ -161,8 +166,8 @@ describe("conversation history", () => {
     gemini.enqueue({ parts: ["Hello in chat b."] });
     await ask("jack", "chat-b", [{ role: "user", content: "Hi" }]);
     expect(lastContents()).not.toContain('"functionCall"');
-    const a = await sessions.loadBranch({ userId: "jack", agent: AGENT, sessionId: "chat-a" });
-    const b = await sessions.loadBranch({ userId: "jack", agent: AGENT, sessionId: "chat-b" });
+    const a = await latestBranch({ userId: "jack", agent: AGENT, sessionId: "chat-a" });
+    const b = await latestBranch({ userId: "jack", agent: AGENT, sessionId: "chat-b" });
     expect(a).toHaveLength(1);
     expect(b).toHaveLength(1);
   });
@@ -173,13 +178,13 @@ describe("conversation history", () => {
     await ask("mallory", "chat-private", [...history, { role: "user", content: "Continue" }]);
     // Mallory's request carries only what Mallory sent: no stored tool call of Kim's.
     expect(lastContents()).not.toContain('"functionCall"');
-    const kims = await sessions.listTurns({
+    const kims = await allTurns({
       userId: "kim",
       agent: AGENT,
       sessionId: "chat-private",
     });
     expect(kims).toHaveLength(1);
-    const mallorys = await sessions.listTurns({
+    const mallorys = await allTurns({
       userId: "mallory",
       agent: AGENT,
       sessionId: "chat-private",
@@ -208,3 +213,12 @@ describe("conversation history", () => {
     expect(system).toContain("oldest exchanges of this conversation were left out");
   });
 });
+
+/** The turns from the root to the latest one appended. */
+async function latestBranch(key: SessionKey): Promise<StoredTurn[]> {
+  return branchOf(await readSession(database.db, key));
+}
+
+async function allTurns(key: SessionKey): Promise<readonly StoredTurn[]> {
+  return (await readSession(database.db, key)).turns;
+}

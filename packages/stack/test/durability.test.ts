@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AppDatabase } from "../../runtime/src/database/app-database.ts";
 import { DATABASE_FILE_NAME, openDatabase } from "../../runtime/src/database/open-database.ts";
 import type { Database } from "../../runtime/src/database/schema.ts";
-import { KyselySessionStore } from "../../runtime/src/sessions/kysely-session-store.ts";
+import { readSession } from "../../runtime/src/sessions/read-session.ts";
 import type { SessionKey, StoredTurn } from "../../runtime/src/sessions/session-store.ts";
 import { type RunningStack, startStack } from "../src/start-stack.ts";
 import { settleWithin } from "./settle-within.ts";
@@ -147,7 +147,7 @@ describe("the session store across a kill -9 of the runtime", () => {
     );
     const afterCrash = await withDatabase(async (database) => {
       await checkFile(database.db);
-      return new KyselySessionStore(database.db).listTurns(KEY);
+      return (await readSession(database.db, KEY)).turns;
     });
     expect(afterCrash.length, "turn 1 is lost after the kill").toBeGreaterThanOrEqual(1);
     expect(afterCrash.length).toBeLessThanOrEqual(2);
@@ -183,7 +183,7 @@ describe("the session store across a kill -9 of the runtime", () => {
     // Read beside the running runtime, without stopping it.
     const turns = await withReadOnlyDatabase(async (db) => {
       await checkFile(db);
-      return new KyselySessionStore(db).listTurns(KEY);
+      return (await readSession(db, KEY)).turns;
     });
     expect(turns).toHaveLength(afterCrash.length + 1);
     assertFirstTurn(turns[0], firstQuestion);

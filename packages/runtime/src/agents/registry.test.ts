@@ -115,7 +115,7 @@ function registered(name: string, packageName = `pkg-${name}`): RegisteredAgent 
     instructions: "hi",
     toolkits: [],
   };
-  return { definition, packageName };
+  return { definition, packageName, toolset: { tools: [], byName: new Map() } };
 }
 
 let root: string;

@@ -9,6 +9,7 @@ import {
   discoverAgentPackages,
   resolveAgentEntry,
 } from "./discover-agent-packages.ts";
+import { type GeminiToolset, toGeminiTools } from "./loop/to-gemini-tools.ts";
 
 /** The prefix clients put before an agent's name: `agno/demo-agent`. */
 export const MODEL_PREFIX = "agno/";
@@ -40,6 +41,8 @@ const agentSchema = z.looseObject({
 export interface RegisteredAgent {
   readonly definition: AgentDefinition;
   readonly packageName: string;
+  /** The Gemini function declarations of every toolkit, built (and checked) at load. */
+  readonly toolset: GeminiToolset;
 }
 
 /** Agent name → definition, loaded once at start from discovered packages. */
@@ -103,7 +106,8 @@ export async function loadAgentPackage(pkg: AgentPackage): Promise<RegisteredAge
       .join("; ");
     throw new InvalidAgentPackageError(pkg.packageDir, `default export is not an agent: ${reason}`);
   }
-  return { definition: module.default as AgentDefinition, packageName: pkg.packageName };
+  const definition = module.default as AgentDefinition;
+  return { definition, packageName: pkg.packageName, toolset: toGeminiTools(definition.toolkits) };
 }
 
 export async function loadAgentRegistry(dirs: readonly string[]): Promise<AgentRegistry> {

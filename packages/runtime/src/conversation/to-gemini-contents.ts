@@ -1,5 +1,5 @@
 import type { Content, Part } from "@google/genai";
-import type { ChatContent, ChatMessage } from "../http/chat-request-schema.ts";
+import type { ChatContent, ChatMessage } from "./chat-message.ts";
 import { stripToolCards } from "./tool-card.ts";
 
 export interface GeminiConversation {
@@ -53,6 +53,11 @@ function textOf(content: ChatContent): string {
   return content
     .map((part) => (part.type === "text" && "text" in part ? String(part.text) : ""))
     .join("");
+}
+
+/** Whether an assistant message shows any text once our tool cards are removed. */
+export function hasAnswerText(content: ChatContent): boolean {
+  return stripToolCards(textOf(content)).length > 0;
 }
 
 /** Whether a user message gives the model anything at all (Gemini refuses an empty turn). */

@@ -24,6 +24,23 @@ describe("openDatabase", () => {
     expect(fs.existsSync(path.join(dataDir, DATABASE_FILE_NAME))).toBe(true);
   });
 
+  it("keeps a new data directory and the database file private to the runtime's user", async () => {
+    const dataDir = path.join(root, "private");
+    const database = await openDatabase({ dataDir });
+    await database.close();
+    expect(fs.statSync(dataDir).mode & 0o777).toBe(0o700);
+    expect(fs.statSync(path.join(dataDir, DATABASE_FILE_NAME)).mode & 0o777).toBe(0o600);
+  });
+
+  it("tightens a database file others could read", async () => {
+    const file = path.join(root, DATABASE_FILE_NAME);
+    fs.writeFileSync(file, "");
+    fs.chmodSync(file, 0o644);
+    const database = await openDatabase({ dataDir: root });
+    await database.close();
+    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+  });
+
   it("sets the pragmas on the connection", async () => {
     const { db, close } = await openDatabase({ dataDir: root });
     try {
@@ -70,6 +87,7 @@ describe("openDatabase", () => {
         session_pk: sessionPk,
         parent_id: parentId,
         seq,
+        prefix_key: `key-${id}`,
         input: "[]",
         steps: "[]",
         answer: "",

@@ -1,4 +1,4 @@
-import { mkdir } from "node:fs/promises";
+import { chmod, mkdir, open, stat } from "node:fs/promises";
 import path from "node:path";
 import BetterSqlite3 from "better-sqlite3";
 import { Kysely, SqliteDialect } from "kysely";
@@ -19,8 +19,9 @@ const BUSY_TIMEOUT_MS = 5_000;
  * `AppDatabase` and calls the same `migrateToLatest`.
  */
 export async function openDatabase({ dataDir }: { dataDir: string }): Promise<AppDatabase> {
-  await mkdir(dataDir, { recursive: true });
-  const sqlite = new BetterSqlite3(path.join(dataDir, DATABASE_FILE_NAME));
+  const file = path.join(dataDir, DATABASE_FILE_NAME);
+  await createPrivately(dataDir, file);
+  const sqlite = new BetterSqlite3(file);
   try {
     // WAL lets readers (a debugging sqlite3 shell, a second runtime) run beside the writer;
     // NORMAL is durable across process crashes in WAL mode and much faster than FULL.
@@ -50,4 +51,20 @@ export async function openDatabase({ dataDir }: { dataDir: string }): Promise<Ap
       return closing;
     },
   };
+}
+
+/**
+ * Conversations and (soon) credentials live here: the folder is created 0700 and the database
+ * file 0600 (SQLite gives its -wal and -shm files the database file's mode). A database file
+ * that others can read is tightened; an existing folder is the operator's and left alone.
+ */
+async function createPrivately(dataDir: string, file: string): Promise<void> {
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  try {
+    await (await open(file, "wx", 0o600)).close();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+  }
+  // The process umask may have removed bits, never added them; an older file may be 0644.
+  if (((await stat(file)).mode & 0o077) !== 0) await chmod(file, 0o600);
 }

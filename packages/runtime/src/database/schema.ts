@@ -27,7 +27,7 @@ export interface SessionsTable {
   agent: ColumnType<string, string, never>;
   /** The client's session id (Open WebUI chat id); unique per (user_id, agent). */
   session_id: ColumnType<string, string, never>;
-  /** Last turn of the current branch; null until the first turn (or after a reset). */
+  /** The latest turn appended (for operators; requests find turns by prefix key). */
   head_turn_id: string | null;
   /** Turns ever appended; bumped by each append, which also gives turns their `seq`. */
   turn_count: Generated<number>;
@@ -42,6 +42,12 @@ export interface SessionTurnsTable {
   parent_id: ColumnType<string | null, string | null, never>;
   /** 1-based append order within the session: a parent always has a lower seq than its child. */
   seq: ColumnType<number, number, never>;
+  /**
+   * Hash of the conversation as the client showed it up to this turn's answer
+   * (`conversation/history-key.ts`); how requests find the turn. Null only for a turn written
+   * before 0003 that its backfill could not read.
+   */
+  prefix_key: ColumnType<string | null, string, never>;
   input: ColumnType<JsonText, JsonText, never>;
   steps: ColumnType<JsonText, JsonText, never>;
   answer: ColumnType<string, string, never>;

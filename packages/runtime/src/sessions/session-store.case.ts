@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { SessionNotFoundError } from "./session-not-found-error.ts";
+import type { SessionContents } from "./read-session.ts";
 import type { NewTurn, SessionKey, SessionStore } from "./session-store.ts";
 import { TurnNotFoundError } from "./turn-not-found-error.ts";
 
@@ -10,9 +10,16 @@ import { TurnNotFoundError } from "./turn-not-found-error.ts";
  */
 export interface SessionStoreHarness {
   /** Opens a store on this harness's database; after `close`, a new `open` sees the same data. */
-  open(): Promise<{ store: SessionStore; close(): Promise<void> }>;
+  open(): Promise<OpenedStore>;
   /** Removes whatever the harness created. */
   dispose(): Promise<void>;
+}
+
+export interface OpenedStore {
+  readonly store: SessionStore;
+  /** Everything stored for a session (what an operator would see), to check writes. */
+  read(key: SessionKey): Promise<SessionContents>;
+  close(): Promise<void>;
 }
 
 export function describeSessionStoreCases(
@@ -21,8 +28,9 @@ export function describeSessionStoreCases(
 ): void {
   describe(`SessionStore cases (${backend})`, () => {
     let harness: SessionStoreHarness;
-    let opened: { store: SessionStore; close(): Promise<void> };
+    let opened: OpenedStore;
     let store: SessionStore;
+    const stored = async (k: SessionKey) => (await opened.read(k)).turns;
 
     beforeEach(async () => {
       harness = await createHarness();
@@ -37,27 +45,56 @@ export function describeSessionStoreCases(
 
     const key: SessionKey = { userId: "user-a", agent: "demo-agent", sessionId: "chat-1" };
 
-    it("returns an empty branch and no turns for an unknown session", async () => {
-      expect(await store.loadBranch(key)).toEqual([]);
-      expect(await store.listTurns(key)).toEqual([]);
+    it("finds nothing in an unknown session", async () => {
+      expect(await store.findTurns(key, ["k1"])).toEqual([]);
+      expect(await store.loadSteps(key, ["no-such-turn"])).toEqual(new Map());
+      expect(await stored(key)).toEqual([]);
     });
 
-    it("appends a chain and loads it root first", async () => {
+    it("appends a chain and finds each turn by its prefix key, without contents", async () => {
       const first = await store.appendTurn(key, turn(null, "one"));
-      const second = await store.appendTurn(key, turn(first.id, "two"));
-      const third = await store.appendTurn(key, turn(second.id, "three"));
-
-      const branch = await store.loadBranch(key);
-      expect(branch.map((t) => t.answer)).toEqual(["one", "two", "three"]);
-      expect(branch.map((t) => t.parentId)).toEqual([null, first.id, second.id]);
-      expect(branch).toEqual([first, second, third]);
+      const second = await store.appendTurn(key, turn(first.id, "two", { steps: 3 }));
+      const found = await store.findTurns(key, ["key-two", "key-one", "key-nobody"]);
+      expect(found.sort((a, b) => a.seq - b.seq)).toEqual([
+        {
+          id: first.id,
+          parentId: null,
+          prefixKey: "key-one",
+          status: "complete",
+          seq: 1,
+          stepsSize: JSON.stringify(first.steps).length,
+        },
+        {
+          id: second.id,
+          parentId: first.id,
+          prefixKey: "key-two",
+          status: "complete",
+          seq: 2,
+          stepsSize: JSON.stringify(second.steps).length,
+        },
+      ]);
+      expect(await store.findTurns(key, [])).toEqual([]);
     });
 
-    it("returns from appendTurn exactly what a later load returns", async () => {
+    it("returns from appendTurn exactly what is stored", async () => {
       const appended = await store.appendTurn(key, turn(null, "hello"));
       expect(appended.id).toMatch(/^[0-9a-f-]{36}$/);
       expect(Number.isNaN(Date.parse(appended.createdAt))).toBe(false);
-      expect(await store.loadBranch(key)).toEqual([appended]);
+      expect(await stored(key)).toEqual([appended]);
+      expect((await opened.read(key)).latestTurnId).toBe(appended.id);
+    });
+
+    it("loads the steps of the turns asked for, frozen, and nothing of other sessions", async () => {
+      const mine = await store.appendTurn(key, turn(null, "mine", { steps: 2 }));
+      const other = { ...key, userId: "user-b" };
+      const theirs = await store.appendTurn(other, turn(null, "theirs", { steps: 2 }));
+      const steps = await store.loadSteps(key, [mine.id, theirs.id, "no-such-turn"]);
+      expect([...steps.keys()]).toEqual([mine.id]);
+      expect(steps.get(mine.id)).toEqual(mine.steps);
+      expect(Object.isFrozen(steps.get(mine.id))).toBe(true);
+      // Asked again (now from the cache): still only this session's.
+      expect([...(await store.loadSteps(other, [mine.id])).keys()]).toEqual([]);
+      expect([...(await store.loadSteps(other, [theirs.id])).keys()]).toEqual([theirs.id]);
     });
 
     it("keeps sessions apart that share a session id across users, agents and ids", async () => {
@@ -68,69 +105,44 @@ export function describeSessionStoreCases(
         { ...key, sessionId: "chat-2" },
       ];
       for (const [index, each] of keys.entries()) {
-        await store.appendTurn(each, turn(null, `answer ${index}`));
+        await store.appendTurn(each, { ...turn(null, `answer ${index}`), prefixKey: "same-key" });
       }
       for (const [index, each] of keys.entries()) {
-        const branch = await store.loadBranch(each);
-        expect(branch.map((t) => t.answer)).toEqual([`answer ${index}`]);
-        expect(await store.listTurns(each)).toEqual(branch);
+        const found = await store.findTurns(each, ["same-key"]);
+        expect(found).toHaveLength(1);
+        expect((await stored(each)).map((t) => t.answer)).toEqual([`answer ${index}`]);
+        expect(found[0]?.id).toBe((await stored(each))[0]?.id);
       }
     });
 
-    it("treats key parts as data, not SQL or patterns", async () => {
+    it("treats key parts and prefix keys as data, not SQL or patterns", async () => {
       const odd: SessionKey = {
         userId: "a' OR '1'='1",
         agent: "%",
         sessionId: "_; drop table sessions",
       };
-      await store.appendTurn(odd, turn(null, "odd"));
-      expect((await store.loadBranch(odd)).map((t) => t.answer)).toEqual(["odd"]);
-      expect(await store.loadBranch({ ...odd, userId: "a" })).toEqual([]);
-      expect(await store.loadBranch(key)).toEqual([]);
+      await store.appendTurn(odd, { ...turn(null, "odd"), prefixKey: "%' OR '1'='1" });
+      expect(await store.findTurns(odd, ["%' OR '1'='1"])).toHaveLength(1);
+      expect(await store.findTurns(odd, ["%"])).toEqual([]);
+      expect(await store.findTurns({ ...odd, userId: "a" }, ["%' OR '1'='1"])).toEqual([]);
+      expect(await stored(key)).toEqual([]);
     });
 
-    it("forks: appending under an older parent moves the head, the old branch stays listed", async () => {
+    it("forks: turns under an older parent and new roots are all kept", async () => {
       const root = await store.appendTurn(key, turn(null, "root"));
       const original = await store.appendTurn(key, turn(root.id, "original"));
-      const originalChild = await store.appendTurn(key, turn(original.id, "original child"));
+      const child = await store.appendTurn(key, turn(original.id, "original child"));
       const regenerated = await store.appendTurn(key, turn(root.id, "regenerated"));
-
-      expect((await store.loadBranch(key)).map((t) => t.answer)).toEqual(["root", "regenerated"]);
-      expect(await store.listTurns(key)).toEqual([root, original, originalChild, regenerated]);
-
-      // Moving back restores the old branch untouched.
-      await store.setHead(key, originalChild.id);
-      expect(await store.loadBranch(key)).toEqual([root, original, originalChild]);
-    });
-
-    it("starts a new root when appending with a null parent to an existing session", async () => {
-      const oldRoot = await store.appendTurn(key, turn(null, "first message"));
       const newRoot = await store.appendTurn(key, turn(null, "edited first message"));
-      expect(await store.loadBranch(key)).toEqual([newRoot]);
-      expect(await store.listTurns(key)).toEqual([oldRoot, newRoot]);
+      expect(await stored(key)).toEqual([root, original, child, regenerated, newRoot]);
+      expect((await store.findTurns(key, ["key-original child"]))[0]?.parentId).toBe(original.id);
     });
 
-    it("empties the branch with setHead(null)", async () => {
-      const only = await store.appendTurn(key, turn(null, "only"));
-      await store.setHead(key, null);
-      expect(await store.loadBranch(key)).toEqual([]);
-      expect(await store.listTurns(key)).toEqual([only]);
-    });
-
-    it("rejects setHead to a turn of another session and leaves the head alone", async () => {
-      const mine = await store.appendTurn(key, turn(null, "mine"));
-      const otherKey = { ...key, userId: "user-b" };
-      const foreign = await store.appendTurn(otherKey, turn(null, "theirs"));
-
-      const error = await store.setHead(key, foreign.id).catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(TurnNotFoundError);
-      expect(error).toMatchObject({ turnId: foreign.id, key });
-      await expect(store.setHead(key, "no-such-turn")).rejects.toBeInstanceOf(TurnNotFoundError);
-      expect(await store.loadBranch(key)).toEqual([mine]);
-    });
-
-    it("rejects setHead on an unknown session", async () => {
-      await expect(store.setHead(key, null)).rejects.toBeInstanceOf(SessionNotFoundError);
+    it("finds many keys at once (more than one query's worth of parameters)", async () => {
+      let parent: string | null = null;
+      for (let i = 0; i < 30; i++) parent = (await store.appendTurn(key, turn(parent, `a${i}`))).id;
+      const keys = Array.from({ length: 1200 }, (_, i) => `key-a${i}`);
+      expect(await store.findTurns(key, keys)).toHaveLength(30);
     });
 
     it("rejects appending under a foreign parent and writes nothing", async () => {
@@ -140,15 +152,14 @@ export function describeSessionStoreCases(
       await expect(store.appendTurn(key, turn(foreign.id, "x"))).rejects.toBeInstanceOf(
         TurnNotFoundError,
       );
-      await expect(store.setHead(key, null)).rejects.toBeInstanceOf(SessionNotFoundError);
+      expect((await opened.read(key)).latestTurnId).toBeNull();
 
-      // Known session: head and turns unchanged.
+      // Known session: turns unchanged.
       const mine = await store.appendTurn(key, turn(null, "mine"));
-      await expect(store.appendTurn(key, turn(foreign.id, "x"))).rejects.toBeInstanceOf(
-        TurnNotFoundError,
-      );
-      expect(await store.listTurns(key)).toEqual([mine]);
-      expect(await store.loadBranch(key)).toEqual([mine]);
+      const error = await store.appendTurn(key, turn(foreign.id, "x")).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(TurnNotFoundError);
+      expect(error).toMatchObject({ turnId: foreign.id, key });
+      expect(await stored(key)).toEqual([mine]);
     });
 
     it("round-trips a partial turn with its usage", async () => {
@@ -157,10 +168,10 @@ export function describeSessionStoreCases(
         status: "partial",
         usage: { promptTokens: 120, completionTokens: 7, totalTokens: 127 },
       });
-      const [loaded] = await store.loadBranch(key);
+      const [loaded] = await stored(key);
       expect(loaded).toEqual(partial);
-      expect(loaded?.status).toBe("partial");
       expect(loaded?.usage).toEqual({ promptTokens: 120, completionTokens: 7, totalTokens: 127 });
+      expect((await store.findTurns(key, [partial.prefixKey]))[0]?.status).toBe("partial");
     });
 
     it("round-trips Gemini contents as JSON", async () => {
@@ -183,10 +194,11 @@ export function describeSessionStoreCases(
           ],
         },
       ];
-      await store.appendTurn(key, { ...turn(null, "Red."), input, steps });
-      const [loaded] = await store.loadBranch(key);
+      const appended = await store.appendTurn(key, { ...turn(null, "Red."), input, steps });
+      const [loaded] = await stored(key);
       expect(loaded?.input).toEqual(input);
       expect(loaded?.steps).toEqual(steps);
+      expect((await store.loadSteps(key, [appended.id])).get(appended.id)).toEqual(steps);
     });
 
     it("rejects token counts a portable integer column cannot hold", async () => {
@@ -195,7 +207,7 @@ export function describeSessionStoreCases(
         usage: { promptTokens: 1.5, completionTokens: 0, totalTokens: 0 },
       };
       await expect(store.appendTurn(key, bad)).rejects.toBeInstanceOf(RangeError);
-      expect(await store.listTurns(key)).toEqual([]);
+      expect(await stored(key)).toEqual([]);
     });
 
     it("honours an aborted signal: nothing is read or written", async () => {
@@ -205,8 +217,9 @@ export function describeSessionStoreCases(
       await expect(store.appendTurn(key, turn(null, "x"), { signal })).rejects.toThrow(
         "client went away",
       );
-      await expect(store.loadBranch(key, { signal })).rejects.toThrow("client went away");
-      expect(await store.listTurns(key)).toEqual([]);
+      await expect(store.findTurns(key, ["key-x"], { signal })).rejects.toThrow("client went away");
+      await expect(store.loadSteps(key, ["t"], { signal })).rejects.toThrow("client went away");
+      expect(await stored(key)).toEqual([]);
     });
 
     it("rolls the whole append back when aborted just before commit", async () => {
@@ -222,47 +235,59 @@ export function describeSessionStoreCases(
         "aborted mid-write",
       );
       expect(checks).toBe(2);
-      expect(await store.listTurns(key)).toEqual([]);
+      expect(await stored(key)).toEqual([]);
       // The session row was rolled back too.
-      await expect(store.setHead(key, null)).rejects.toBeInstanceOf(SessionNotFoundError);
+      expect((await opened.read(key)).latestTurnId).toBeNull();
     });
 
-    it("serialises concurrent appends: every turn kept, the last one is the head", async () => {
+    it("serialises concurrent appends: every turn kept, numbered in order", async () => {
       const root = await store.appendTurn(key, turn(null, "root"));
       const answers = ["a", "b", "c", "d", "e"];
       const appended = await Promise.all(
         answers.map((answer) => store.appendTurn(key, turn(root.id, answer))),
       );
-      const listed = await store.listTurns(key);
+      const listed = await stored(key);
       expect(listed).toHaveLength(answers.length + 1);
       expect(new Set(listed.map((t) => t.id))).toEqual(
         new Set([root, ...appended].map((t) => t.id)),
       );
-      const branch = await store.loadBranch(key);
-      expect(branch).toEqual([root, listed.at(-1)]);
+      const seqs = (
+        await store.findTurns(
+          key,
+          answers.map((a) => `key-${a}`),
+        )
+      ).map((t) => t.seq);
+      expect(seqs.sort()).toEqual([2, 3, 4, 5, 6]);
     });
 
     it("keeps everything across close and reopen", async () => {
-      const root = await store.appendTurn(key, turn(null, "root"));
+      const root = await store.appendTurn(key, turn(null, "root", { steps: 1 }));
       const old = await store.appendTurn(key, turn(root.id, "old"));
-      const head = await store.appendTurn(key, turn(root.id, "head"));
       await opened.close();
 
       opened = await harness.open();
       store = opened.store;
-      expect(await store.loadBranch(key)).toEqual([root, head]);
-      expect(await store.listTurns(key)).toEqual([root, old, head]);
-      const next = await store.appendTurn(key, turn(head.id, "after reopen"));
-      expect(await store.loadBranch(key)).toEqual([root, head, next]);
+      expect(await stored(key)).toEqual([root, old]);
+      expect((await store.loadSteps(key, [root.id])).get(root.id)).toEqual(root.steps);
+      const next = await store.appendTurn(key, turn(old.id, "after reopen"));
+      expect((await store.findTurns(key, ["key-after reopen"]))[0]).toMatchObject({
+        id: next.id,
+        seq: 3,
+      });
     });
   });
 }
 
-function turn(parentId: string | null, answer: string): NewTurn {
+/** A turn whose prefix key is `key-<answer>`, with `steps` tool-result contents. */
+function turn(parentId: string | null, answer: string, options: { steps?: number } = {}): NewTurn {
   return {
     parentId,
+    prefixKey: `key-${answer}`,
     input: [{ role: "user", parts: [{ text: `question for ${answer}` }] }],
-    steps: [],
+    steps: Array.from({ length: options.steps ?? 0 }, (_, i) => ({
+      role: "user",
+      parts: [{ functionResponse: { name: "t", response: { i, answer } } }],
+    })),
     answer,
     status: "complete",
     usage: { promptTokens: 10, completionTokens: 5, totalTokens: 15 },

@@ -24,6 +24,11 @@ export interface StoredTurn {
   readonly id: string;
   /** null for a root turn (the first turn, or an edit of the first message). */
   readonly parentId: string | null;
+  /**
+   * The hash of the conversation as the client shows it, up to and including this turn's answer
+   * (`conversation/history-key.ts`): how a later request finds this turn.
+   */
+  readonly prefixKey: string;
   /** Gemini `Content` objects ({ role, parts }) as JSON: what came in from the client for this turn (usually one user message). */
   readonly input: unknown[];
   /**
@@ -42,24 +47,47 @@ export interface StoredTurn {
 
 export type NewTurn = Omit<StoredTurn, "id" | "createdAt">;
 
+/** What a request needs to know about a stored turn before deciding to read its steps. */
+export interface TurnSummary {
+  readonly id: string;
+  readonly parentId: string | null;
+  readonly prefixKey: string;
+  readonly status: TurnStatus;
+  /** Append order within the session: newer turns have higher numbers. */
+  readonly seq: number;
+  /** Size of the stored steps (characters of their JSON), to bound what a request reads. */
+  readonly stepsSize: number;
+}
+
 /**
- * Where sessions live. Callers hold the session lock: the store keeps each call atomic but
- * does not order two runs of one session against each other.
+ * Where sessions live. A request reads only the turns its history names (by prefix key), and of
+ * those only the steps it uses, so a session's size never decides a request's memory.
+ * Callers hold the session lock: the store keeps each call atomic but does not order two runs of
+ * one session against each other.
  */
 export interface SessionStore {
-  /** The current branch, root first; [] for an unknown session or one whose head is null. */
-  loadBranch(key: SessionKey, options?: QueryOptions): Promise<StoredTurn[]>;
   /**
-   * Appends a turn under `turn.parentId` (null = a new root) and makes it the head, in one
-   * transaction; creates the session on first use. Throws `TurnNotFoundError` (and writes
-   * nothing) if the parent is not a turn of this session.
+   * The session's turns whose prefix key is one of `prefixKeys` (any order, without contents);
+   * [] for an unknown session.
+   */
+  findTurns(
+    key: SessionKey,
+    prefixKeys: readonly string[],
+    options?: QueryOptions,
+  ): Promise<TurnSummary[]>;
+  /**
+   * The steps of these turns of this session, by turn id (ids of other sessions are absent).
+   * Returned contents are frozen and may be shared with other requests.
+   */
+  loadSteps(
+    key: SessionKey,
+    turnIds: readonly string[],
+    options?: QueryOptions,
+  ): Promise<ReadonlyMap<string, readonly unknown[]>>;
+  /**
+   * Appends a turn under `turn.parentId` (null = a new root) in one transaction; creates the
+   * session on first use. Throws `TurnNotFoundError` (and writes nothing) if the parent is not
+   * a turn of this session.
    */
   appendTurn(key: SessionKey, turn: NewTurn, options?: QueryOptions): Promise<StoredTurn>;
-  /**
-   * Moves the head; null empties the current branch. Throws `SessionNotFoundError` for an
-   * unknown session, `TurnNotFoundError` if the turn is not in this session.
-   */
-  setHead(key: SessionKey, turnId: string | null, options?: QueryOptions): Promise<void>;
-  /** Every turn of every branch, in append order (parents before children). */
-  listTurns(key: SessionKey, options?: QueryOptions): Promise<StoredTurn[]>;
 }

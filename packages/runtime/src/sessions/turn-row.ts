@@ -20,6 +20,7 @@ export function toTurnRow(
     id: fields.id,
     session_pk: fields.sessionPk,
     parent_id: turn.parentId,
+    prefix_key: turn.prefixKey,
     seq: fields.seq,
     input: JSON.stringify(turn.input),
     steps: JSON.stringify(turn.steps),
@@ -36,6 +37,7 @@ export function fromTurnRow(row: TurnRow): StoredTurn {
   return {
     id: row.id,
     parentId: row.parent_id,
+    prefixKey: row.prefix_key ?? "",
     input: parseJsonArray(row.input, row.id, "input"),
     steps: parseJsonArray(row.steps, row.id, "steps"),
     answer: row.answer,
@@ -49,7 +51,7 @@ export function fromTurnRow(row: TurnRow): StoredTurn {
   };
 }
 
-function parseJsonArray(text: string, turnId: string, column: string): unknown[] {
+export function parseJsonArray(text: string, turnId: string, column: string): unknown[] {
   const value: unknown = JSON.parse(text);
   if (!Array.isArray(value)) {
     throw new TypeError(`session turn ${turnId}: column ${column} does not hold a JSON array`);

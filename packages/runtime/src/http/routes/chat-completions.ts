@@ -2,9 +2,11 @@ import { randomUUID } from "node:crypto";
 import type { Request, Response } from "express";
 import type { AgentEvent, FinishReason, Usage } from "../../agents/loop/agent-event.ts";
 import type { AgentRegistry } from "../../agents/registry.ts";
-import { runTurn, type TurnDeps } from "../../conversation/run-turn.ts";
-import { hasUserInput } from "../../conversation/to-gemini-contents.ts";
-import { type ChatRequest, chatRequestSchema } from "../chat-request-schema.ts";
+import { answerTask } from "../../conversation/answer-task.ts";
+import { isBackgroundTask } from "../../conversation/background-task.ts";
+import { runTurn, type TurnDeps, type TurnParams } from "../../conversation/run-turn.ts";
+import { hasAnswerText, hasUserInput } from "../../conversation/to-gemini-contents.ts";
+import { type ChatMessage, type ChatRequest, chatRequestSchema } from "../chat-request-schema.ts";
 import { classify } from "../error-handler.ts";
 import { ApiError } from "../errors.ts";
 import { readIdentity } from "../identity-headers.ts";
@@ -34,66 +36,95 @@ export function chatCompletions(deps: ChatRouteDeps) {
     const body = validateBody(chatRequestSchema, req.body);
     const agent = deps.registry.resolve(body.model);
     const identity = readIdentity(req);
-    const last = body.messages.findLastIndex((m) => m.role !== "system" && m.role !== "developer");
-    const lastTurn = body.messages[last];
-    if (lastTurn?.role !== "user") {
-      throw new ApiError({
-        status: 400,
-        type: "invalid_request_error",
-        code: "invalid_messages",
-        message: "messages must end with a user message for the agent to answer.",
-        param: "messages",
-      });
-    }
-    // The user's new turn is every user message since the last answer; one of them must say something.
-    const sinceAnswer = body.messages.slice(
-      body.messages.findLastIndex((m) => m.role === "assistant") + 1,
-    );
-    if (!sinceAnswer.some((m) => m.role === "user" && hasUserInput(m.content))) {
-      throw new ApiError({
-        status: 400,
-        type: "invalid_request_error",
-        code: "invalid_messages",
-        message: `messages.${last}.content: the last user message has nothing in it (no text, no part) for the agent to answer.`,
-        param: `messages.${last}.content`,
-      });
-    }
+    const continuing = assertSomethingToAnswer(body.messages) === "continue";
 
     const controller = new AbortController();
     res.on("close", () => {
       if (!res.writableFinished) controller.abort(new ClientDisconnectedError("client went away"));
     });
+    const task = isBackgroundTask(body.messages, identity.task);
     req.log.info(
       {
         agent: agent.definition.name,
         stream: Boolean(body.stream),
         user: identity.userId !== undefined,
+        ...(task ? { task: identity.task ?? "prompt" } : {}),
       },
-      "chat completion",
+      task ? "background task" : "chat completion",
     );
 
-    const events = runTurn(deps.turn, {
-      agent,
-      messages: body.messages,
-      params: {
-        temperature: body.temperature ?? undefined,
-        maxOutputTokens: body.max_completion_tokens ?? body.max_tokens ?? undefined,
-        topP: body.top_p ?? undefined,
-        stopSequences: typeof body.stop === "string" ? [body.stop] : (body.stop ?? undefined),
-      },
-      userId: identity.userId,
-      sessionId: identity.sessionId,
-      signal: controller.signal,
-      logger: req.log,
-    });
+    const params: TurnParams = {
+      temperature: body.temperature ?? undefined,
+      maxOutputTokens: body.max_completion_tokens ?? body.max_tokens ?? undefined,
+      topP: body.top_p ?? undefined,
+      stopSequences: typeof body.stop === "string" ? [body.stop] : (body.stop ?? undefined),
+    };
+    const events = task
+      ? answerTask(deps.turn, {
+          agent,
+          messages: body.messages,
+          params,
+          signal: controller.signal,
+          logger: req.log,
+        })
+      : runTurn(deps.turn, {
+          agent,
+          messages: body.messages,
+          params,
+          userId: identity.userId,
+          sessionId: identity.sessionId,
+          signal: controller.signal,
+          logger: req.log,
+        });
     const completionId: CompletionIdentity = {
       id: `chatcmpl-${randomUUID()}`,
       created: Math.floor(Date.now() / 1000),
       model: body.model,
     };
     if (body.stream) await streamAnswer(req, res, events, completionId, body, controller.signal);
-    else await answerOnce(res, events, completionId, controller.signal);
+    else await answerOnce(res, events, completionId, controller.signal, continuing);
   };
+}
+
+/**
+ * The agent answers a user, or continues its own last answer (Open WebUI's Continue button sends
+ * the history ending with that answer); either way the conversation needs something from the user.
+ */
+function assertSomethingToAnswer(messages: readonly ChatMessage[]): "answer" | "continue" {
+  const last = messages.findLastIndex((m) => m.role !== "system" && m.role !== "developer");
+  const lastTurn = messages[last];
+  if (lastTurn?.role === "assistant" && hasAnswerText(lastTurn.content)) {
+    if (messages.some((m) => m.role === "user" && hasUserInput(m.content))) return "continue";
+    throw invalidMessages(
+      "messages: an answer to continue needs a user message before it.",
+      "messages",
+    );
+  }
+  if (lastTurn?.role !== "user") {
+    throw invalidMessages(
+      "messages must end with a user message for the agent to answer (or with an assistant message with text, to continue it).",
+      "messages",
+    );
+  }
+  // The user's new turn is every user message since the last answer; one of them must say something.
+  const sinceAnswer = messages.slice(messages.findLastIndex((m) => m.role === "assistant") + 1);
+  if (!sinceAnswer.some((m) => m.role === "user" && hasUserInput(m.content))) {
+    throw invalidMessages(
+      `messages.${last}.content: the last user message has nothing in it (no text, no part) for the agent to answer.`,
+      `messages.${last}.content`,
+    );
+  }
+  return "answer";
+}
+
+function invalidMessages(message: string, param: string): ApiError {
+  return new ApiError({
+    status: 400,
+    type: "invalid_request_error",
+    code: "invalid_messages",
+    message,
+    param,
+  });
 }
 
 async function streamAnswer(
@@ -153,6 +184,7 @@ async function answerOnce(
   events: AsyncGenerator<AgentEvent>,
   id: CompletionIdentity,
   signal: AbortSignal,
+  continuing: boolean,
 ): Promise<void> {
   let content = "";
   let reasoning = "";
@@ -177,5 +209,7 @@ async function answerOnce(
     // A run that ends without finishing must still answer, never leave the client hanging.
     throw new Error("the agent run ended without a finish event");
   }
-  res.json(completion(id, { content: content.trimStart(), reasoning }, finishReason, usage));
+  // A continuation is appended to the answer the client shows: its leading space is a word break.
+  const text = continuing ? content : content.trimStart();
+  res.json(completion(id, { content: text, reasoning }, finishReason, usage));
 }

@@ -5,14 +5,18 @@ export function healthz(_req: Request, res: Response): void {
   res.json({ status: "ok" });
 }
 
-/** Readiness: the process can serve chats (agents loaded, database answering). */
+/**
+ * Readiness: the process can serve chats (agents loaded, database answering). Needs no token,
+ * so it says nothing about why not: the reason (a path, a driver message) goes to the log.
+ */
 export function readyz(check: () => Promise<void>) {
-  return async (_req: Request, res: Response): Promise<void> => {
+  return async (req: Request, res: Response): Promise<void> => {
     try {
       await check();
       res.json({ status: "ready" });
     } catch (error) {
-      res.status(503).json({ status: "not ready", reason: (error as Error).message });
+      req.log.warn({ err: (error as Error).message }, "readiness check failed");
+      res.status(503).json({ status: "not ready" });
     }
   };
 }

@@ -1,0 +1,96 @@
+import BetterSqlite3 from "better-sqlite3";
+import { Kysely, SqliteDialect } from "kysely";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { PrefixHasher } from "../../conversation/history-key.ts";
+import { migrateToLatest } from "../migrate-to-latest.ts";
+import type { Database } from "../schema.ts";
+import { migrations } from "./index.ts";
+
+const { "0003-index-turns-by-prefix-key": _, ...before } = migrations;
+
+describe("0003-index-turns-by-prefix-key", () => {
+  let db: Kysely<Database>;
+
+  beforeEach(() => {
+    db = new Kysely<Database>({
+      dialect: new SqliteDialect({ database: new BetterSqlite3(":memory:") }),
+    });
+  });
+
+  afterEach(async () => {
+    await db.destroy();
+  });
+
+  it("gives turns written before it the keys a request computes, so old chats keep matching", async () => {
+    await migrateToLatest(db, before);
+    const now = new Date().toISOString();
+    await db
+      .insertInto("sessions")
+      .values({
+        id: "s1",
+        user_id: "u",
+        agent: "a",
+        session_id: "chat",
+        head_turn_id: null,
+        created_at: now,
+        updated_at: now,
+      })
+      .execute();
+    const user = (text: string) => ({ role: "user", parts: [{ text }] });
+    const rows = [
+      ["t1", null, [user("first")], "One."],
+      ["t2", "t1", [user("second")], 'Two <details type="tool_calls">x</details>.'],
+      ["t3", "t1", [user("second")], "Two, regenerated."],
+      [
+        "t4",
+        "t2",
+        [user("third"), { role: "model", parts: [{ text: "aside" }] }, user("more")],
+        "Four.",
+      ],
+      ["t5", "missing-parent", [user("x")], "orphan"],
+    ] as const;
+    for (const [seq, [id, parent, input, answer]] of rows.entries()) {
+      // Written as the 0001 schema had them (no prefix key yet).
+      await (db as Kysely<unknown> as Kysely<Record<string, Record<string, unknown>>>)
+        .insertInto("session_turns")
+        .values({
+          id,
+          session_pk: "s1",
+          parent_id: id === "t5" ? null : parent,
+          seq: seq + 1,
+          input: JSON.stringify(input),
+          steps: "[]",
+          answer,
+          status: "complete",
+          prompt_tokens: 0,
+          completion_tokens: 0,
+          total_tokens: 0,
+          created_at: now,
+        })
+        .execute();
+    }
+    await migrateToLatest(db);
+
+    const keys = Object.fromEntries(
+      (await db.selectFrom("session_turns").select(["id", "prefix_key"]).execute()).map((r) => [
+        r.id,
+        r.prefix_key,
+      ]),
+    );
+    const one = new PrefixHasher().add("user", "first").add("model", "One.");
+    expect(keys.t1).toBe(one.key());
+    const two = one.copy().add("user", "second").add("model", "Two .");
+    expect(keys.t2).toBe(two.key());
+    expect(keys.t3).toBe(one.copy().add("user", "second").add("model", "Two, regenerated.").key());
+    expect(keys.t4).toBe(
+      two
+        .copy()
+        .add("user", "third")
+        .add("model", "aside")
+        .add("user", "more")
+        .add("model", "Four.")
+        .key(),
+    );
+    expect(keys.t5).toBe(new PrefixHasher().add("user", "x").add("model", "orphan").key());
+  });
+});
