@@ -75,7 +75,13 @@ describe("a runtime with the production heap flags", () => {
       gemini.enqueue({ parts: [`Noted (${i}).`] });
       // Each a new first message (an edit of it, as far as matching can tell): a new root turn.
       const response = await ask(`${i} ${filler.slice(0, MESSAGE_CHARS)}`, "big-chat");
-      expect(response.status, await response.clone().text().then((t) => t.slice(0, 300))).toBe(200);
+      expect(
+        response.status,
+        await response
+          .clone()
+          .text()
+          .then((t) => t.slice(0, 300)),
+      ).toBe(200);
       await response.body?.cancel();
     }
     const hi = await ask("hi", "big-chat");
