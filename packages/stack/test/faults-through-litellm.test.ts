@@ -124,6 +124,6 @@ describe("upstream faults", () => {
       }),
     );
     expect(error?.status).toBe(400);
-    expect(error?.message).toMatch(/must end with a user message/);
+    expect(error?.message).toMatch(/needs a user message before it/);
   });
 });
