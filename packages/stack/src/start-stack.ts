@@ -180,7 +180,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   };
   try {
     await Promise.all([
-      runtimeReady(runtime.current),
+      runtime.started,
       proxy.waitUntil(httpOk(`${proxyUrl}/health/liveliness`), timeout),
     ]);
   } catch (error) {

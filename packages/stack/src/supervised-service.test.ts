@@ -43,7 +43,11 @@ interface Harness {
   readonly gaveUp: string[];
 }
 
-function supervise(scripts: (n: number) => string, policy: RestartPolicy): Harness {
+function supervise(
+  scripts: (n: number) => string,
+  policy: RestartPolicy,
+  ready: (service: ChildService) => Promise<void> = async () => {},
+): Harness {
   const h: Harness = { lines: [], started: [], gaveUp: [] };
   supervised = superviseService({
     start: () => {
@@ -53,7 +57,7 @@ function supervise(scripts: (n: number) => string, policy: RestartPolicy): Harne
     },
     policy,
     log: (line) => h.lines.push(line),
-    ready: async () => {},
+    ready,
     onGiveUp: (reason) => h.gaveUp.push(reason),
   });
   return h;
@@ -118,6 +122,19 @@ describe("superviseService", () => {
       .filter((l) => l.includes("; restart "))
       .map((l) => /in (\d+) ms$/.exec(l)?.[1]);
     expect(delays).toEqual(["5", "5", "5", "5", "5"]);
+  });
+
+  it("leaves a first start that never got ready to the caller", async () => {
+    // A readiness probe that never passes: the process's exit ends the wait.
+    const h = supervise(
+      () => CRASHES,
+      FAST,
+      (service) => service.waitUntil(async () => false, 30_000),
+    );
+    await expect(supervised?.started).rejects.toThrow("exited with code 3 before it was ready");
+    await sleep(100);
+    expect(h.started).toHaveLength(1);
+    expect(h.lines).toEqual([]);
   });
 
   it("does not restart a process stopped or killed through its own handle", async () => {

@@ -47,6 +47,11 @@ export interface SupervisorOptions {
 export interface SupervisedService {
   /** The process running now (a new one after each restart). */
   readonly current: ChildService;
+  /**
+   * Resolves when the first process is ready; rejects if it never gets ready. Only from then on
+   * is it restarted when it dies: a first start that fails is the caller's to report.
+   */
+  readonly started: Promise<void>;
   /** Stops the current process and starts a new one at once; resolves when that one is ready. */
   restart(): Promise<ChildService>;
   /** Stops the current process; nothing is restarted afterwards. */
@@ -112,12 +117,16 @@ export function superviseService(options: SupervisorOptions): SupervisedService 
       onCrash(service, exit, performance.now() - startedAt);
     });
   };
-  watch(current);
+  const first = current;
+  const started = options.ready(first).then(() => watch(first));
+  // The caller awaits it; this only keeps a failed start from also being an unhandled rejection.
+  started.catch(() => {});
 
   return {
     get current() {
       return current;
     },
+    started,
     async restart() {
       if (closed) throw new Error(`${name} is closed; it cannot be restarted`);
       cancelPendingRestart();
