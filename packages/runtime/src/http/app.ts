@@ -31,7 +31,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.get("/healthz", healthz);
   app.get("/readyz", readyz(deps.ready));
   app.use(requireRuntimeToken(deps.runtimeToken));
-  if (deps.admission) app.use(admitRequest(deps.admission));
+  if (deps.admission) app.use(admitRequest(deps.admission, deps.maxBodyBytes));
   app.use(parseJsonBody(deps.maxBodyBytes, deps.admission && countBodyBytes));
   app.get("/v1/models", listModels(deps.registry, Date.now()));
   app.post("/v1/chat/completions", chatCompletions(deps));

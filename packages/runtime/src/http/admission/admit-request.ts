@@ -19,9 +19,15 @@ function isRun(req: Request): boolean {
  * a Content-Length (chunked) is counted by {@link countBodyBytes} once read, before it is parsed.
  * Mounted after the token check (strangers cost nothing) and before the body parser.
  */
-export function admitRequest(control: AdmissionControl) {
+export function admitRequest(control: AdmissionControl, maxBodyBytes: number) {
   return (req: Request, res: Response, next: NextFunction): void => {
     const declared = Number(req.headers["content-length"] ?? 0) || 0;
+    if (declared > maxBodyBytes) {
+      // The body parser refuses it with 413, dropping its bytes unkept: nothing to hold, and a
+      // client told 503 would only retry what can never pass.
+      next();
+      return;
+    }
     if (declared > control.limits.maxInflightBytes) {
       // It could never fit, however long the client waits.
       throw new ApiError({
