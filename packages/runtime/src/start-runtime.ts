@@ -128,7 +128,8 @@ function listen(
       requestTimeout: limits.requestTimeoutMs,
       keepAliveTimeout: limits.keepAliveTimeoutMs,
       // How often Node looks for expired headers and requests (default 30 s, which would let a
-      // 10 s timeout run to 40 s): a quarter of the shorter timeout, at most once a second.
+      // 10 s timeout run to 40 s): a quarter of the header timeout (never above the request
+      // timeout), at most once a second.
       connectionsCheckingInterval: Math.max(
         10,
         Math.min(1_000, Math.floor(limits.headersTimeoutMs / 4)),
