@@ -6,6 +6,9 @@ set dotenv-filename := ".env.secrets"
 set shell := ["bash", "-euo", "pipefail", "-c"]
 
 export UV_PYTHON_DOWNLOADS := "never"
+# `pip install --user` puts uv in ~/.local/bin, which a shell started before that may lack:
+# without it here, every recipe would install uv again.
+export PATH := env("HOME") + "/.local/bin:" + env("PATH")
 export LITELLM_MASTER_KEY := env("LITELLM_MASTER_KEY", "sk-agno-test-key-12345")
 
 tsx := "node --import tsx"
@@ -22,11 +25,16 @@ setup:
     if [ ! -f "$stamp" ] || [ -n "$(find package.json package-lock.json packages/*/package.json -newer "$stamp" 2>/dev/null)" ]; then
       echo "setup: installing node modules"
       npm install --no-audit --no-fund
+      # npm leaves the stamp alone when nothing needed installing (a touched package.json):
+      # without this, every later recipe would run npm install again.
+      touch "$stamp"
     fi
     if ! command -v uv >/dev/null 2>&1; then
       echo "setup: installing uv"
-      python3 -m pip install --user --quiet uv
-      export PATH="$HOME/.local/bin:$PATH"
+      # Debian's and Ubuntu's Python refuse even --user installs (PEP 668) unless told; uv is
+      # one self-contained binary in ~/.local/bin and changes nothing of the system's Python.
+      PIP_BREAK_SYSTEM_PACKAGES=1 python3 -m pip install --user --quiet uv
+      command -v uv >/dev/null 2>&1 || { echo "setup: uv is installed but not on PATH; add $(python3 -m site --user-base)/bin to PATH"; exit 1; }
     fi
     # The bridge venv follows bridge/requirements.lock (exact versions, sha256 hashes); see
     # bridge/README.md for why a hashed requirements lock rather than uv.lock.

@@ -48,6 +48,14 @@ describe("loadConfig", () => {
         firstChunkTimeoutMs: 120_000,
         idleTimeoutMs: 60_000,
       },
+      connections: {
+        headersTimeoutMs: 10_000,
+        requestTimeoutMs: 60_000,
+        keepAliveTimeoutMs: 30_000,
+        maxRequestsPerSocket: 1_000,
+        maxConnections: 1_024,
+      },
+      admission: { maxConcurrentRuns: 200, maxInflightBytes: 8 * 1024 * 1024 },
     });
   });
 
@@ -72,6 +80,13 @@ describe("loadConfig", () => {
         AGENTLLM_MODEL_RETRY_MAX_DELAY_MS: "9000",
         AGENTLLM_MODEL_TIMEOUT_MS: "30000",
         AGENTLLM_MODEL_IDLE_TIMEOUT_MS: "15000",
+        AGENTLLM_HEADERS_TIMEOUT_MS: "2000",
+        AGENTLLM_REQUEST_TIMEOUT_MS: "3000",
+        AGENTLLM_KEEP_ALIVE_TIMEOUT_MS: "4000",
+        AGENTLLM_MAX_REQUESTS_PER_SOCKET: "50",
+        AGENTLLM_MAX_CONNECTIONS: "60",
+        AGENTLLM_MAX_CONCURRENT_RUNS: "7",
+        AGENTLLM_MAX_INFLIGHT_BYTES: "4096",
       }),
       CWD,
     );
@@ -99,8 +114,24 @@ describe("loadConfig", () => {
         firstChunkTimeoutMs: 30_000,
         idleTimeoutMs: 15_000,
       },
+      connections: {
+        headersTimeoutMs: 2000,
+        requestTimeoutMs: 3000,
+        keepAliveTimeoutMs: 4000,
+        maxRequestsPerSocket: 50,
+        maxConnections: 60,
+      },
+      admission: { maxConcurrentRuns: 7, maxInflightBytes: 4096 },
     });
     expect(typeof config.port).toBe("number");
+  });
+
+  it("refuses a header timeout longer than the request timeout, naming both", () => {
+    const message = configErrorMessage(
+      env({ AGENTLLM_HEADERS_TIMEOUT_MS: "5000", AGENTLLM_REQUEST_TIMEOUT_MS: "4000" }),
+    );
+    expect(message).toContain("AGENTLLM_HEADERS_TIMEOUT_MS");
+    expect(message).toContain("AGENTLLM_REQUEST_TIMEOUT_MS");
   });
 
   it("accepts every log level", () => {

@@ -46,6 +46,26 @@ export interface RuntimeConfig {
     /** Longest silence between two chunks of a started answer. */
     readonly idleTimeoutMs: number;
   };
+  /** How long the HTTP server waits for clients, and how many sockets it keeps (`listen()`). */
+  readonly connections: {
+    /** From a connection's (or request's) first byte to the end of its headers; then 408. */
+    readonly headersTimeoutMs: number;
+    /** From a request's first byte to the end of its body; then 408. Not the response. */
+    readonly requestTimeoutMs: number;
+    /** How long an idle keep-alive connection stays open between two requests. */
+    readonly keepAliveTimeoutMs: number;
+    /** Requests one connection may carry before the server closes it. */
+    readonly maxRequestsPerSocket: number;
+    /** Open connections at once; the server drops new ones beyond it. */
+    readonly maxConnections: number;
+  };
+  /** Admission control: work past these limits gets 503 `overloaded` with Retry-After. */
+  readonly admission: {
+    /** Chat completions in progress at once (from admission to the end of the response). */
+    readonly maxConcurrentRuns: number;
+    /** Sum of the bodies of the requests being read or run. */
+    readonly maxInflightBytes: number;
+  };
 }
 
 /** Node timers cannot wait longer; a larger timeout would fire at once. */
@@ -88,6 +108,13 @@ const envSchema = z.object({
   AGENTLLM_MODEL_RETRY_MAX_DELAY_MS: positiveInt(MAX_TIMER_MS).default(20_000),
   AGENTLLM_MODEL_TIMEOUT_MS: positiveInt(MAX_TIMER_MS).default(120_000),
   AGENTLLM_MODEL_IDLE_TIMEOUT_MS: positiveInt(MAX_TIMER_MS).default(60_000),
+  AGENTLLM_HEADERS_TIMEOUT_MS: positiveInt(MAX_TIMER_MS).default(10_000),
+  AGENTLLM_REQUEST_TIMEOUT_MS: positiveInt(MAX_TIMER_MS).default(60_000),
+  AGENTLLM_KEEP_ALIVE_TIMEOUT_MS: positiveInt(MAX_TIMER_MS).default(30_000),
+  AGENTLLM_MAX_REQUESTS_PER_SOCKET: positiveInt(1_000_000).default(1_000),
+  AGENTLLM_MAX_CONNECTIONS: positiveInt(1_000_000).default(1_024),
+  AGENTLLM_MAX_CONCURRENT_RUNS: positiveInt(100_000).default(200),
+  AGENTLLM_MAX_INFLIGHT_BYTES: positiveInt(1024 ** 4).default(8 * 1024 * 1024),
 });
 
 /** Thrown when the environment cannot start the runtime; the message names each variable. */
@@ -111,6 +138,12 @@ export function loadConfig(
     throw new ConfigError(`invalid runtime configuration:\n${lines.join("\n")}`);
   }
   const e = parsed.data;
+  // Node refuses a header timeout longer than the request timeout (which includes the headers).
+  if (e.AGENTLLM_HEADERS_TIMEOUT_MS > e.AGENTLLM_REQUEST_TIMEOUT_MS) {
+    throw new ConfigError(
+      `invalid runtime configuration:\n  AGENTLLM_HEADERS_TIMEOUT_MS must not be larger than AGENTLLM_REQUEST_TIMEOUT_MS (${e.AGENTLLM_REQUEST_TIMEOUT_MS})`,
+    );
+  }
   return Object.freeze({
     host: e.AGENTLLM_RUNTIME_HOST,
     port: e.AGENTLLM_RUNTIME_PORT,
@@ -139,6 +172,17 @@ export function loadConfig(
       retryMaxDelayMs: e.AGENTLLM_MODEL_RETRY_MAX_DELAY_MS,
       firstChunkTimeoutMs: e.AGENTLLM_MODEL_TIMEOUT_MS,
       idleTimeoutMs: e.AGENTLLM_MODEL_IDLE_TIMEOUT_MS,
+    }),
+    connections: Object.freeze({
+      headersTimeoutMs: e.AGENTLLM_HEADERS_TIMEOUT_MS,
+      requestTimeoutMs: e.AGENTLLM_REQUEST_TIMEOUT_MS,
+      keepAliveTimeoutMs: e.AGENTLLM_KEEP_ALIVE_TIMEOUT_MS,
+      maxRequestsPerSocket: e.AGENTLLM_MAX_REQUESTS_PER_SOCKET,
+      maxConnections: e.AGENTLLM_MAX_CONNECTIONS,
+    }),
+    admission: Object.freeze({
+      maxConcurrentRuns: e.AGENTLLM_MAX_CONCURRENT_RUNS,
+      maxInflightBytes: e.AGENTLLM_MAX_INFLIGHT_BYTES,
     }),
   });
 }

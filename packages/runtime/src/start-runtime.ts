@@ -1,4 +1,4 @@
-import type { Server } from "node:http";
+import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { GoogleGenAI } from "@google/genai";
 import { sql } from "kysely";
@@ -9,6 +9,7 @@ import { withTimeouts } from "./agents/loop/timed-model-client.ts";
 import { loadAgentRegistry } from "./agents/registry.ts";
 import type { RuntimeConfig } from "./config.ts";
 import { openDatabase } from "./database/open-database.ts";
+import { AdmissionControl } from "./http/admission/index.ts";
 import { createApp } from "./http/app.ts";
 import type { Logger } from "./logger.ts";
 import { KyselySessionStore } from "./sessions/kysely-session-store.ts";
@@ -82,9 +83,10 @@ export async function startRuntime(
     ready: async () => {
       await sql`select 1`.execute(database.db);
     },
+    admission: new AdmissionControl(config.admission),
   });
 
-  const server = await listen(app, config.host, config.port);
+  const server = await listen(app, config.host, config.port, config.connections);
   const address = server.address() as AddressInfo;
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;
@@ -108,14 +110,41 @@ export async function startRuntime(
   };
 }
 
-function listen(app: ReturnType<typeof createApp>, host: string, port: number): Promise<Server> {
+/**
+ * Node's own clocks bound every connection: `headersTimeout` the headers (also of a connection
+ * that sends nothing), `requestTimeout` the whole request with its body, both answered 408 and
+ * closed. Neither covers the response: Node stops a request's clock once its body is in (its
+ * `checkConnections` only looks at requests still being received), so a long streamed answer
+ * runs on (tested in packages/runtime/test/connection-limits.test.ts).
+ */
+function listen(
+  app: ReturnType<typeof createApp>,
+  host: string,
+  port: number,
+  limits: RuntimeConfig["connections"],
+): Promise<Server> {
+  const server = createServer(
+    {
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      keepAliveTimeout: limits.keepAliveTimeoutMs,
+      // How often Node looks for expired headers and requests (default 30 s, which would let a
+      // 10 s timeout run to 40 s): a quarter of the header timeout (never above the request
+      // timeout), at most once a second.
+      connectionsCheckingInterval: Math.max(
+        10,
+        Math.min(1_000, Math.floor(limits.headersTimeoutMs / 4)),
+      ),
+    },
+    app,
+  );
+  server.maxRequestsPerSocket = limits.maxRequestsPerSocket;
+  server.maxConnections = limits.maxConnections;
   return new Promise((resolve, reject) => {
-    const server = app.listen(port, host, (error?: Error) =>
-      error ? reject(error) : resolve(server),
-    );
-    // Agents may think and call tools for minutes; Node's 5-minute request timeout would cut them.
-    server.requestTimeout = 0;
-    server.keepAliveTimeout = 65_000;
-    server.headersTimeout = 66_000;
+    server.once("error", reject);
+    server.listen(port, host, () => {
+      server.off("error", reject);
+      resolve(server);
+    });
   });
 }

@@ -12,9 +12,19 @@ export interface ChildServiceOptions {
   readonly onLine?: (line: string) => void;
 }
 
+/** How a child process ended: an exit code, or the signal that killed it. */
+export interface ChildExit {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+}
+
 export interface ChildService {
   readonly name: string;
   readonly process: ChildProcess;
+  /** Resolves when the process has exited, however it ended. */
+  readonly exited: Promise<ChildExit>;
+  /** True once `stop()` or `kill()` was called: an exit the owner asked for, not a crash. */
+  readonly exitRequested: boolean;
   /** The last lines the process printed (stdout and stderr), for error messages. */
   output(): string;
   /** Resolves when `probe` succeeds; rejects with the recent output if the process dies first. */
@@ -52,13 +62,16 @@ export function startChildService(options: ChildServiceOptions): ChildService {
   };
   collect(child.stdout);
   collect(child.stderr);
-  const exited = new Promise<number | null>((resolve) =>
-    child.once("exit", (code) => resolve(code)),
+  const exited = new Promise<ChildExit>((resolve) =>
+    child.once("exit", (code, signal) => resolve({ code, signal })),
   );
   let exitCode: number | null | undefined;
-  void exited.then((code) => {
-    exitCode = code;
+  let exitDescription = "";
+  void exited.then((exit) => {
+    exitCode = exit.code;
+    exitDescription = describeExit(exit);
   });
+  let exitRequested = false;
 
   const signalGroup = (signal: NodeJS.Signals) => {
     try {
@@ -71,13 +84,17 @@ export function startChildService(options: ChildServiceOptions): ChildService {
   return {
     name: options.name,
     process: child,
+    exited,
+    get exitRequested() {
+      return exitRequested;
+    },
     output: () => lines.join("\n"),
     async waitUntil(probe, timeoutMs) {
       const deadline = Date.now() + timeoutMs;
       while (Date.now() < deadline) {
         if (exitCode !== undefined) {
           throw new Error(
-            `${options.name} exited with code ${exitCode} before it was ready:\n${lines.slice(-40).join("\n")}`,
+            `${options.name} ${exitDescription} before it was ready:\n${lines.slice(-40).join("\n")}`,
           );
         }
         if (await probe().catch(() => false)) return;
@@ -88,6 +105,7 @@ export function startChildService(options: ChildServiceOptions): ChildService {
       );
     },
     async stop(graceMs = 5_000) {
+      exitRequested = true;
       if (exitCode !== undefined || child.exitCode !== null) return;
       signalGroup("SIGTERM");
       const killed = await Promise.race([
@@ -100,11 +118,17 @@ export function startChildService(options: ChildServiceOptions): ChildService {
       }
     },
     async kill(signal = "SIGKILL") {
+      exitRequested = true;
       if (exitCode !== undefined || child.exitCode !== null) return;
       signalGroup(signal);
       await exited;
     },
   };
+}
+
+/** "exited with code 1" or "was killed by SIGKILL", for log lines and errors. */
+export function describeExit(exit: ChildExit): string {
+  return exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
 }
 
 /** A probe that succeeds once `url` answers with a 2xx. */

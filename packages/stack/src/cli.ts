@@ -77,6 +77,7 @@ async function runProxy(runtime: RuntimeForm): Promise<void> {
     runtimeToken: env.AGENTLLM_RUNTIME_TOKEN || undefined,
     runtime,
     onLine: printLine,
+    onRuntimeGaveUp: () => exitAfter(() => stack.close()),
   });
   announce(stack, "Gemini", runtime);
   await untilSignal(() => stack.close());
@@ -95,6 +96,7 @@ async function runDemo(runtime: RuntimeForm): Promise<void> {
       runtimePort,
       runtime,
       onLine: printLine,
+      onRuntimeGaveUp: () => exitAfter(cleanup),
     });
   } catch (error) {
     await gemini.close();
@@ -103,11 +105,22 @@ async function runDemo(runtime: RuntimeForm): Promise<void> {
   }
   announce(stack, `the fake Gemini at ${gemini.url}`, runtime);
   process.stdout.write(`Throwaway data directory: ${dataDir} (removed on exit)\n`);
-  await untilSignal(async () => {
-    await stack.close();
+  await untilSignal(cleanup);
+
+  async function cleanup(): Promise<void> {
+    await stack?.close();
     await gemini.close();
     await rm(dataDir, { recursive: true, force: true });
-  });
+  }
+}
+
+/**
+ * The runtime kept crashing and the launcher stopped restarting it: stop the rest too and exit
+ * non-zero, so whoever runs `just proxy` (a terminal, systemd, compose) sees the failure.
+ */
+function exitAfter(cleanup: () => Promise<void>): void {
+  process.stderr.write("The runtime keeps crashing; stopping the stack.\n");
+  cleanup().finally(() => process.exit(1));
 }
 
 function printLine(service: "runtime" | "litellm", line: string): void {

@@ -1,4 +1,4 @@
-export type { ChildService } from "./child-service.ts";
+export type { ChildExit, ChildService } from "./child-service.ts";
 export {
   assertBuildFresh,
   buildCompiled,
@@ -15,3 +15,5 @@ export {
   runtimeArgs,
   startStack,
 } from "./start-stack.ts";
+export type { RestartPolicy } from "./supervised-service.ts";
+export { DEFAULT_RESTART_POLICY, restartDelay } from "./supervised-service.ts";

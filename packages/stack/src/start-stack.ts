@@ -4,6 +4,11 @@ import { type ChildService, httpOk, startChildService } from "./child-service.ts
 import { assertBuildFresh } from "./compiled-build.ts";
 import { freePort } from "./free-port.ts";
 import { paths, repoRoot } from "./repo-paths.ts";
+import {
+  DEFAULT_RESTART_POLICY,
+  type RestartPolicy,
+  superviseService,
+} from "./supervised-service.ts";
 
 /** The local default from the original project, so `just hello` works with no setup. */
 export const DEFAULT_MASTER_KEY = "sk-agno-test-key-12345";
@@ -35,6 +40,15 @@ export interface StackOptions {
    * the start fails with `StaleBuildError` if that build is missing or older than the sources.
    */
   readonly runtime?: RuntimeForm | undefined;
+  /**
+   * How the launcher restarts a runtime that died on its own (see supervised-service.ts);
+   * fields left out keep their defaults.
+   */
+  readonly restart?: Partial<RestartPolicy> | undefined;
+  /** The launcher's own lines (runtime exits, restarts, giving up); default: stderr. */
+  readonly log?: ((line: string) => void) | undefined;
+  /** Called once if the runtime keeps crashing and the launcher stops restarting it. */
+  readonly onRuntimeGaveUp?: ((reason: string) => void) | undefined;
 }
 
 export type RuntimeForm = "source" | "compiled";
@@ -64,14 +78,16 @@ export interface RunningStack {
   readonly runtimeUrl: string;
   readonly masterKey: string;
   readonly runtimeToken: string;
-  /** The current runtime process (a new one after `restartRuntime`). */
+  /** The current runtime process (a new one after `restartRuntime` or a restart after a crash). */
   readonly runtime: ChildService;
   readonly proxy: ChildService;
   close(): Promise<void>;
   /**
    * Stops the runtime if it still runs (`runtime.kill()` first to simulate a crash), then starts
    * a new one with the same port, token and data directory and waits until it is ready. The
-   * proxy keeps running and reaches the new process at the same URL.
+   * proxy keeps running and reaches the new process at the same URL. A runtime that dies on its
+   * own is restarted without this (with backoff); one stopped or killed through its
+   * `ChildService` handle is not, so a test can look at the data before calling this.
    */
   restartRuntime(): Promise<ChildService>;
 }
@@ -121,7 +137,16 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       },
       onLine: options.onLine && ((line) => options.onLine?.("runtime", line)),
     });
-  let runtime = startRuntime();
+  const log = options.log ?? ((line: string) => process.stderr.write(`[launcher] ${line}\n`));
+  const runtimeReady = (service: ChildService) =>
+    service.waitUntil(httpOk(`${runtimeUrl}/readyz`), timeout);
+  const runtime = superviseService({
+    start: startRuntime,
+    policy: { ...DEFAULT_RESTART_POLICY, ...options.restart },
+    log,
+    ready: runtimeReady,
+    onGiveUp: options.onRuntimeGaveUp,
+  });
   const proxyEnv: NodeJS.ProcessEnv = {
     ...baseEnv,
     AGENTLLM_RUNTIME_URL: runtimeUrl,
@@ -151,17 +176,11 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   });
 
   const close = async () => {
-    await Promise.all([proxy.stop(), runtime.stop()]);
-  };
-  const restartRuntime = async () => {
-    await runtime.stop();
-    runtime = startRuntime();
-    await runtime.waitUntil(httpOk(`${runtimeUrl}/readyz`), timeout);
-    return runtime;
+    await Promise.all([proxy.stop(), runtime.close()]);
   };
   try {
     await Promise.all([
-      runtime.waitUntil(httpOk(`${runtimeUrl}/readyz`), timeout),
+      runtime.started,
       proxy.waitUntil(httpOk(`${proxyUrl}/health/liveliness`), timeout),
     ]);
   } catch (error) {
@@ -174,10 +193,10 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     masterKey,
     runtimeToken,
     get runtime() {
-      return runtime;
+      return runtime.current;
     },
     proxy,
     close,
-    restartRuntime,
+    restartRuntime: () => runtime.restart(),
   };
 }

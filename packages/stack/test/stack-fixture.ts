@@ -3,7 +3,12 @@ import os from "node:os";
 import path from "node:path";
 import { type FakeGemini, startFakeGemini } from "@agentllm/testkit";
 import OpenAI from "openai";
-import { type RunningStack, type RuntimeForm, startStack } from "../src/start-stack.ts";
+import {
+  type RunningStack,
+  type RuntimeForm,
+  type StackOptions,
+  startStack,
+} from "../src/start-stack.ts";
 
 export interface StackFixture {
   readonly gemini: FakeGemini;
@@ -18,7 +23,13 @@ export interface StackFixture {
 
 /** Fake Gemini + runtime + the real LiteLLM proxy with the bridge, on free loopback ports. */
 export async function startStackFixture(
-  options: { env?: Readonly<Record<string, string>>; runtime?: RuntimeForm } = {},
+  options: {
+    env?: Readonly<Record<string, string>>;
+    runtime?: RuntimeForm;
+    /** The launcher's restart policy and its own log lines (runtime exits and restarts). */
+    restart?: StackOptions["restart"];
+    log?: StackOptions["log"];
+  } = {},
 ): Promise<StackFixture> {
   const gemini = await startFakeGemini({ port: 0 });
   const dataDir = mkdtempSync(path.join(os.tmpdir(), "agentllm-e2e-"));
@@ -31,6 +42,8 @@ export async function startStackFixture(
       logLevel: "warn",
       env: { ...process.env, ...options.env },
       runtime: options.runtime,
+      restart: options.restart,
+      log: options.log,
     });
   } catch (error) {
     await gemini.close();

@@ -2,6 +2,7 @@ import express from "express";
 import type { AgentRegistry } from "../agents/registry.ts";
 import type { TurnDeps } from "../conversation/run-turn.ts";
 import type { Logger } from "../logger.ts";
+import { type AdmissionControl, admitRequest, countBodyBytes } from "./admission/index.ts";
 import { errorHandler, notFound } from "./error-handler.ts";
 import { parseJsonBody } from "./parse-json-body.ts";
 import { requestContext } from "./request-context.ts";
@@ -17,6 +18,8 @@ export interface AppDeps {
   readonly registry: AgentRegistry;
   readonly turn: TurnDeps;
   readonly ready: () => Promise<void>;
+  /** Bounds runs and in-flight bytes; none: unbounded (tests of other parts). */
+  readonly admission?: AdmissionControl | undefined;
 }
 
 /** The runtime's internal API: the bridge's only door in. Order matters: probes, auth, body, routes. */
@@ -28,7 +31,8 @@ export function createApp(deps: AppDeps): express.Express {
   app.get("/healthz", healthz);
   app.get("/readyz", readyz(deps.ready));
   app.use(requireRuntimeToken(deps.runtimeToken));
-  app.use(parseJsonBody(deps.maxBodyBytes));
+  if (deps.admission) app.use(admitRequest(deps.admission, deps.maxBodyBytes));
+  app.use(parseJsonBody(deps.maxBodyBytes, deps.admission && countBodyBytes));
   app.get("/v1/models", listModels(deps.registry, Date.now()));
   app.post("/v1/chat/completions", chatCompletions(deps));
   app.use(notFound);

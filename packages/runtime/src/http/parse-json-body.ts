@@ -10,15 +10,20 @@ import express, {
  * Reads every request body as JSON, whatever its Content-Type says (the bridge, curl and
  * scripts do not all set one), up to `limit` bytes after decompression. Only an object or an
  * array parses (a bare string or number is `invalid_json`); an empty body reads as `{}`. Bytes
- * that are not UTF-8 are refused rather than silently turned into U+FFFD.
+ * that are not UTF-8 are refused rather than silently turned into U+FFFD. `onBody` sees each body's
+ * size once read and before it is parsed (admission control counts it there; it may throw).
  */
-export function parseJsonBody(limit: number): RequestHandler[] {
+export function parseJsonBody(
+  limit: number,
+  onBody?: (req: Request, bytes: number) => void,
+): RequestHandler[] {
   return [
     acceptUtf8Spelling,
     express.json({
       limit,
       type: () => true,
-      verify(_req, _res, buffer, encoding) {
+      verify(req, _res, buffer, encoding) {
+        onBody?.(req as Request, buffer.length);
         if (/^utf-?8$/i.test(encoding) && !isUtf8(buffer)) {
           throw Object.assign(new Error("The request body is not valid UTF-8."), {
             type: "encoding.invalid",
