@@ -47,6 +47,7 @@ describe("loadConfig", () => {
         firstChunkTimeoutMs: 120_000,
         idleTimeoutMs: 60_000,
       },
+      maxToolResultBytes: 64 * 1024,
     });
   });
 
@@ -70,6 +71,7 @@ describe("loadConfig", () => {
         AGENTLLM_MODEL_RETRY_MAX_DELAY_MS: "9000",
         AGENTLLM_MODEL_TIMEOUT_MS: "30000",
         AGENTLLM_MODEL_IDLE_TIMEOUT_MS: "15000",
+        AGENTLLM_MAX_TOOL_RESULT_BYTES: "2048",
       }),
       CWD,
     );
@@ -96,6 +98,7 @@ describe("loadConfig", () => {
         firstChunkTimeoutMs: 30_000,
         idleTimeoutMs: 15_000,
       },
+      maxToolResultBytes: 2048,
     });
     expect(typeof config.port).toBe("number");
   });

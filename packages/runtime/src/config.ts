@@ -1,5 +1,9 @@
 import path from "node:path";
 import { z } from "zod";
+import {
+  DEFAULT_MAX_TOOL_RESULT_BYTES,
+  MIN_TOOL_RESULT_BYTES,
+} from "./agents/loop/bound-tool-result.ts";
 
 /**
  * Everything the runtime reads from its environment, parsed once at start. No other file
@@ -41,6 +45,11 @@ export interface RuntimeConfig {
     /** Longest silence between two chunks of a started answer. */
     readonly idleTimeoutMs: number;
   };
+  /**
+   * Cap on one tool result's JSON for tools without their own `maxResultBytes`; a larger
+   * result is cut, and the model told so, before the model, the store or the client see it.
+   */
+  readonly maxToolResultBytes: number;
 }
 
 /** Node timers cannot wait longer; a larger timeout would fire at once. */
@@ -82,6 +91,15 @@ const envSchema = z.object({
   AGENTLLM_MODEL_RETRY_MAX_DELAY_MS: positiveInt(MAX_TIMER_MS).default(20_000),
   AGENTLLM_MODEL_TIMEOUT_MS: positiveInt(MAX_TIMER_MS).default(120_000),
   AGENTLLM_MODEL_IDLE_TIMEOUT_MS: positiveInt(MAX_TIMER_MS).default(60_000),
+  AGENTLLM_MAX_TOOL_RESULT_BYTES: wholeNumber
+    .pipe(
+      z
+        .number()
+        .int()
+        .min(MIN_TOOL_RESULT_BYTES)
+        .max(64 * 1024 * 1024),
+    )
+    .default(DEFAULT_MAX_TOOL_RESULT_BYTES),
 });
 
 /** Thrown when the environment cannot start the runtime; the message names each variable. */
@@ -133,5 +151,6 @@ export function loadConfig(
       firstChunkTimeoutMs: e.AGENTLLM_MODEL_TIMEOUT_MS,
       idleTimeoutMs: e.AGENTLLM_MODEL_IDLE_TIMEOUT_MS,
     }),
+    maxToolResultBytes: e.AGENTLLM_MAX_TOOL_RESULT_BYTES,
   });
 }

@@ -4,7 +4,6 @@ import type { AgentEvent, Usage } from "../agents/loop/agent-event.ts";
 import { addUsage, emptyUsage } from "../agents/loop/agent-event.ts";
 import type { ModelClient } from "../agents/loop/gemini-stream.ts";
 import { runAgent } from "../agents/loop/run-agent.ts";
-import { type GeminiToolset, toGeminiTools } from "../agents/loop/to-gemini-tools.ts";
 import type { RegisteredAgent } from "../agents/registry.ts";
 import type { ChatMessage } from "../http/chat-request-schema.ts";
 import type { SessionLocks } from "../sessions/session-lock.ts";
@@ -49,8 +48,6 @@ export interface TurnDeps {
   readonly locks: Pick<SessionLocks, "acquire">;
 }
 
-const toolsets = new WeakMap<RegisteredAgent, GeminiToolset>();
-
 /**
  * One chat request from start to end: instructions, history, the agent loop, and the turn
  * written to the session (as `partial` when the run did not finish). Yields the loop's events.
@@ -84,12 +81,6 @@ export async function* runTurn(deps: TurnDeps, request: TurnRequest): AsyncGener
     typeof definition.instructions === "function"
       ? await definition.instructions(instructionContext)
       : definition.instructions;
-
-  let toolset = toolsets.get(agent);
-  if (!toolset) {
-    toolset = toGeminiTools(definition.toolkits);
-    toolsets.set(agent, toolset);
-  }
 
   // Held from reading the session to writing the turn, so two requests of one conversation
   // never interleave; a request without a session needs no lock.
@@ -132,7 +123,7 @@ export async function* runTurn(deps: TurnDeps, request: TurnRequest): AsyncGener
         model: definition.model?.model ?? deps.defaultModel,
         systemInstruction,
         contents: fitted.contents,
-        toolset,
+        toolset: agent.toolset,
         generationConfig: generationConfig(definition.model, request.params),
         maxSteps: definition.maxSteps ?? deps.defaultMaxSteps,
         toolEnv: {

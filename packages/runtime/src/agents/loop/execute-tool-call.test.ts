@@ -7,6 +7,7 @@ import type {
 } from "@agentllm/sdk";
 import { describe, expect, it, vi } from "vitest";
 import { z } from "zod";
+import { DEFAULT_MAX_TOOL_RESULT_BYTES } from "./bound-tool-result.ts";
 import { executeToolCall, type ToolCallEnv, type ToolCallRequest } from "./execute-tool-call.ts";
 
 function logger(): PluginLogger {
@@ -41,7 +42,15 @@ function call(
   name = "the_tool",
 ): ToolCallRequest {
   const toolkit: ToolkitDefinition = { name: toolkitName, tools: { [name]: tool } };
-  return { name, args, indexed: { tool, toolkit } };
+  return {
+    name,
+    args,
+    indexed: {
+      tool,
+      toolkit,
+      maxResultBytes: tool.maxResultBytes ?? DEFAULT_MAX_TOOL_RESULT_BYTES,
+    },
+  };
 }
 
 function tool(
