@@ -50,12 +50,7 @@ export function boundToolResult(
   const noteKey = NOTE_KEYS.find((key) => !(key in result)) ?? "_truncated_note";
   const note = (bytes: number) =>
     `The tool's result was too large and was cut to fit ${maxBytes} bytes: ${bytes} of ${originalBytes} bytes shown. Strings ending in "…" were shortened and "…" entries stand for left-out items; say so if it matters, or ask for less (a narrower query, fewer items).`;
-  // Strings get an equal share first, so one huge field does not crowd out the others; then
-  // the budget and the shares shrink until the whole fits. A few passes, each O(maxBytes).
-  let budget = maxBytes - byteLength(JSON.stringify(note(maxBytes))) - 16;
-  let maxChars = Math.max(64, Math.floor(maxBytes / 4));
-  for (let pass = 0; pass < 40 && budget > 0; pass++) {
-    const shrunk = shrink(result, { budget, maxChars }) as Record<string, unknown>;
+  const fit = (shrunk: Record<string, unknown>): BoundedResult | undefined => {
     // The note states its own size, so measure until the number it states is the real one.
     let bytes = byteLength(JSON.stringify(withNote(shrunk, noteKey, note(maxBytes))));
     for (let i = 0; i < 3 && bytes <= maxBytes; i++) {
@@ -64,8 +59,28 @@ export function boundToolResult(
       if (finalBytes === bytes) return { result: final, originalBytes, bytes, truncated: true };
       bytes = finalBytes;
     }
+    return undefined;
+  };
+  // Containers end early once `budget` bytes are used; strings are cut to `maxChars`, the
+  // longest that still fits (binary search), so every long string gets the same share and one
+  // huge field does not crowd out the rest. Each pass is O(maxBytes), whatever the result's size.
+  let budget = maxBytes - byteLength(JSON.stringify(note(maxBytes)));
+  for (let round = 0; round < 20 && budget > 0; round++) {
+    let best: BoundedResult | undefined;
+    let low = 8;
+    let high = maxBytes;
+    while (low <= high) {
+      const maxChars = Math.floor((low + high) / 2);
+      const candidate = fit(shrink(result, { budget, maxChars }) as Record<string, unknown>);
+      if (candidate) {
+        best = candidate;
+        low = maxChars + 1;
+      } else {
+        high = maxChars - 1;
+      }
+    }
+    if (best) return best;
     budget = Math.floor(budget * 0.8);
-    maxChars = Math.max(8, Math.floor(maxChars * 0.6));
   }
   // Only reached for caps below what the note needs (the registry refuses those).
   const fallback = { [noteKey]: `The tool's result (${originalBytes} bytes) was too large.` };
@@ -86,9 +101,9 @@ function withNote(
 }
 
 interface ShrinkLimits {
-  /** Approximate bytes of JSON the shrunk value may take (the note's room excluded). */
+  /** Bytes of JSON after which arrays and objects end early (the note's room excluded). */
   readonly budget: number;
-  /** Longest string kept whole, in UTF-16 code units. */
+  /** Longest string kept whole, in UTF-16 code units; longer ones are cut there. */
   readonly maxChars: number;
 }
 
@@ -108,13 +123,13 @@ function walk(value: unknown, state: WalkState, depth: number): unknown {
     state.used += byteLength(JSON.stringify(value) ?? "null");
     return value;
   }
-  if (depth >= MAX_DEPTH) return walkString("… (nested too deep: left out)", state);
+  if (depth >= MAX_DEPTH) return marker("… (nested too deep: left out)", state);
   if (Array.isArray(value)) {
     state.used += 2;
     const out: unknown[] = [];
     for (let i = 0; i < value.length; i++) {
       if (state.used >= state.limits.budget) {
-        out.push(walkString(`… ${value.length - i} more items left out`, state));
+        out.push(marker(`… ${value.length - i} more items left out`, state));
         break;
       }
       out.push(walk(value[i], state, depth + 1));
@@ -128,7 +143,7 @@ function walk(value: unknown, state: WalkState, depth: number): unknown {
   for (let i = 0; i < entries.length; i++) {
     const [key, item] = entries[i] as [string, unknown];
     if (state.used >= state.limits.budget) {
-      out["…"] = walkString(`${entries.length - i} more keys left out`, state);
+      out["…"] = marker(`${entries.length - i} more keys left out`, state);
       break;
     }
     const keyText = key.length > 200 ? `${cut(key, 200)}…` : key;
@@ -139,14 +154,15 @@ function walk(value: unknown, state: WalkState, depth: number): unknown {
 }
 
 function walkString(text: string, state: WalkState): string {
-  const room = Math.max(0, state.limits.budget - state.used);
-  // A JSON-escaped character takes at most 6 bytes; UTF-8 at most 3 per UTF-16 unit.
-  const fitsWhole = text.length <= state.limits.maxChars && text.length * 6 + 2 <= room;
-  const kept = fitsWhole
-    ? text
-    : `${cut(text, Math.min(state.limits.maxChars, Math.floor(room / 3)))}…`;
+  const kept = text.length <= state.limits.maxChars ? text : `${cut(text, state.limits.maxChars)}…`;
   state.used += byteLength(JSON.stringify(kept));
   return kept;
+}
+
+/** A short note kept whole, even past the budget: the next pass makes room for it. */
+function marker(text: string, state: WalkState): string {
+  state.used += byteLength(JSON.stringify(text)) + 8;
+  return text;
 }
 
 /** The first `length` UTF-16 units, never splitting a surrogate pair. */
