@@ -323,6 +323,22 @@ describe("loadConfig", () => {
       expect(config.sessionWaitMs).toBe(2_147_483_647);
     });
 
+    it("bounds AGENTLLM_MAX_TOOL_RESULT_BYTES to 1024 .. 64 MiB", () => {
+      for (const [value, expected] of [
+        ["1024", 1024],
+        ["67108864", 64 * 1024 * 1024],
+      ] as const) {
+        expect(
+          loadConfig(env({ AGENTLLM_MAX_TOOL_RESULT_BYTES: value }), CWD).maxToolResultBytes,
+        ).toBe(expected);
+      }
+      for (const value of ["1023", "67108865", "64k", "-1"]) {
+        expect(configErrorMessage(env({ AGENTLLM_MAX_TOOL_RESULT_BYTES: value }))).toContain(
+          "AGENTLLM_MAX_TOOL_RESULT_BYTES",
+        );
+      }
+    });
+
     it("accepts model retries from 0 to 10", () => {
       expect(loadConfig(env({ AGENTLLM_MODEL_RETRIES: "0" }), CWD).model.retries).toBe(0);
       expect(loadConfig(env({ AGENTLLM_MODEL_RETRIES: "10" }), CWD).model.retries).toBe(10);
