@@ -124,4 +124,12 @@ describe("boundToolResult", () => {
     expect(bounded.bytes).toBeLessThanOrEqual(MIN_TOOL_RESULT_BYTES);
     expect(bounded.truncated).toBe(true);
   });
+
+  it("keeps a '__proto__' key as plain data", () => {
+    const result = JSON.parse(`{"__proto__": {"polluted": true}, "text": "${"q".repeat(10_000)}"}`);
+    const bounded = boundToolResult(result, 2048);
+    expect(JSON.stringify(bounded.result)).toContain('"__proto__":{"polluted":true}');
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect((bounded.result as { polluted?: unknown }).polluted).toBeUndefined();
+  });
 });

@@ -148,7 +148,13 @@ function walk(value: unknown, state: WalkState, depth: number): unknown {
     }
     const keyText = key.length > 200 ? `${cut(key, 200)}…` : key;
     state.used += byteLength(JSON.stringify(keyText)) + 2;
-    out[keyText] = walk(item, state, depth + 1);
+    // defineProperty, not assignment: a "__proto__" key from JSON.parse stays plain data.
+    Object.defineProperty(out, keyText, {
+      value: walk(item, state, depth + 1),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   }
   return out;
 }
