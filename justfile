@@ -62,15 +62,26 @@ proxy: setup build
 demo: setup
     {{tsx}} packages/stack/src/cli.ts demo
 
-# Ask agno/demo-agent something through the running proxy (stream=true for a stream)
-hello message="Hello! What can you do for me?" stream="false":
+# Ask an agent something through the running proxy (stream=true for a stream; model: any agno/NAME)
+[positional-arguments]
+hello message="Hello! What can you do for me?" stream="false" model="agno/demo-agent":
     curl -sS --no-buffer http://127.0.0.1:${AGENTLLM_PROXY_PORT:-9501}/v1/chat/completions \
       -H "Authorization: Bearer $LITELLM_MASTER_KEY" \
       -H "Content-Type: application/json" \
       -H "X-OpenWebUI-User-Id: hello-user" \
       -H "X-OpenWebUI-Chat-Id: hello-chat-$(date +%s)" \
-      -d "$(node -e 'console.log(JSON.stringify({model: "agno/demo-agent", stream: process.argv[2] === "true", stream_options: process.argv[2] === "true" ? {include_usage: true} : undefined, messages: [{role: "user", content: process.argv[1]}]}))' '{{message}}' '{{stream}}')"
+      -d "$(node -e 'console.log(JSON.stringify({model: process.argv[3], stream: process.argv[2] === "true", stream_options: process.argv[2] === "true" ? {include_usage: true} : undefined, messages: [{role: "user", content: process.argv[1]}]}))' "$1" "$2" "$3")"
     @echo
+
+# Create packages/agent-NAME, a working agent with one example tool (see docs/creating-agents.md)
+[positional-arguments]
+new-agent name *options: setup
+    {{tsx}} scripts/new-agent.ts "$@"
+
+# Regenerate proxy_config.yaml's agent entries from the discovered agents (--check: only compare)
+[positional-arguments]
+sync-models *options: setup
+    {{tsx}} scripts/sync-models.ts "$@"
 
 # Benchmark what the LiteLLM → bridge → runtime path adds (`--quick`: < 1 min; full: < 10 min)
 bench *args: setup build

@@ -39,3 +39,13 @@ def test_bridge_and_identity_settings() -> None:
     ]
     assert config["general_settings"]["user_header_name"] == "X-OpenWebUI-User-Id"
     assert config["general_settings"]["master_key"] == "os.environ/LITELLM_MASTER_KEY"
+
+
+def test_agent_entries_are_the_generated_block() -> None:
+    # `npx just sync-models` owns the lines between the markers; an agent entry written by
+    # hand elsewhere would escape its drift check.
+    text = CONFIG.read_text()
+    begin = text.index("  # BEGIN agent entries")
+    end = text.index("  # END agent entries")
+    block = yaml.safe_load(text[text.index("\n", begin) + 1 : end]) or []
+    assert [m["model_name"] for m in block] == sorted(m["model_name"] for m in agent_entries())

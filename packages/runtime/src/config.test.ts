@@ -56,6 +56,7 @@ describe("loadConfig", () => {
         maxConnections: 1_024,
       },
       admission: { maxConcurrentRuns: 200, maxInflightBytes: 8 * 1024 * 1024 },
+      maxToolResultBytes: 64 * 1024,
     });
   });
 
@@ -87,6 +88,7 @@ describe("loadConfig", () => {
         AGENTLLM_MAX_CONNECTIONS: "60",
         AGENTLLM_MAX_CONCURRENT_RUNS: "7",
         AGENTLLM_MAX_INFLIGHT_BYTES: "4096",
+        AGENTLLM_MAX_TOOL_RESULT_BYTES: "2048",
       }),
       CWD,
     );
@@ -122,6 +124,7 @@ describe("loadConfig", () => {
         maxConnections: 60,
       },
       admission: { maxConcurrentRuns: 7, maxInflightBytes: 4096 },
+      maxToolResultBytes: 2048,
     });
     expect(typeof config.port).toBe("number");
   });
@@ -352,6 +355,22 @@ describe("loadConfig", () => {
     it("accepts the largest session wait Node timers support", () => {
       const config = loadConfig(env({ AGENTLLM_SESSION_WAIT_MS: "2147483647" }), CWD);
       expect(config.sessionWaitMs).toBe(2_147_483_647);
+    });
+
+    it("bounds AGENTLLM_MAX_TOOL_RESULT_BYTES to 1024 .. 64 MiB", () => {
+      for (const [value, expected] of [
+        ["1024", 1024],
+        ["67108864", 64 * 1024 * 1024],
+      ] as const) {
+        expect(
+          loadConfig(env({ AGENTLLM_MAX_TOOL_RESULT_BYTES: value }), CWD).maxToolResultBytes,
+        ).toBe(expected);
+      }
+      for (const value of ["1023", "67108865", "64k", "-1"]) {
+        expect(configErrorMessage(env({ AGENTLLM_MAX_TOOL_RESULT_BYTES: value }))).toContain(
+          "AGENTLLM_MAX_TOOL_RESULT_BYTES",
+        );
+      }
     });
 
     it("accepts model retries from 0 to 10", () => {

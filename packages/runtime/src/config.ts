@@ -1,5 +1,9 @@
 import path from "node:path";
 import { z } from "zod";
+import {
+  DEFAULT_MAX_TOOL_RESULT_BYTES,
+  MIN_TOOL_RESULT_BYTES,
+} from "./agents/loop/bound-tool-result.ts";
 
 /**
  * Everything the runtime reads from its environment, parsed once at start. No other file
@@ -66,6 +70,11 @@ export interface RuntimeConfig {
     /** Sum of the bodies of the requests being read or run. */
     readonly maxInflightBytes: number;
   };
+  /**
+   * Cap on one tool result's JSON for tools without their own `maxResultBytes`; a larger
+   * result is cut, and the model told so, before the model, the store or the client see it.
+   */
+  readonly maxToolResultBytes: number;
 }
 
 /** Node timers cannot wait longer; a larger timeout would fire at once. */
@@ -115,6 +124,15 @@ const envSchema = z.object({
   AGENTLLM_MAX_CONNECTIONS: positiveInt(1_000_000).default(1_024),
   AGENTLLM_MAX_CONCURRENT_RUNS: positiveInt(100_000).default(200),
   AGENTLLM_MAX_INFLIGHT_BYTES: positiveInt(1024 ** 4).default(8 * 1024 * 1024),
+  AGENTLLM_MAX_TOOL_RESULT_BYTES: wholeNumber
+    .pipe(
+      z
+        .number()
+        .int()
+        .min(MIN_TOOL_RESULT_BYTES)
+        .max(64 * 1024 * 1024),
+    )
+    .default(DEFAULT_MAX_TOOL_RESULT_BYTES),
 });
 
 /** Thrown when the environment cannot start the runtime; the message names each variable. */
@@ -184,5 +202,6 @@ export function loadConfig(
       maxConcurrentRuns: e.AGENTLLM_MAX_CONCURRENT_RUNS,
       maxInflightBytes: e.AGENTLLM_MAX_INFLIGHT_BYTES,
     }),
+    maxToolResultBytes: e.AGENTLLM_MAX_TOOL_RESULT_BYTES,
   });
 }

@@ -38,10 +38,10 @@ export async function startRuntime(
   options: StartOptions,
 ): Promise<RunningRuntime> {
   const { logger } = options;
-  const registry = await loadAgentRegistry([
-    ...config.agentDirs,
-    ...nodeModulesAbove(options.cwd ?? process.cwd()),
-  ]);
+  const registry = await loadAgentRegistry(
+    [...config.agentDirs, ...nodeModulesAbove(options.cwd ?? process.cwd())],
+    { maxToolResultBytes: config.maxToolResultBytes },
+  );
   const database = await openDatabase({ dataDir: config.dataDir });
   const baseClient =
     options.modelClient ??

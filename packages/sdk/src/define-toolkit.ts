@@ -30,6 +30,12 @@ export interface ToolDefinition<TParams extends z.ZodType = z.ZodType, TResult =
   execute(args: z.infer<TParams>, ctx: ToolContext): Promise<TResult> | TResult;
   /** Overrides the runtime's per-tool timeout (milliseconds). */
   readonly timeoutMs?: number;
+  /**
+   * Overrides the runtime's cap on this tool's result (`AGENTLLM_MAX_TOOL_RESULT_BYTES`,
+   * default 64 KiB), measured on the JSON the model gets; at least 1024. A larger result is
+   * cut (long strings shortened, long lists and objects ended early) and the model is told so.
+   */
+  readonly maxResultBytes?: number;
 }
 
 export interface ToolkitDefinition {

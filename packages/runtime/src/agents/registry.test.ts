@@ -15,6 +15,7 @@ import {
   nodeModulesAbove,
   resolveAgentEntry,
 } from "./discover-agent-packages.ts";
+import { toGeminiTools } from "./loop/to-gemini-tools.ts";
 import {
   AgentRegistry,
   loadAgentPackage,
@@ -115,7 +116,7 @@ function registered(name: string, packageName = `pkg-${name}`): RegisteredAgent 
     instructions: "hi",
     toolkits: [],
   };
-  return { definition, packageName, toolset: { tools: [], byName: new Map() } };
+  return { definition, packageName, toolset: toGeminiTools([]) };
 }
 
 let root: string;
@@ -463,11 +464,6 @@ describe("loadAgentPackage", () => {
       /instructions/,
     ],
     [
-      "an invalid tool name",
-      validAgentSource("ok-name", `"bad-name"`),
-      /toolkits\.0\.tools\.bad-name /,
-    ],
-    [
       "parameters that are not zod",
       `{ name: "x", description: "", instructions: "", toolkits: [{ name: "k", tools: { t: { description: "d", parameters: { type: "object" }, execute() {} } } }] }`,
       /toolkits\.0\.tools\.t\.parameters must be a zod schema/,
@@ -583,6 +579,160 @@ describe("AgentRegistry", () => {
     expect(
       () => new AgentRegistry([registered("same", "@one/pkg"), registered("same", "@two/pkg")]),
     ).toThrow("two packages define the agent 'same': @one/pkg and @two/pkg");
+  });
+});
+
+describe("tools checked at load", () => {
+  /** An agent whose toolkits are the JS expression `toolkits`. */
+  function agentWithToolkits(toolkits: string): string {
+    return `{ name: "checked", description: "", instructions: "i", toolkits: ${toolkits} }`;
+  }
+  const kit = (name: string, tools: string) => `{ name: ${JSON.stringify(name)}, tools: ${tools} }`;
+  const toolWith = (parameters: string, extra = "") =>
+    `{ description: "d", parameters: ${parameters}, execute: () => ({})${extra} }`;
+
+  let packages = 0;
+  async function loadError(toolkits: string): Promise<InvalidAgentPackageError> {
+    // A fresh folder each time: ESM caches a module by its URL.
+    const modules = path.join(root, `modules-${++packages}`);
+    const dir = writePackage(
+      modules,
+      agentPackage("checked", "checked", agentWithToolkits(toolkits)),
+    );
+    const error = await loadAgentRegistry([modules]).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(InvalidAgentPackageError);
+    expect((error as InvalidAgentPackageError).packageDir).toBe(dir);
+    return error as InvalidAgentPackageError;
+  }
+
+  it("builds the Gemini toolset when the agent loads", async () => {
+    const modules = path.join(root, "node_modules");
+    writePackage(modules, agentPackage("agent-a", "agent-a", validAgentSource("alpha")));
+    const agent = (await loadAgentRegistry([modules])).resolve("alpha");
+    expect([...agent.toolset.byName.keys()]).toEqual(["get_thing"]);
+    expect(agent.toolset.tools[0]?.functionDeclarations?.[0]?.parametersJsonSchema).toEqual({
+      type: "object",
+      properties: { id: { type: "string" } },
+      required: ["id"],
+    });
+  });
+
+  it("gives tools the default result cap unless they set their own", async () => {
+    const modules = path.join(root, "node_modules");
+    writePackage(
+      modules,
+      agentPackage(
+        "checked",
+        "checked",
+        agentWithToolkits(
+          `[${kit("k", `{ plain: ${toolWith("z.object({})")}, own: ${toolWith("z.object({})", ", maxResultBytes: 2048")} }`)}]`,
+        ),
+      ),
+    );
+    const agent = (await loadAgentRegistry([modules], { maxToolResultBytes: 5000 })).resolve(
+      "checked",
+    );
+    expect(agent.toolset.byName.get("plain")?.maxResultBytes).toBe(5000);
+    expect(agent.toolset.byName.get("own")?.maxResultBytes).toBe(2048);
+    const byDefault = await loadAgentRegistry([modules]);
+    expect(byDefault.resolve("checked").toolset.byName.get("plain")?.maxResultBytes).toBe(
+      64 * 1024,
+    );
+  });
+
+  it("refuses the same tool name in two toolkits, naming agent, tool and toolkits", async () => {
+    const error = await loadError(
+      `[${kit("one", `{ dup: ${toolWith("z.object({})")} }`)}, ${kit("two", `{ dup: ${toolWith("z.object({})")} }`)}]`,
+    );
+    expect(error.message).toContain(
+      "agent 'checked': tool 'dup' is defined by both toolkit 'one' and 'two'",
+    );
+  });
+
+  it("refuses two toolkits of one name (they would share user settings)", async () => {
+    const error = await loadError(`[${kit("same", "{}")}, ${kit("same", "{}")}]`);
+    expect(error.message).toContain("agent 'checked': two toolkits are named 'same'");
+  });
+
+  const unrepresentable: Array<[label: string, parameters: string, reason: RegExp]> = [
+    ["z.date()", "z.object({ when: z.date() })", /Date cannot be represented/],
+    ["z.bigint()", "z.object({ n: z.bigint() })", /BigInt cannot be represented/],
+    ["z.map()", "z.object({ m: z.map(z.string(), z.string()) })", /Map cannot be represented/],
+    ["z.set()", "z.object({ s: z.set(z.string()) })", /Set cannot be represented/],
+    ["a bare z.transform()", "z.object({ t: z.transform((v) => v) })", /Transforms cannot/],
+    ["z.custom()", "z.object({ c: z.custom(() => true) })", /Custom types cannot/],
+    ["z.symbol()", "z.object({ s: z.symbol() })", /Symbols cannot/],
+    ["z.undefined()", "z.object({ u: z.undefined() })", /Undefined cannot/],
+  ];
+  it.each(unrepresentable)(
+    "refuses %s in parameters, naming the tool",
+    async (_l, params, reason) => {
+      const error = await loadError(`[${kit("k", `{ bad_tool: ${toolWith(params)} }`)}]`);
+      expect(error.message).toContain(
+        "agent 'checked': tool 'bad_tool' of toolkit 'k': its parameters cannot be sent to Gemini as JSON Schema",
+      );
+      expect(error.message).toMatch(reason);
+    },
+  );
+
+  const notAnObject: Array<[label: string, parameters: string]> = [
+    ["a string", "z.string()"],
+    ["an array", "z.array(z.string())"],
+    ["a union of objects", "z.union([z.object({ a: z.string() }), z.object({ b: z.string() })])"],
+    ["a nullable object", "z.object({ a: z.string() }).nullable()"],
+  ];
+  it.each(notAnObject)("refuses %s as the top level of parameters", async (_label, params) => {
+    const error = await loadError(`[${kit("k", `{ top: ${toolWith(params)} }`)}]`);
+    expect(error.message).toContain(
+      "agent 'checked': tool 'top' of toolkit 'k': parameters must be a z.object",
+    );
+  });
+
+  it("refuses a parameter name Gemini does not accept", async () => {
+    const error = await loadError(
+      `[${kit("k", `{ t: ${toolWith(`z.object({ "due-date": z.string() })`)} }`)}]`,
+    );
+    expect(error.message).toContain("tool 't' of toolkit 'k': parameter 'due-date' must be named");
+  });
+
+  it("refuses a tool name Gemini does not accept, and one that is too long", async () => {
+    expect(
+      (await loadError(`[${kit("k", `{ "9lives": ${toolWith("z.object({})")} }`)}]`)).message,
+    ).toMatch(/agent 'checked': tool '9lives' of toolkit 'k': the name must be/);
+    const long = "a".repeat(65);
+    expect(
+      (await loadError(`[${kit("k", `{ ${long}: ${toolWith("z.object({})")} }`)}]`)).message,
+    ).toContain(`tool '${long}' of toolkit 'k': the name must be 1 to 64`);
+  });
+
+  it("refuses a maxResultBytes below 1024, above 64 MiB or not a whole number", async () => {
+    for (const value of ["512", "1500.5", "-1", "2 ** 27"]) {
+      const error = await loadError(
+        `[${kit("k", `{ t: ${toolWith("z.object({})", `, maxResultBytes: ${value}`)} }`)}]`,
+      );
+      expect(error.message).toContain("maxResultBytes");
+    }
+  });
+
+  it("accepts what Gemini can take: transforms of JSON types, enums, nesting, formats", async () => {
+    const modules = path.join(root, "node_modules");
+    const params = `z.object({
+      when: z.iso.date().transform((s) => new Date(s)),
+      kind: z.enum(["a", "b"]),
+      nested: z.object({ tags: z.array(z.string()).max(3), score: z.number().min(0).max(1) }),
+      email: z.email().optional(),
+      count: z.number().int().default(2),
+    })`;
+    writePackage(
+      modules,
+      agentPackage(
+        "checked",
+        "checked",
+        agentWithToolkits(`[${kit("k", `{ ok: ${toolWith(params)} }`)}]`),
+      ),
+    );
+    const agent = (await loadAgentRegistry([modules])).resolve("checked");
+    expect(agent.toolset.byName.has("ok")).toBe(true);
   });
 });
 

@@ -9,13 +9,17 @@ import {
   discoverAgentPackages,
   resolveAgentEntry,
 } from "./discover-agent-packages.ts";
-import { type GeminiToolset, toGeminiTools } from "./loop/to-gemini-tools.ts";
+import { DEFAULT_MAX_TOOL_RESULT_BYTES, MIN_TOOL_RESULT_BYTES } from "./loop/bound-tool-result.ts";
+import { type GeminiToolset, InvalidToolError, toGeminiTools } from "./loop/to-gemini-tools.ts";
 
 /** The prefix clients put before an agent's name: `agno/demo-agent`. */
 export const MODEL_PREFIX = "agno/";
 
-const AGENT_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
-const TOOL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]{0,63}$/;
+/** What `agno/<name>` may be: also a LiteLLM model name and a folder name (`agent-<name>`). */
+export const AGENT_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
+
+/** Upper bound on a tool's own `maxResultBytes`: far beyond what a model turn can use. */
+const MAX_RESULT_BYTES = 64 * 1024 * 1024;
 
 // Checks the shape the runtime relies on; the SDK's types already guide authors, this catches
 // plain-JS packages and version skew at start instead of mid-request.
@@ -24,6 +28,7 @@ const toolSchema = z.looseObject({
   parameters: z.custom<z.ZodType>((value) => value instanceof z.ZodType, "must be a zod schema"),
   execute: z.custom<(...args: unknown[]) => unknown>((value) => typeof value === "function"),
   timeoutMs: z.number().int().positive().max(MAX_TIMER_MS).optional(),
+  maxResultBytes: z.number().int().min(MIN_TOOL_RESULT_BYTES).max(MAX_RESULT_BYTES).optional(),
 });
 const agentSchema = z.looseObject({
   name: z.string().regex(AGENT_NAME, "must be lower-case letters, digits and dashes"),
@@ -32,7 +37,8 @@ const agentSchema = z.looseObject({
   toolkits: z.array(
     z.looseObject({
       name: z.string().min(1),
-      tools: z.record(z.string().regex(TOOL_NAME, "is not a valid tool name"), toolSchema),
+      // Tool names are checked with the schemas in toGeminiTools, which names agent and toolkit.
+      tools: z.record(z.string(), toolSchema),
     }),
   ),
   maxSteps: z.number().int().positive().max(100).optional(),
@@ -41,8 +47,13 @@ const agentSchema = z.looseObject({
 export interface RegisteredAgent {
   readonly definition: AgentDefinition;
   readonly packageName: string;
-  /** The Gemini function declarations of every toolkit, built (and checked) at load. */
+  /** The agent's function declarations and tool index, built and checked when it loaded. */
   readonly toolset: GeminiToolset;
+}
+
+export interface LoadOptions {
+  /** Result cap for tools without their own `maxResultBytes` (`AGENTLLM_MAX_TOOL_RESULT_BYTES`). */
+  readonly maxToolResultBytes?: number;
 }
 
 /** Agent name → definition, loaded once at start from discovered packages. */
@@ -81,10 +92,14 @@ export class AgentRegistry {
 }
 
 /**
- * Resolves the package's agent entry (see `resolveAgentEntry`), imports it and checks its
- * default export; any failure is an `InvalidAgentPackageError` naming the package folder.
+ * Resolves the package's agent entry (see `resolveAgentEntry`), imports it, checks its default
+ * export and builds its Gemini toolset (every tool schema converted and checked); any failure is
+ * an `InvalidAgentPackageError` naming the package folder (and the agent and tool at fault).
  */
-export async function loadAgentPackage(pkg: AgentPackage): Promise<RegisteredAgent> {
+export async function loadAgentPackage(
+  pkg: AgentPackage,
+  options: LoadOptions = {},
+): Promise<RegisteredAgent> {
   const entry = resolveAgentEntry(pkg);
   let module: { default?: unknown };
   try {
@@ -107,10 +122,27 @@ export async function loadAgentPackage(pkg: AgentPackage): Promise<RegisteredAge
     throw new InvalidAgentPackageError(pkg.packageDir, `default export is not an agent: ${reason}`);
   }
   const definition = module.default as AgentDefinition;
-  return { definition, packageName: pkg.packageName, toolset: toGeminiTools(definition.toolkits) };
+  let toolset: GeminiToolset;
+  try {
+    toolset = toGeminiTools(definition.toolkits, {
+      defaultMaxResultBytes: options.maxToolResultBytes ?? DEFAULT_MAX_TOOL_RESULT_BYTES,
+    });
+  } catch (error) {
+    if (!(error instanceof InvalidToolError)) throw error;
+    throw new InvalidAgentPackageError(
+      pkg.packageDir,
+      `agent '${definition.name}': ${error.message}`,
+    );
+  }
+  return { definition, packageName: pkg.packageName, toolset };
 }
 
-export async function loadAgentRegistry(dirs: readonly string[]): Promise<AgentRegistry> {
+export async function loadAgentRegistry(
+  dirs: readonly string[],
+  options: LoadOptions = {},
+): Promise<AgentRegistry> {
   const packages = await discoverAgentPackages(dirs);
-  return new AgentRegistry(await Promise.all(packages.map(loadAgentPackage)));
+  return new AgentRegistry(
+    await Promise.all(packages.map((pkg) => loadAgentPackage(pkg, options))),
+  );
 }

@@ -90,6 +90,39 @@ describe("default responder rules", () => {
     ]);
   });
 
+  it("calls a new agent's tool with arguments that pass its own zod schema", () => {
+    // The tool `npx just new-agent` scaffolds, declared the way the runtime declares it.
+    const parameters = z.object({
+      name: z.string().min(1).max(100).describe("Who to greet, e.g. 'Ada'"),
+      style: z.enum(["friendly", "formal", "pirate"]).default("friendly"),
+      times: z.number().int().min(1).max(3).default(1),
+    });
+    const greetingTools = [
+      {
+        functionDeclarations: [
+          {
+            name: "write_greeting",
+            description: "Writes a greeting for a person.",
+            parametersJsonSchema: z.toJSONSchema(parameters, { io: "input" }),
+          },
+        ],
+      },
+    ];
+    const askGreeting = (text: string) =>
+      respond(
+        request({ contents: [{ role: "user", parts: [{ text }] }], tools: greetingTools }),
+      ) as FakeReply;
+    for (const [text, args] of [
+      ["Please write a greeting for Ada", { name: "Ada" }],
+      ["A pirate greeting for Grace, 3 times", { name: "Grace", style: "pirate", times: 3 }],
+    ] as const) {
+      const [part] = askGreeting(text).parts as [{ functionCall: { name: string; args: unknown } }];
+      expect(part.functionCall).toEqual({ name: "write_greeting", args });
+      expect(parameters.safeParse(part.functionCall.args).success).toBe(true);
+    }
+    expect(askGreeting("hi").parts.join("")).toContain('Mention one (for example "greeting")');
+  });
+
   it("chats, naming the tools, when no tool is mentioned", () => {
     const reply = ask("hi there");
     expect(reply.parts.join("")).toBe(

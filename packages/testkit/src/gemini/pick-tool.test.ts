@@ -24,4 +24,11 @@ describe("pickTool", () => {
     expect(pickTool("My favorite color is blue", tools)?.name).toBe("set_favorite_color");
     expect(pickTool("What is my favorite color?", tools)?.name).toBe("get_favorite_color");
   });
+
+  it("takes a name that is only a verb as its own topic", () => {
+    const verbs = [{ name: "search" }, { name: "get_forecast" }];
+    expect(pickTool("Search for llamas", verbs)?.name).toBe("search");
+    expect(pickTool("What is the forecast for Oslo?", verbs)?.name).toBe("get_forecast");
+    expect(pickTool("hello", verbs)).toBeUndefined();
+  });
 });

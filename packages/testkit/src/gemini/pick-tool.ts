@@ -38,7 +38,9 @@ export function pickTool(
   let best: { fn: GeminiFunctionDeclaration; score: number } | undefined;
   for (const fn of functions) {
     const nameWords = identifierWords(fn.name ?? "");
-    const topics = nameWords.filter((w) => !isVerb(w) && !joiners.has(w) && w.length >= 3);
+    const nouns = nameWords.filter((w) => !isVerb(w) && !joiners.has(w) && w.length >= 3);
+    // A name that is only a verb ("search") is its own topic.
+    const topics = nouns.length > 0 ? nouns : nameWords.filter((w) => w.length >= 3);
     const hits = topics.filter((w) => mentioned.has(stem(w))).length;
     if (hits === 0) continue;
     const verb = nameWords[0] ?? "";

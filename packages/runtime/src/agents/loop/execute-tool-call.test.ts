@@ -7,6 +7,7 @@ import type {
 } from "@agentllm/sdk";
 import { describe, expect, it, vi } from "vitest";
 import { z } from "zod";
+import { DEFAULT_MAX_TOOL_RESULT_BYTES } from "./bound-tool-result.ts";
 import { executeToolCall, type ToolCallEnv, type ToolCallRequest } from "./execute-tool-call.ts";
 
 function logger(): PluginLogger {
@@ -41,7 +42,15 @@ function call(
   name = "the_tool",
 ): ToolCallRequest {
   const toolkit: ToolkitDefinition = { name: toolkitName, tools: { [name]: tool } };
-  return { name, args, indexed: { tool, toolkit } };
+  return {
+    name,
+    args,
+    indexed: {
+      tool,
+      toolkit,
+      maxResultBytes: tool.maxResultBytes ?? DEFAULT_MAX_TOOL_RESULT_BYTES,
+    },
+  };
 }
 
 function tool(
@@ -61,6 +70,61 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const never = () => new Promise<never>(() => {});
 
 describe("executeToolCall", () => {
+  describe("result cap", () => {
+    const bytes = (value: unknown) => Buffer.byteLength(JSON.stringify(value), "utf8");
+
+    it("passes a result at the tool's cap through and cuts one past it, telling the model", async () => {
+      const text = (n: number) => ({ text: "x".repeat(n - bytes({ text: "" })) });
+      const capped = (n: number) => call(tool(() => text(n), { maxResultBytes: 2048 }));
+      expect((await executeToolCall(capped(2048), env())).result).toEqual(text(2048));
+
+      const log = logger();
+      const over = await executeToolCall(capped(2049), env({ logger: log }));
+      expect(over.isError).toBe(false);
+      expect(bytes(over.result)).toBeLessThanOrEqual(2048);
+      expect(over.result.truncated).toMatch(/of 2049 bytes shown/);
+      expect(log.info).toHaveBeenCalledWith(
+        expect.objectContaining({ tool: "the_tool", originalBytes: 2049, maxBytes: 2048 }),
+        "tool result truncated",
+      );
+    });
+
+    it("measures a non-object result as the function response the model gets", async () => {
+      const outcome = await executeToolCall(
+        call(tool(() => Array.from({ length: 10_000 }, (_, i) => i), { maxResultBytes: 1024 })),
+        env(),
+      );
+      expect(bytes(outcome.result)).toBeLessThanOrEqual(1024);
+      expect(Array.isArray(outcome.result.result)).toBe(true);
+    });
+
+    it("uses the default cap for a tool without its own", async () => {
+      const outcome = await executeToolCall(
+        call(tool(() => ({ text: "y".repeat(DEFAULT_MAX_TOOL_RESULT_BYTES * 4) }))),
+        env(),
+      );
+      expect(bytes(outcome.result)).toBeLessThanOrEqual(DEFAULT_MAX_TOOL_RESULT_BYTES);
+      expect(bytes(outcome.result)).toBeGreaterThan(DEFAULT_MAX_TOOL_RESULT_BYTES / 2);
+    });
+
+    it("caps an error message too", async () => {
+      const outcome = await executeToolCall(
+        call(
+          tool(
+            () => {
+              throw new Error("e".repeat(100_000));
+            },
+            { maxResultBytes: 1024 },
+          ),
+        ),
+        env(),
+      );
+      expect(outcome.isError).toBe(true);
+      expect(bytes(outcome.result)).toBeLessThanOrEqual(1024);
+      expect(String(outcome.result.error)).toMatch(/^e+…$/);
+    });
+  });
+
   it("reports an unknown tool as an error result", async () => {
     const outcome = await executeToolCall({ name: "nope", args: {}, indexed: undefined }, env());
     expect(outcome).toEqual({ result: { error: "Unknown tool 'nope'." }, isError: true });

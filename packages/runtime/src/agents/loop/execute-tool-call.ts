@@ -1,4 +1,5 @@
 import type { PluginLogger, ToolContext, UserSettings } from "@agentllm/sdk";
+import { boundToolResult, DEFAULT_MAX_TOOL_RESULT_BYTES } from "./bound-tool-result.ts";
 import { rejectOnAbort, withTimeout } from "./merge-abort-signals.ts";
 import type { IndexedTool } from "./to-gemini-tools.ts";
 
@@ -19,19 +20,41 @@ export interface ToolCallEnv {
 }
 
 export interface ToolOutcome {
-  /** A JSON object, as Gemini's functionResponse.response requires. */
+  /**
+   * A JSON object, as Gemini's functionResponse.response requires, at most the tool's
+   * `maxResultBytes` of JSON: the model, the session store and the tool card all get this.
+   */
   readonly result: Record<string, unknown>;
   readonly isError: boolean;
 }
 
 /**
  * Runs one tool call. A tool failure (unknown tool, bad arguments, a throw, a timeout) is a
- * result the model sees and can recover from; only the request's own abort propagates.
+ * result the model sees and can recover from; only the request's own abort propagates. Every
+ * outcome, failures included, is cut to the tool's result cap.
  */
 export async function executeToolCall(
   call: ToolCallRequest,
   env: ToolCallEnv,
 ): Promise<ToolOutcome> {
+  const outcome = await runToolCall(call, env);
+  const maxBytes = call.indexed?.maxResultBytes ?? DEFAULT_MAX_TOOL_RESULT_BYTES;
+  const bounded = boundToolResult(outcome.result, maxBytes, outcome.json);
+  if (bounded.truncated) {
+    env.logger.info(
+      { tool: call.name, bytes: bounded.bytes, originalBytes: bounded.originalBytes, maxBytes },
+      "tool result truncated",
+    );
+  }
+  return { result: bounded.result, isError: outcome.isError };
+}
+
+interface RawOutcome extends ToolOutcome {
+  /** The result's JSON when already made, so a large result is serialised once. */
+  readonly json?: string;
+}
+
+async function runToolCall(call: ToolCallRequest, env: ToolCallEnv): Promise<RawOutcome> {
   // A request that is already gone must not start side effects (saving a setting, a Jira write).
   env.signal.throwIfAborted();
   if (!call.indexed) return failure(`Unknown tool '${call.name}'.`);
@@ -63,7 +86,7 @@ export async function executeToolCall(
       Promise.resolve(tool.execute(parsed.data, ctx)),
     ]);
     logger.debug({ tool: call.name, ms: Math.round(performance.now() - started) }, "tool finished");
-    return { result: toResponseObject(value), isError: false };
+    return { ...toResponseObject(value), isError: false };
   } catch (error) {
     if (env.signal.aborted) throw env.signal.reason;
     if (signal.aborted) return failure(`Tool '${call.name}' timed out after ${timeoutMs} ms.`);
@@ -85,10 +108,11 @@ function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-function toResponseObject(value: unknown): Record<string, unknown> {
+function toResponseObject(value: unknown): { result: Record<string, unknown>; json: string } {
   // Round-trip through JSON: the model gets exactly what a client could see, no class instances.
-  const plain = value === undefined ? null : JSON.parse(JSON.stringify(value));
+  const json = JSON.stringify(value) ?? "null";
+  const plain: unknown = JSON.parse(json);
   return plain !== null && typeof plain === "object" && !Array.isArray(plain)
-    ? (plain as Record<string, unknown>)
-    : { result: plain };
+    ? { result: plain as Record<string, unknown>, json }
+    : { result: { result: plain }, json: `{"result":${json}}` };
 }
