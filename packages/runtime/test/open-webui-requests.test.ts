@@ -111,6 +111,18 @@ describe("background tasks", () => {
     expect((await readSession(h.db.db, key("tia", "c2"))).turns).toEqual([]);
   });
 
+  it("takes a task name of 64 characters and refuses one of 65", async () => {
+    gemini.enqueue({ parts: ["ok"] });
+    const longest = await chat([{ role: "user", content: "hi" }], {
+      "X-AgentLLM-Task": "t".repeat(64),
+    });
+    expect(await answerOf(longest)).toBe("ok");
+    const over = await chat([{ role: "user", content: "hi" }], {
+      "X-AgentLLM-Task": "t".repeat(65),
+    });
+    expect(over.status).toBe(400);
+  });
+
   it("refuses a task header that is not a task name", async () => {
     const response = await chat([{ role: "user", content: "hi" }], {
       "X-AgentLLM-Task": "{{TASK}} ../../",
