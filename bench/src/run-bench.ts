@@ -343,7 +343,7 @@ async function main(): Promise<void> {
           continued:
             name === "a"
               ? null
-              : (await branchLength(dataDir, sessionId)) === turns + options.sessionRequests,
+              : await branchReaches(dataDir, sessionId, turns + options.sessionRequests),
           seedMs,
         });
       }
@@ -380,3 +380,16 @@ main().then(
     process.exit(1);
   },
 );
+
+/**
+ * Whether the session's branch reaches `length` turns. A stream ends before its turn is written
+ * (the session lock orders the next request behind the write), so the last write may still be
+ * under way when the last answer has arrived: give it a moment.
+ */
+async function branchReaches(dataDir: string, sessionId: string, length: number): Promise<boolean> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    if ((await branchLength(dataDir, sessionId)) === length) return true;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return false;
+}
