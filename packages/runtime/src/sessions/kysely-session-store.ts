@@ -92,21 +92,12 @@ export class KyselySessionStore implements SessionStore {
     if (turnIds.length === 0) return steps;
     const session = await findSession(this.#db, key);
     if (session === undefined) return steps;
-    // The cache is keyed by turn id alone; reading the ids of this session first keeps a guessed
-    // id of another session's turn out.
+    // Cached by session and turn, so an id of another session's turn never hits the cache;
+    // misses are read under this session's key like everything else.
+    const cacheKey = (id: string) => `${session.id}/${id}`;
     const missing: string[] = [];
-    const owned = new Set<string>();
-    for (const ids of chunks(turnIds)) {
-      const rows = await this.#db
-        .selectFrom("session_turns")
-        .where("session_pk", "=", session.id)
-        .where("id", "in", ids)
-        .select("id")
-        .execute();
-      for (const row of rows) owned.add(row.id);
-    }
-    for (const id of owned) {
-      const cached = this.#steps.get(id);
+    for (const id of new Set(turnIds)) {
+      const cached = this.#steps.get(cacheKey(id));
       if (cached) steps.set(id, cached);
       else missing.push(id);
     }
@@ -119,7 +110,7 @@ export class KyselySessionStore implements SessionStore {
         .execute();
       for (const row of rows) {
         const parsed = parseJsonArray(row.steps, row.id, "steps");
-        steps.set(row.id, this.#steps.add(row.id, parsed, row.steps.length));
+        steps.set(row.id, this.#steps.add(cacheKey(row.id), parsed, row.steps.length));
       }
     }
     return steps;

@@ -8,7 +8,7 @@ export interface StepsCacheLimits {
 }
 
 /**
- * Decoded steps by turn id, least recently used dropped first. A stored turn never changes, so
+ * Decoded steps by turn (the store keys them by session and turn id), least recently used dropped first. A stored turn never changes, so
  * cached steps are never stale, whichever process wrote them: a long conversation re-reads a
  * few ids per request, not its JSON. The steps are deep-frozen because every request shares
  * them (and so later code may memoise work per content object). Bounded in bytes as well as
@@ -29,15 +29,15 @@ export class StepsCache {
         : undefined;
   }
 
-  get(turnId: string): readonly unknown[] | undefined {
-    return this.#steps?.get(turnId);
+  get(key: string): readonly unknown[] | undefined {
+    return this.#steps?.get(key);
   }
 
-  /** Freezes and (if they fit) caches the steps; returns the frozen steps either way. */
-  add(turnId: string, steps: unknown[], jsonSize?: number): readonly unknown[] {
+  /** Freezes and (if they fit) caches the steps under `key`; returns the frozen steps either way. */
+  add(key: string, steps: unknown[], jsonSize?: number): readonly unknown[] {
     const frozen = deepFreeze(steps);
     // Steps larger than the whole budget are simply not kept (lru-cache refuses them).
-    this.#steps?.set(turnId, frozen, jsonSize === undefined ? {} : { size: jsonSize + 100 });
+    this.#steps?.set(key, frozen, jsonSize === undefined ? {} : { size: jsonSize + 100 });
     return frozen;
   }
 
