@@ -79,10 +79,10 @@ def run_proxy(fake_runtime: FakeRuntime, extra_env: dict[str, str] | None = None
     env.pop("DATABASE_URL", None)
     env.pop(JWT_SECRET_ENV, None)  # header mode unless asked
     env.update(extra_env or {})
-    litellm_bin = Path(sys.executable).parent / "litellm"
     with tempfile.NamedTemporaryFile(prefix="litellm-proxy-", suffix=".log") as log:
         process = subprocess.Popen(
-            [str(litellm_bin), "--config", str(CONFIG), "--host", "127.0.0.1", "--port", str(port)],
+            [sys.executable, "-m", "agentllm_bridge.serve", "--config", str(CONFIG), "--host", "127.0.0.1"]
+            + ["--port", str(port)],
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,

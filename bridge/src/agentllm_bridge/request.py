@@ -62,8 +62,8 @@ def build_call(
     identity: Identity,
     req_id: str,
     stream: bool,
+    settings: RuntimeSettings,
 ) -> RuntimeCall:
-    settings = RuntimeSettings.from_env()
     return RuntimeCall(
         settings=settings,
         body=build_body(model, messages, optional_params, stream=stream),
