@@ -108,7 +108,7 @@ class ProxyGuard:
         headers = scope["headers"]
         if any(name in _OTHER_KEY_HEADERS for name, _ in headers):
             return
-        values = [value for name, value in headers if name == b"authorization"]
+        values = [value for name, value in headers if name == b"authorization" and value.strip()]
         if not values:
             raise ClientFault(401, "missing API key: send the header 'Authorization: Bearer <key>'", "missing_api_key")
         scheme, _, key = values[0].decode("latin-1").strip().partition(" ")

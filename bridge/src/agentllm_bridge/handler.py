@@ -18,6 +18,7 @@ from agentllm_bridge.errors import BRIDGE_ERRORS, malformed_reply
 from agentllm_bridge.identity import CallContext, resolve_identity
 from agentllm_bridge.request import PROVIDER, agent_name, build_call, request_id
 from agentllm_bridge.runtime_client import RuntimeCall, RuntimeClient, RuntimeSettings
+from agentllm_bridge.task_header import background_task
 from agentllm_bridge.wire import ChatCompletion, ChatCompletionChunk, Usage
 
 CallKwargs = Mapping[str, Any]
@@ -77,10 +78,9 @@ def _runtime_call(kwargs: CallKwargs, settings: RuntimeSettings, *, stream: bool
     # LiteLLM drops `user` from optional_params for custom providers; its logging object keeps it.
     details = getattr(kwargs.get("logging_obj"), "model_call_details", None)
     user = details.get("user") if isinstance(details, dict) else None
+    context = CallContext(litellm_params=litellm_params, optional_params=optional_params, user=user)
     try:
-        identity = resolve_identity(
-            CallContext(litellm_params=litellm_params, optional_params=optional_params, user=user)
-        )
+        identity = resolve_identity(context)
     except BRIDGE_ERRORS as exc:
         # The message names the problem ("identity token expired"), never a token or an id.
         logger.warning("request rejected request_id=%s agent=%s stream=%s: %s", req_id, agent, stream, exc.message)
@@ -93,6 +93,7 @@ def _runtime_call(kwargs: CallKwargs, settings: RuntimeSettings, *, stream: bool
         req_id=req_id,
         stream=stream,
         settings=settings,
+        task=background_task(context),
     )
     # One line per request. Only these fields: never messages, tokens, secrets or keys.
     logger.info(
