@@ -2,17 +2,20 @@
 
 import asyncio
 import json
-from collections.abc import Awaitable, Callable
+import logging
+from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
 import pytest
+from litellm.exceptions import BadRequestError, ServiceUnavailableError
 
 from agentllm_bridge.guard import AuthState, ProxyGuard
+from agentllm_bridge.log_filters import AgentClientFaults
 from agentllm_bridge.proxy_settings import ProxySettings
 
 MASTER = "sk-master"
 CHAT = {"model": "agno/demo-agent", "messages": [{"role": "user", "content": "hi"}]}
-Message = dict[str, Any]
+Message = MutableMapping[str, Any]
 
 
 class Readiness:
@@ -172,11 +175,9 @@ async def test_slow_body_is_408() -> None:
 
 
 async def test_client_gone_while_sending_gets_no_answer() -> None:
-    gone = asyncio.Event()
-    gone.set()
     app = guard(Inner())
     sent: list[Message] = []
-    messages = [{"type": "http.request", "body": b"{", "more_body": True}, {"type": "http.disconnect"}]
+    messages: list[Message] = [{"type": "http.request", "body": b"{", "more_body": True}, {"type": "http.disconnect"}]
 
     async def receive() -> Message:
         return messages.pop(0)
@@ -252,3 +253,23 @@ async def test_liveness_never_asks_the_runtime() -> None:
     sent = await call(guard(Inner(), readiness), scope("/health/liveliness", method="GET"), [b""])
     assert sent[0]["status"] == 200
     assert readiness.asked == 0
+
+
+def test_agent_client_faults_lose_their_traceback() -> None:
+    def record(exc: BaseException) -> logging.LogRecord:
+        return logging.LogRecord(
+            "LiteLLM Proxy", logging.ERROR, __file__, 1, "failed: %s", (exc,), (type(exc), exc, None)
+        )
+
+    agent_400 = BadRequestError("AgnoException - messages.0.role: bad", model="demo-agent", llm_provider="agno")
+    kept = record(agent_400)
+    AgentClientFaults().filter(kept)
+    assert (kept.levelno, kept.exc_info) == (logging.WARNING, None)
+
+    gemini_400 = BadRequestError("GeminiException - bad", model="gemini-2.5-flash", llm_provider="gemini")
+    agent_503 = ServiceUnavailableError("AgnoException - down", model="demo-agent", llm_provider="agno")
+    for exc in (gemini_400, agent_503):
+        untouched = record(exc)
+        AgentClientFaults().filter(untouched)
+        assert untouched.levelno == logging.ERROR
+        assert untouched.exc_info is not None

@@ -32,7 +32,7 @@ def server() -> Iterator[str]:
         host="127.0.0.1",
         port=port,
         http=with_header_timeout(HEADER_TIMEOUT),
-        timeout_keep_alive=HEADER_TIMEOUT,
+        timeout_keep_alive=1,
         log_level="warning",
         lifespan="off",
     )

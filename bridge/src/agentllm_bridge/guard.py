@@ -15,6 +15,7 @@ Every refusal is an OpenAI error JSON (`ClientFault`) and one warning line, neve
 """
 
 import asyncio
+import codecs
 import hmac
 import logging
 from collections.abc import Awaitable, Callable, MutableMapping
@@ -88,6 +89,9 @@ class ProxyGuard:
                 return  # the client left while sending; nobody to answer
             if llm_route and body.strip() and not _is_form(scope):
                 parsed = parse_json_object(body, max_depth=self._settings.max_json_depth)
+                # JSON text may start with a byte order mark (RFC 8259 lets parsers accept one);
+                # LiteLLM refuses it, so LiteLLM gets the same JSON without.
+                body = body.removeprefix(codecs.BOM_UTF8)
                 check_endpoint(path, parsed)
                 if is_chat_path(path):
                     check_chat_request(parsed)

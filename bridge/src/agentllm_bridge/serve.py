@@ -41,9 +41,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from litellm.proxy import proxy_server
 
+    from agentllm_bridge import log_filters
     from agentllm_bridge.guard import AuthState, ProxyGuard
     from agentllm_bridge.http_protocol import with_header_timeout
     from agentllm_bridge.readiness import RuntimeReadiness
+
+    log_filters.install()
 
     def auth_state() -> AuthState:
         # Read per request: LiteLLM sets both in its start-up event, after this function runs.
