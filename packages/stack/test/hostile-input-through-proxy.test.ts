@@ -357,3 +357,43 @@ describe("idle and half-sent connections", () => {
     for (const socket of all) socket.destroy();
   }, 60_000);
 });
+
+// Last: it stops the runtime (and starts a new one).
+describe("the runtime down", () => {
+  async function readinessStatus(expected: number): Promise<number> {
+    // The proxy reuses a readiness answer for 2 s (AGENTLLM_PROXY_READINESS_CACHE_S).
+    for (let attempt = 0; attempt < 100; attempt++) {
+      const response = await fetch(`${fx.stack.proxyUrl}/health/readiness`);
+      await response.arrayBuffer();
+      if (response.status === expected) return response.status;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    return (await fetch(`${fx.stack.proxyUrl}/health/readiness`)).status;
+  }
+
+  it("is a 503 without internal addresses, readiness fails, liveness stays up, and it recovers", async () => {
+    await fx.stack.runtime.kill();
+    const response = await send({ name: "down", body: chat(), expect: answers });
+    const text = await response.text();
+    expect(response.status, text).toBe(503);
+    expect(response.headers.get("retry-after")).toBe("5");
+    expect(JSON.parse(text).error.message).toMatch(
+      /The agent runtime is unavailable right now; try again shortly\./,
+    );
+    const runtimePort = new URL(fx.stack.runtimeUrl).port;
+    expect(text).not.toContain(runtimePort);
+    expect(text).not.toMatch(/127\.0\.0\.1|localhost|ConnectError|All connection attempts/);
+
+    expect(await readinessStatus(503)).toBe(503);
+    expect((await fetch(`${fx.stack.proxyUrl}/health/liveliness`)).status).toBe(200);
+
+    await fx.stack.restartRuntime();
+    expect(await readinessStatus(200)).toBe(200);
+    fx.gemini.enqueue({ parts: ["back"] });
+    const reply = await fx.client.chat.completions.create({
+      model: MODEL,
+      messages: [{ role: "user", content: "Back?" }],
+    });
+    expect(reply.choices[0]?.message.content).toBe("back");
+  }, 120_000);
+});
