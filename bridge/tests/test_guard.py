@@ -273,3 +273,26 @@ def test_agent_client_faults_lose_their_traceback() -> None:
         AgentClientFaults().filter(untouched)
         assert untouched.levelno == logging.ERROR
         assert untouched.exc_info is not None
+
+
+def form_body(fields: dict[str, str]) -> tuple[bytes, str]:
+    boundary = "b0undary"
+    parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n' for k, v in fields.items()]
+    return ("".join(parts) + f"--{boundary}--\r\n").encode(), f"multipart/form-data; boundary={boundary}"
+
+
+async def test_agent_model_in_a_form_is_chat_only() -> None:
+    body, content_type = form_body({"model": "agno/demo-agent", "prompt": "x"})
+    sent = await call(guard(Inner()), scope("/v1/audio/transcriptions", {"content-type": content_type}), [body])
+    status, error = status_and_error(sent)
+    assert (status, error["code"], error["param"]) == (400, "model_not_supported", "model")
+    body, content_type = form_body({"model": "whisper-1"})
+    sent = await call(guard(Inner()), scope("/v1/audio/transcriptions", {"content-type": content_type}), [body])
+    assert sent[0]["status"] == 200
+
+
+async def test_unreadable_form_is_400() -> None:
+    request = scope("/v1/audio/transcriptions", {"content-type": "multipart/form-data"})  # no boundary
+    status, error = status_and_error(await call(guard(Inner()), request, [b"garbage"]))
+    assert (status, error["code"]) == (400, "invalid_body")
+    assert "not a valid form" in error["message"]

@@ -23,6 +23,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from litellm.proxy.auth.route_checks import RouteChecks
+from starlette.exceptions import HTTPException
+from starlette.formparsers import MultiPartException
+from starlette.requests import Request
 
 from agentllm_bridge.body_checks import parse_json_object
 from agentllm_bridge.chat_checks import check_chat_request, check_endpoint, is_agent_model, is_chat_path
@@ -87,7 +90,10 @@ class ProxyGuard:
             body = await self._read_body(scope, receive)
             if body is None:
                 return  # the client left while sending; nobody to answer
-            if llm_route and body.strip() and not _is_form(scope):
+            if llm_route and body.strip() and _is_form(scope):
+                # Audio transcriptions, image edits: the model is a form field.
+                check_endpoint(path, {"model": await _form_model(scope, body)})
+            elif llm_route and body.strip():
                 parsed = parse_json_object(body, max_depth=self._settings.max_json_depth)
                 # JSON text may start with a byte order mark (RFC 8259 lets parsers accept one);
                 # LiteLLM refuses it, so LiteLLM gets the same JSON without.
@@ -197,6 +203,22 @@ class ProxyGuard:
 
 def _too_large(limit: int) -> ClientFault:
     return ClientFault(413, f"request body is larger than {limit} bytes", "request_too_large")
+
+
+async def _form_model(scope: Scope, body: bytes) -> object:
+    """The `model` field of a form body (None without one), parsed by Starlette as LiteLLM will."""
+
+    async def replay() -> Message:
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    try:
+        async with Request(scope, replay).form() as form:
+            model = form.get("model")
+            return model if isinstance(model, str) else None
+    except MultiPartException as exc:  # raised as is while the scope has no "app" (before Starlette)
+        raise ClientFault(400, f"request body is not a valid form: {exc.message}", "invalid_body") from None
+    except HTTPException as exc:
+        raise ClientFault(400, f"request body is not a valid form: {exc.detail}", "invalid_body") from None
 
 
 def _is_form(scope: Scope) -> bool:

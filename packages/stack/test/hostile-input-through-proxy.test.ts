@@ -56,6 +56,11 @@ const chat = (extra: Record<string, unknown> = {}) => ({
 });
 const userSays = (content: unknown, extra: Record<string, unknown> = {}) =>
   chat({ messages: [{ role: "user", content }], ...extra });
+function form(fields: Record<string, string | Blob>): FormData {
+  const data = new FormData();
+  for (const [name, value] of Object.entries(fields)) data.append(name, value);
+  return data;
+}
 /** The body object is level 1, `metadata` 2, its field 3: `levels` arrays make it levels + 2 deep. */
 const nested = (levels: number) => `${"[".repeat(levels)}${"]".repeat(levels)}`;
 /** `chat()` as JSON text with `raw` spliced in as the last field: for what JSON.stringify cannot write. */
@@ -75,7 +80,7 @@ type Expectation =
 interface Case {
   readonly name: string;
   readonly path?: string;
-  /** Strings go as they are; anything else as JSON. */
+  /** Strings, bytes and forms go as they are; anything else as JSON. */
   readonly body: unknown;
   /** `content-type` defaults to application/json, `authorization` to the master key; "" drops one. */
   readonly headers?: Readonly<Record<string, string>>;
@@ -179,6 +184,9 @@ const cases: readonly Case[] = [
   { name: "responses", path: "/v1/responses", body: { model: MODEL, input: "hi" }, expect: chatOnly("/v1/responses") },
   { name: "responses, streaming", path: "/v1/responses", body: { model: MODEL, input: "hi", stream: true }, expect: chatOnly("/v1/responses") },
   { name: "moderations", path: "/v1/moderations", body: { model: MODEL, input: "hi" }, expect: chatOnly("/v1/moderations") },
+  { name: "transcription (a form)", path: "/v1/audio/transcriptions", body: form({ model: MODEL, file: new Blob(["RIFF"]) }), expect: chatOnly("/v1/audio/transcriptions") },
+  { name: "image edit (a form)", path: "/v1/images/edits", body: form({ model: MODEL, prompt: "x", image: new Blob(["png"]) }), expect: chatOnly("/v1/images/edits") },
+  { name: "a form without its boundary", path: "/v1/audio/transcriptions", body: "garbage", headers: { "content-type": "multipart/form-data" }, expect: bad(/request body is not a valid form/, "invalid_body") },
   { name: "without /v1", path: "/embeddings", body: { model: MODEL, input: "hi" }, expect: chatOnly("/embeddings") },
 
   // --- Size ---
@@ -205,8 +213,11 @@ async function send(c: Case): Promise<Response> {
     if (value === "") delete headers[name];
     else headers[name] = value;
   }
+  if (c.body instanceof FormData) delete headers["content-type"]; // fetch sets it, with the boundary
   const body =
-    typeof c.body === "string" || Buffer.isBuffer(c.body) ? c.body : JSON.stringify(c.body);
+    typeof c.body === "string" || Buffer.isBuffer(c.body) || c.body instanceof FormData
+      ? c.body
+      : JSON.stringify(c.body);
   return fetch(`${fx.stack.proxyUrl}${c.path ?? "/v1/chat/completions"}`, {
     method: "POST",
     headers,
