@@ -10,6 +10,7 @@ import pytest
 from litellm.exceptions import BadRequestError, ServiceUnavailableError
 
 from agentllm_bridge.guard import AuthState, ProxyGuard
+from agentllm_bridge.key_routes import KeyRoutes
 from agentllm_bridge.log_filters import AgentClientFaults
 from agentllm_bridge.proxy_settings import ProxySettings
 
@@ -296,3 +297,29 @@ async def test_unreadable_form_is_400() -> None:
     status, error = status_and_error(await call(guard(Inner()), request, [b"garbage"]))
     assert (status, error["code"]) == (400, "invalid_body")
     assert "not a valid form" in error["message"]
+
+
+async def test_management_routes_need_a_key_too() -> None:
+    schema = {
+        "paths": {
+            "/model/info": {"get": {"security": [{"APIKeyHeader": []}]}},
+            "/key/{key_id}/regenerate": {"post": {"security": [{"APIKeyHeader": []}]}},
+            "/": {"get": {"security": [{"APIKeyHeader": []}]}},  # public in LiteLLM all the same
+            "/sso/key/generate": {"get": {}},
+        }
+    }
+    routes = KeyRoutes(lambda: schema)
+    app = ProxyGuard(Inner(), ProxySettings(), Readiness(), lambda: AuthState(MASTER, False), routes.needs_key)  # type: ignore[arg-type]
+
+    async def status(path: str, authorization: str | None) -> int:
+        request = scope(path, method="GET")
+        request["headers"] = [(b"authorization", authorization.encode())] if authorization else []
+        return int((await call(app, request, [b""]))[0]["status"])
+
+    assert await status("/model/info", None) == 401
+    assert await status("/model/info", "Bearer sk-wrong") == 401
+    assert await status("/model/info", f"Bearer {MASTER}") == 200
+    assert await status("/key/abc/regenerate", None) == 401
+    assert await status("/key/abc/def/regenerate", None) == 200  # not that route: LiteLLM decides
+    assert await status("/", None) == 200
+    assert await status("/sso/key/generate", None) == 200

@@ -4,9 +4,9 @@ It does what LiteLLM's own extension points cannot, because each happens before 
 - reads the request body once, within a size and a time limit (413, 408);
 - refuses bodies LiteLLM answers with a 500 (not an object, NaN, too deep; `body_checks`), agent
   models on other endpoints and broken `messages` (`chat_checks`);
-- refuses a missing or malformed API key with a 401 (LiteLLM's auth-failure path imports
-  `prisma`, absent here, and answers 500; without a database any key but the master key is
-  LiteLLM's 400 "No connected db.");
+- refuses a missing or malformed API key with a 401 on every route LiteLLM guards with a key
+  (`key_routes.py`; LiteLLM's auth-failure path imports `prisma`, absent here, and answers 500;
+  without a database any key but the master key is LiteLLM's 400 "No connected db.");
 - cancels the request when the client disconnects before the response starts (LiteLLM and
   Starlette do not, so a non-stream agent run would go on for nobody);
 - answers `/health/readiness` with 503 while the agent runtime is not ready;
@@ -62,11 +62,13 @@ class ProxyGuard:
         settings: ProxySettings,
         readiness: RuntimeReadiness,
         auth_state: Callable[[], AuthState],
+        needs_key: Callable[[str], Awaitable[bool]] | None = None,
     ) -> None:
         self._app = app
         self._settings = settings
         self._readiness = readiness
         self._auth_state = auth_state
+        self._needs_key = needs_key
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":  # lifespan and websockets: LiteLLM's business
@@ -85,8 +87,7 @@ class ProxyGuard:
         agent_call = False
         try:
             llm_route = RouteChecks.is_llm_api_route(path)
-            if llm_route:
-                self._check_key(scope)
+            await self._check_key(scope, always=llm_route)
             body = await self._read_body(scope, receive)
             if body is None:
                 return  # the client left while sending; nobody to answer
@@ -111,23 +112,20 @@ class ProxyGuard:
             return
         await self._run(scope, body, receive, send, agent_call=agent_call)
 
-    def _check_key(self, scope: Scope) -> None:
+    async def _check_key(self, scope: Scope, *, always: bool) -> None:
+        """On LLM API routes (`always`) and, when the key is missing or wrong, on every route
+        LiteLLM guards with a key (asking `needs_key` only then keeps it off the hot path)."""
         state = self._auth_state()
         if state.master_key is None:
             return  # the proxy runs without auth
         headers = scope["headers"]
         if any(name in _OTHER_KEY_HEADERS for name, _ in headers):
             return
-        values = [value for name, value in headers if name == b"authorization" and value.strip()]
-        if not values:
-            raise ClientFault(401, "missing API key: send the header 'Authorization: Bearer <key>'", "missing_api_key")
-        scheme, _, key = values[0].decode("latin-1").strip().partition(" ")
-        key = key.strip()
-        if len(values) > 1 or scheme.lower() != "bearer" or not key or " " in key:
-            raise ClientFault(401, "malformed Authorization header: expected 'Bearer <key>'", "invalid_api_key")
-        # Without a database LiteLLM knows no key but the master key (and would answer 400).
-        if not state.has_database and not hmac.compare_digest(key.encode(), state.master_key.encode()):
-            raise ClientFault(401, "invalid API key", "invalid_api_key")
+        fault = _key_fault(headers, state.master_key, has_database=state.has_database)
+        if fault is None:
+            return
+        if always or (self._needs_key is not None and await self._needs_key(scope["path"])):
+            raise fault
 
     async def _read_body(self, scope: Scope, receive: Receive) -> bytes | None:
         limit = self._settings.max_body_bytes
@@ -199,6 +197,20 @@ class ProxyGuard:
             watcher.cancel()
             if not app_task.done():
                 app_task.cancel()
+
+
+def _key_fault(headers: list[tuple[bytes, bytes]], master_key: str, *, has_database: bool) -> ClientFault | None:
+    values = [value for name, value in headers if name == b"authorization" and value.strip()]
+    if not values:
+        return ClientFault(401, "missing API key: send the header 'Authorization: Bearer <key>'", "missing_api_key")
+    scheme, _, key = values[0].decode("latin-1").strip().partition(" ")
+    key = key.strip()
+    if len(values) > 1 or scheme.lower() != "bearer" or not key or " " in key:
+        return ClientFault(401, "malformed Authorization header: expected 'Bearer <key>'", "invalid_api_key")
+    # Without a database LiteLLM knows no key but the master key (and would answer 400).
+    if not has_database and not hmac.compare_digest(key.encode(), master_key.encode()):
+        return ClientFault(401, "invalid API key", "invalid_api_key")
+    return None
 
 
 def _too_large(limit: int) -> ClientFault:

@@ -44,6 +44,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from agentllm_bridge import log_filters
     from agentllm_bridge.guard import AuthState, ProxyGuard
     from agentllm_bridge.http_protocol import with_header_timeout
+    from agentllm_bridge.key_routes import KeyRoutes
     from agentllm_bridge.readiness import RuntimeReadiness
 
     log_filters.install()
@@ -55,7 +56,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     readiness = RuntimeReadiness(
         runtime.readiness_url, timeout_s=settings.readiness_timeout_s, cache_s=settings.readiness_cache_s
     )
-    app = ProxyGuard(proxy_server.app, settings, readiness, auth_state)
+    app = ProxyGuard(proxy_server.app, settings, readiness, auth_state, KeyRoutes(proxy_server.app.openapi).needs_key)
     uvicorn_args = ProxyInitializationHelpers.get_default_unvicorn_init_args(
         host=known.host, port=known.port, log_config=known.log_config
     )

@@ -166,6 +166,9 @@ const cases: readonly Case[] = [
   { name: "a wrong key", body: chat(), headers: { authorization: "Bearer sk-not-the-master-key" }, expect: unauthorized(/^invalid API key$/, "invalid_api_key") },
   { name: "a wrong key, streaming", body: chat({ stream: true }), headers: { authorization: "Bearer sk-wrong" }, expect: unauthorized(/^invalid API key$/, "invalid_api_key") },
 
+  { name: "a management route without a key", path: "/key/generate", body: {}, headers: { authorization: "" }, expect: unauthorized(/missing API key/, "missing_api_key") },
+  { name: "a management route with a wrong key", path: "/model/new", body: {}, headers: { authorization: "Bearer sk-wrong" }, expect: unauthorized(/^invalid API key$/, "invalid_api_key") },
+
   // --- Fields that would send the call elsewhere, and n ---
   { name: "api_base in the body", body: chat({ api_base: "http://169.254.169.254" }), expect: invalid(/^api_base: not accepted in the request body/, "api_base") },
   { name: "base_url in the body", body: chat({ base_url: "http://127.0.0.1:1" }), expect: invalid(/^base_url: not accepted in the request body/, "base_url") },
