@@ -5,13 +5,15 @@ OpenAI error JSON with a status, and a mid-stream `data: {"error": ...}` event.
 """
 
 import json
+import socket
 import threading
 import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Literal
 
-Kind = Literal["auto", "json", "sse", "error", "stream_error", "hang", "slow"]
+# "hold": a non-stream run that never answers; it waits until the client closes the connection.
+Kind = Literal["auto", "json", "sse", "error", "stream_error", "hang", "slow", "hold"]
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,7 @@ class FakeRuntime:
         self.requests: list[Recorded] = []
         self.script = Script()
         self.stream_closed_by_client = threading.Event()
+        self.ready = True  # what GET /readyz answers: 200 or 503
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _make_handler(self))
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
@@ -59,6 +62,7 @@ class FakeRuntime:
         self.requests.clear()
         self.script = script or Script()
         self.stream_closed_by_client.clear()
+        self.ready = True
 
     @property
     def last(self) -> Recorded:
@@ -98,6 +102,12 @@ def _make_handler(fake: FakeRuntime) -> type[BaseHTTPRequestHandler]:
         def log_message(self, format: str, *args: Any) -> None:
             pass  # quiet test output
 
+        def do_GET(self) -> None:
+            if self.path == "/readyz":
+                self._json(200 if fake.ready else 503, {"status": "ok" if fake.ready else "not ready"})
+            else:
+                self._json(404, {"error": {"message": "not found"}})
+
         def do_POST(self) -> None:
             raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
             body = json.loads(raw or b"{}")
@@ -116,6 +126,8 @@ def _make_handler(fake: FakeRuntime) -> type[BaseHTTPRequestHandler]:
                 self._json(200, completion(script, model))
             elif kind == "error":
                 self._json(script.status, {"error": script.error})
+            elif kind == "hold":
+                self._hold()
             else:
                 self._stream(kind, script, model)
 
@@ -159,6 +171,22 @@ def _make_handler(fake: FakeRuntime) -> type[BaseHTTPRequestHandler]:
             except (BrokenPipeError, ConnectionResetError):
                 fake.stream_closed_by_client.set()
                 self.close_connection = True
+
+        def _hold(self) -> None:
+            """Answer nothing; report when the client closes the connection (or after 20 s)."""
+            self.connection.settimeout(0.05)
+            deadline = time.monotonic() + 20
+            while time.monotonic() < deadline:
+                try:
+                    if self.connection.recv(1, socket.MSG_PEEK) == b"":
+                        fake.stream_closed_by_client.set()
+                        break
+                except TimeoutError:
+                    continue
+                except OSError:
+                    fake.stream_closed_by_client.set()
+                    break
+            self.close_connection = True
 
         def _hang(self, script: Script, model: str) -> None:
             """A run that never ends: one delta, then keep-alive comments until the client leaves."""

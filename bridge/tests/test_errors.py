@@ -7,9 +7,10 @@ import httpx
 import litellm
 import pytest
 
-from agentllm_bridge.errors import from_runtime_response, from_stream_event
+from agentllm_bridge.errors import RUNTIME_UNAVAILABLE, from_runtime_response, from_stream_event
 from agentllm_bridge.handler import AgnoHandler
-from agentllm_bridge.runtime_client import RuntimeClient
+from agentllm_bridge.runtime_client import RuntimeClient, RuntimeSettings, SettingsError
+from tests.conftest import install_handler
 from tests.fake_runtime import FakeRuntime, Script
 
 MESSAGES = [{"role": "user", "content": "hi"}]
@@ -75,21 +76,23 @@ def free_port() -> int:
         return port
 
 
-@pytest.mark.usefixtures("handler")
-async def test_runtime_down_is_503(monkeypatch: pytest.MonkeyPatch) -> None:
-    url = f"http://127.0.0.1:{free_port()}"
-    monkeypatch.setenv("AGENTLLM_RUNTIME_URL", url)
-    monkeypatch.setenv("AGENTLLM_RUNTIME_TOKEN", "t")
+@pytest.mark.usefixtures("handler")  # restores the provider map afterwards
+async def test_runtime_down_is_503_without_its_address(caplog: pytest.LogCaptureFixture) -> None:
+    port = free_port()
+    install_handler(f"http://127.0.0.1:{port}")
     with pytest.raises(Exception) as caught:
         await litellm.acompletion(model="agno/demo-agent", messages=MESSAGES)
     assert status_of(caught.value) == 503
-    assert f"agent runtime unreachable at {url}" in str(caught.value)
+    assert RUNTIME_UNAVAILABLE in str(caught.value)
+    assert str(port) not in str(caught.value)
+    assert "127.0.0.1" not in str(caught.value)
+    # The details are for the bridge's log.
+    assert any(str(port) in r.getMessage() for r in caplog.records if r.name == "agentllm_bridge")
 
 
 @pytest.mark.usefixtures("handler")
-def test_runtime_down_is_503_sync_stream(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("AGENTLLM_RUNTIME_URL", f"http://127.0.0.1:{free_port()}")
-    monkeypatch.setenv("AGENTLLM_RUNTIME_TOKEN", "t")
+def test_runtime_down_is_503_sync_stream() -> None:
+    install_handler(f"http://127.0.0.1:{free_port()}")
     with pytest.raises(Exception) as caught:
         for _ in litellm.completion(model="agno/demo-agent", messages=MESSAGES, stream=True):
             pass
@@ -99,23 +102,27 @@ def test_runtime_down_is_503_sync_stream(monkeypatch: pytest.MonkeyPatch) -> Non
 @pytest.mark.usefixtures("handler")  # restores the provider map afterwards
 def test_runtime_timeout_is_504(runtime: FakeRuntime) -> None:
     runtime.reset(Script(kind="slow", chunk_delay=1.0))
-    quick = AgnoHandler(RuntimeClient(timeout=httpx.Timeout(5.0, read=0.2)))
-    litellm.custom_provider_map = [{"provider": "agno", "custom_handler": quick}]
-    litellm.utils.custom_llm_setup()
+    install_handler(runtime.url, RuntimeClient(timeout=httpx.Timeout(5.0, read=0.2)))
     with pytest.raises(Exception) as caught:
         litellm.completion(model="agno/demo-agent", messages=MESSAGES)
     assert status_of(caught.value) == 504
+    assert runtime.url not in str(caught.value)
 
 
-@pytest.mark.usefixtures("handler")
-def test_missing_token_names_the_variable(runtime: FakeRuntime, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("AGENTLLM_RUNTIME_TOKEN", "secret-never-logged")
+def test_missing_token_stops_the_handler_at_creation() -> None:
+    with pytest.raises(SettingsError, match="AGENTLLM_RUNTIME_TOKEN is not set"):
+        RuntimeSettings.from_env({"AGENTLLM_RUNTIME_URL": "http://127.0.0.1:1"})
+    with pytest.raises(SettingsError, match="AGENTLLM_RUNTIME_URL must be an http"):
+        RuntimeSettings.from_env({"AGENTLLM_RUNTIME_TOKEN": "t", "AGENTLLM_RUNTIME_URL": "localhost:9510"})
+
+
+def test_settings_are_read_once_at_creation(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AGENTLLM_RUNTIME_TOKEN", "first")
+    agno = AgnoHandler()
     monkeypatch.delenv("AGENTLLM_RUNTIME_TOKEN")
-    with pytest.raises(Exception) as caught:
-        litellm.completion(model="agno/demo-agent", messages=MESSAGES)
-    assert status_of(caught.value) == 500
-    assert "AGENTLLM_RUNTIME_TOKEN" in str(caught.value)
-    assert not runtime.requests
+    assert agno.settings.token == "first"  # noqa: S105  # a fixture value
+    with pytest.raises(SettingsError):
+        AgnoHandler()
 
 
 @pytest.mark.usefixtures("handler")

@@ -30,6 +30,8 @@ BRIDGE = Path(__file__).resolve().parents[1]
 CONFIG = BRIDGE.parent / "proxy_config.yaml"
 MASTER_KEY = "sk-agno-test-key-12345"
 STARTUP_TIMEOUT = 60.0
+# The proxy as production starts it: LiteLLM's app behind the bridge's guard.
+SERVE = [sys.executable, "-m", "agentllm_bridge.serve"]
 
 OPENWEBUI_HEADERS = {"X-OpenWebUI-User-Id": "owui-user-1", "X-OpenWebUI-Chat-Id": "owui-chat-9"}
 
@@ -79,10 +81,9 @@ def run_proxy(fake_runtime: FakeRuntime, extra_env: dict[str, str] | None = None
     env.pop("DATABASE_URL", None)
     env.pop(JWT_SECRET_ENV, None)  # header mode unless asked
     env.update(extra_env or {})
-    litellm_bin = Path(sys.executable).parent / "litellm"
     with tempfile.NamedTemporaryFile(prefix="litellm-proxy-", suffix=".log") as log:
         process = subprocess.Popen(
-            [str(litellm_bin), "--config", str(CONFIG), "--host", "127.0.0.1", "--port", str(port)],
+            [*SERVE, "--config", str(CONFIG), "--host", "127.0.0.1", "--port", str(port)],
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -270,3 +271,73 @@ def wait_for_output(proxy: Proxy, text: str, timeout: float = 5.0) -> str:
         time.sleep(0.05)
         output = proxy.output()
     return output
+
+
+# ---- The guard in front of LiteLLM (agentllm_bridge.serve) ----
+
+
+def test_non_stream_client_disconnect_reaches_runtime(proxy: httpx.Client, runtime_behind_proxy: FakeRuntime) -> None:
+    # LiteLLM does not cancel a non-stream call whose client left; the guard does, and the
+    # bridge's upstream request closes with it.
+    runtime_behind_proxy.reset(Script(kind="hold"))
+    with pytest.raises(httpx.ReadTimeout):
+        proxy.post("/v1/chat/completions", json=chat(), timeout=httpx.Timeout(10, read=1.0))
+    assert runtime_behind_proxy.stream_closed_by_client.wait(10)
+
+
+@pytest.mark.parametrize(
+    ("sent", "forwarded"),
+    [("title_generation", "title_generation"), ("", None), ("a b", None), ("x" * 65, None), ("x" * 64, "x" * 64)],
+)
+def test_openwebui_task_header_is_forwarded_when_it_is_an_identifier(
+    proxy: httpx.Client, runtime_behind_proxy: FakeRuntime, sent: str, forwarded: str | None
+) -> None:
+    response = proxy.post("/v1/chat/completions", json=chat(), headers={"X-OpenWebUI-Task": sent})
+    assert response.status_code == 200, response.text
+    assert runtime_behind_proxy.last.headers.get("x-agentllm-task") == forwarded
+
+
+def test_readiness_follows_the_runtime(proxy: httpx.Client, runtime_behind_proxy: FakeRuntime) -> None:
+    runtime_behind_proxy.ready = False
+    deadline = time.monotonic() + 10  # past the readiness cache
+    while (response := proxy.get("/health/readiness")).status_code != 503 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert response.status_code == 503
+    assert response.json()["agents"] == "unavailable"
+    assert proxy.get("/health/liveliness").status_code == 200
+    runtime_behind_proxy.ready = True
+    while (response := proxy.get("/health/readiness")).status_code != 200 and time.monotonic() < deadline + 10:
+        time.sleep(0.2)
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("headers", "body", "status", "message"),
+    [
+        ({"Authorization": ""}, chat(), 401, "missing API key"),
+        ({"Authorization": "Bearer sk-not-the-key"}, chat(), 401, "invalid API key"),
+        ({}, [chat()], 400, "must be a JSON object, not an array"),
+        ({}, chat(messages=[{"role": "user", "content": 42}]), 400, "messages.0.content: must be a string"),
+    ],
+)
+def test_client_faults_are_clean_4xx(
+    proxy: httpx.Client,
+    runtime_behind_proxy: FakeRuntime,
+    headers: dict[str, str],
+    body: Any,
+    status: int,
+    message: str,
+) -> None:
+    response = proxy.post("/v1/chat/completions", json=body, headers=headers)
+    assert response.status_code == status, response.text
+    assert message in response.json()["error"]["message"]
+    assert "Traceback" not in response.text
+    assert runtime_behind_proxy.requests == []
+
+
+def test_missing_runtime_token_stops_the_start() -> None:
+    env = {k: v for k, v in os.environ.items() if k != "AGENTLLM_RUNTIME_TOKEN"}
+    done = subprocess.run([*SERVE, "--config", str(CONFIG), "--port", "1"], env=env, capture_output=True, timeout=60)
+    assert done.returncode == 2
+    assert b"AGENTLLM_RUNTIME_TOKEN is not set" in done.stderr
+    assert b"Traceback" not in done.stderr

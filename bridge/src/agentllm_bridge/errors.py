@@ -35,10 +35,6 @@ def bridge_error(status: int, message: str) -> BridgeError:
     return CustomLLMError(status_code=status, message=message)
 
 
-def missing_setting(name: str) -> BridgeError:
-    return misconfigured(f"{name} is not set")
-
-
 def misconfigured(problem: str) -> BridgeError:
     return bridge_error(500, f"agent bridge misconfigured: {problem}")
 
@@ -75,13 +71,22 @@ def from_stream_event(detail: Mapping[str, object]) -> BridgeError:
     return bridge_error(status, str(message))
 
 
-def from_transport(exc: httpx.TransportError, base_url: str) -> BridgeError:
-    """No usable HTTP answer: the runtime is down, slow, or dropped the connection."""
+RUNTIME_UNAVAILABLE = "The agent runtime is unavailable right now; try again shortly."
+RUNTIME_TIMED_OUT = "The agent runtime did not answer in time; try again shortly."
+RUNTIME_CONNECTION_LOST = "The connection to the agent runtime broke; try again."
+
+
+def from_transport(exc: httpx.TransportError) -> BridgeError:
+    """No usable HTTP answer: the runtime is down, slow, or dropped the connection.
+
+    The message is the same whatever the cause: the runtime's address and httpx's text are for
+    the bridge's log (see runtime_client), never for the client.
+    """
     if isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout):
-        return bridge_error(503, f"agent runtime unreachable at {base_url}: {exc}")
+        return bridge_error(503, RUNTIME_UNAVAILABLE)
     if isinstance(exc, httpx.TimeoutException):
-        return bridge_error(504, f"agent runtime at {base_url} timed out: {exc}")
-    return bridge_error(502, f"agent runtime at {base_url} broke the connection: {exc}")
+        return bridge_error(504, RUNTIME_TIMED_OUT)
+    return bridge_error(502, RUNTIME_CONNECTION_LOST)
 
 
 def stream_ended_early() -> BridgeError:

@@ -17,7 +17,8 @@ from litellm.types.utils import Choices, GenericStreamingChunk, Message, ModelRe
 from agentllm_bridge.errors import BRIDGE_ERRORS, malformed_reply
 from agentllm_bridge.identity import CallContext, resolve_identity
 from agentllm_bridge.request import PROVIDER, agent_name, build_call, request_id
-from agentllm_bridge.runtime_client import RuntimeCall, RuntimeClient
+from agentllm_bridge.runtime_client import RuntimeCall, RuntimeClient, RuntimeSettings
+from agentllm_bridge.task_header import background_task
 from agentllm_bridge.wire import ChatCompletion, ChatCompletionChunk, Usage
 
 CallKwargs = Mapping[str, Any]
@@ -26,26 +27,28 @@ logger = logging.getLogger("agentllm_bridge")
 
 
 class AgnoHandler(CustomLLM):
-    def __init__(self, client: RuntimeClient | None = None) -> None:
+    def __init__(self, client: RuntimeClient | None = None, settings: RuntimeSettings | None = None) -> None:
         super().__init__()
         self._client = client or RuntimeClient()
+        # Once, at construction (the proxy's start): SettingsError names a missing variable.
+        self.settings = settings or RuntimeSettings.from_env()
 
     def completion(self, *args: Any, **kwargs: Any) -> ModelResponse:
-        completion = self._client.complete(_runtime_call(kwargs, stream=False))
+        completion = self._client.complete(_runtime_call(kwargs, self.settings, stream=False))
         return _to_model_response(completion, kwargs)
 
     async def acompletion(self, *args: Any, **kwargs: Any) -> ModelResponse:
-        completion = await self._client.acomplete(_runtime_call(kwargs, stream=False))
+        completion = await self._client.acomplete(_runtime_call(kwargs, self.settings, stream=False))
         return _to_model_response(completion, kwargs)
 
     def streaming(self, *args: Any, **kwargs: Any) -> Iterator[GenericStreamingChunk]:
-        return _generate(self._client.stream(_runtime_call(kwargs, stream=True)))
+        return _generate(self._client.stream(_runtime_call(kwargs, self.settings, stream=True)))
 
     # LiteLLM's stub declares a coroutine, but it calls this without awaiting and wraps the result
     # in CustomStreamWrapper, so an async iterator is what it needs. Not an `async def`: building
     # the call here raises config and identity errors before any stream exists.
     def astreaming(self, *args: Any, **kwargs: Any) -> AsyncIterator[GenericStreamingChunk]:  # type: ignore[override]
-        return _agenerate(self._client.astream(_runtime_call(kwargs, stream=True)))
+        return _agenerate(self._client.astream(_runtime_call(kwargs, self.settings, stream=True)))
 
 
 def _generate(chunks: Generator[ChatCompletionChunk, None, None]) -> Iterator[GenericStreamingChunk]:
@@ -67,7 +70,7 @@ async def _agenerate(chunks: AsyncGenerator[ChatCompletionChunk, None]) -> Async
         await chunks.aclose()
 
 
-def _runtime_call(kwargs: CallKwargs, *, stream: bool) -> RuntimeCall:
+def _runtime_call(kwargs: CallKwargs, settings: RuntimeSettings, *, stream: bool) -> RuntimeCall:
     litellm_params: Mapping[str, Any] = kwargs.get("litellm_params") or {}
     optional_params: Mapping[str, Any] = kwargs.get("optional_params") or {}
     req_id = request_id(litellm_params)
@@ -75,10 +78,9 @@ def _runtime_call(kwargs: CallKwargs, *, stream: bool) -> RuntimeCall:
     # LiteLLM drops `user` from optional_params for custom providers; its logging object keeps it.
     details = getattr(kwargs.get("logging_obj"), "model_call_details", None)
     user = details.get("user") if isinstance(details, dict) else None
+    context = CallContext(litellm_params=litellm_params, optional_params=optional_params, user=user)
     try:
-        identity = resolve_identity(
-            CallContext(litellm_params=litellm_params, optional_params=optional_params, user=user)
-        )
+        identity = resolve_identity(context)
     except BRIDGE_ERRORS as exc:
         # The message names the problem ("identity token expired"), never a token or an id.
         logger.warning("request rejected request_id=%s agent=%s stream=%s: %s", req_id, agent, stream, exc.message)
@@ -90,6 +92,8 @@ def _runtime_call(kwargs: CallKwargs, *, stream: bool) -> RuntimeCall:
         identity=identity,
         req_id=req_id,
         stream=stream,
+        settings=settings,
+        task=background_task(context),
     )
     # One line per request. Only these fields: never messages, tokens, secrets or keys.
     logger.info(

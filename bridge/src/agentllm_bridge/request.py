@@ -6,6 +6,7 @@ from typing import Any
 
 from agentllm_bridge.identity import Identity
 from agentllm_bridge.runtime_client import RuntimeCall, RuntimeSettings
+from agentllm_bridge.task_header import RUNTIME_TASK_HEADER
 from agentllm_bridge.wire import ChatRequest
 
 PROVIDER = "agno"
@@ -41,7 +42,9 @@ def request_id(litellm_params: Mapping[str, Any]) -> str:
     return call_id if isinstance(call_id, str) and call_id else str(uuid.uuid4())
 
 
-def build_headers(settings: RuntimeSettings, identity: Identity, req_id: str, *, stream: bool) -> dict[str, str]:
+def build_headers(
+    settings: RuntimeSettings, identity: Identity, req_id: str, *, stream: bool, task: str | None = None
+) -> dict[str, str]:
     headers = {
         "Authorization": f"Bearer {settings.token}",
         "X-Request-Id": req_id,
@@ -51,6 +54,8 @@ def build_headers(settings: RuntimeSettings, identity: Identity, req_id: str, *,
         headers["X-AgentLLM-User-Id"] = identity.user_id
     if identity.session_id is not None:
         headers["X-AgentLLM-Session-Id"] = identity.session_id
+    if task is not None:
+        headers[RUNTIME_TASK_HEADER] = task
     return headers
 
 
@@ -62,11 +67,12 @@ def build_call(
     identity: Identity,
     req_id: str,
     stream: bool,
+    settings: RuntimeSettings,
+    task: str | None = None,
 ) -> RuntimeCall:
-    settings = RuntimeSettings.from_env()
     return RuntimeCall(
         settings=settings,
         body=build_body(model, messages, optional_params, stream=stream),
-        headers=build_headers(settings, identity, req_id, stream=stream),
+        headers=build_headers(settings, identity, req_id, stream=stream, task=task),
         request_id=req_id,
     )

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import httpx
 
-from agentllm_bridge.errors import from_runtime_response, from_transport, malformed_reply, missing_setting
+from agentllm_bridge.errors import from_runtime_response, from_transport, malformed_reply
 from agentllm_bridge.sse import aiter_chunks, iter_chunks
 from agentllm_bridge.wire import ChatCompletion, ChatCompletionChunk, ChatRequest
 
@@ -35,6 +35,10 @@ TIMEOUT = httpx.Timeout(connect=5.0, read=900.0, write=30.0, pool=30.0)
 LIMITS = httpx.Limits(max_connections=500, max_keepalive_connections=500)
 
 
+class SettingsError(ValueError):
+    """A setting the bridge cannot start without; the message names the variable."""
+
+
 @dataclass(frozen=True)
 class RuntimeSettings:
     base_url: str
@@ -42,16 +46,23 @@ class RuntimeSettings:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> "RuntimeSettings":
-        # Read per call, not at import: the proxy's and the tests' environment decide.
+        # Read once, when the handler is created at the proxy's start: a missing secret stops the
+        # start instead of failing every request.
         token = env.get(TOKEN_ENV, "").strip()
         if not token:
-            raise missing_setting(TOKEN_ENV)
+            raise SettingsError(f"{TOKEN_ENV} is not set: the agent bridge needs the runtime's shared secret")
         base_url = env.get(URL_ENV, "").strip() or DEFAULT_RUNTIME_URL
+        if not base_url.startswith(("http://", "https://")):
+            raise SettingsError(f"{URL_ENV} must be an http:// or https:// URL")
         return cls(base_url=base_url.rstrip("/"), token=token)
 
     @property
     def completions_url(self) -> str:
         return f"{self.base_url}/v1/chat/completions"
+
+    @property
+    def readiness_url(self) -> str:
+        return f"{self.base_url}/readyz"
 
 
 @dataclass(frozen=True)
@@ -171,6 +182,13 @@ def _status_failure(call: RuntimeCall, status: int, content: bytes) -> Exception
 
 
 def _transport_failure(call: RuntimeCall, exc: httpx.TransportError) -> Exception:
-    error = from_transport(exc, call.settings.base_url)
-    logger.warning("runtime transport failure request_id=%s: %s", call.request_id, error.message)
+    # The details (address, httpx's text) go to this log only; the client gets a plain message.
+    error = from_transport(exc)
+    logger.warning(
+        "runtime transport failure request_id=%s url=%s: %s: %s",
+        call.request_id,
+        call.settings.base_url,
+        type(exc).__name__,
+        exc,
+    )
     return error

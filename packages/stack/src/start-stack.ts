@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
+import path from "node:path";
 import { type ChildService, httpOk, startChildService } from "./child-service.ts";
 import { assertBuildFresh } from "./compiled-build.ts";
 import { freePort } from "./free-port.ts";
@@ -159,10 +160,14 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   };
   // DATABASE_URL is the runtime's (Postgres sessions); LiteLLM would take it as its own.
   delete proxyEnv.DATABASE_URL;
+  // LiteLLM's app behind the bridge's guard (bridge/README.md, "The proxy process"): the same
+  // arguments as the `litellm` command, plus the guard's limits and timeouts.
   const proxy = startChildService({
     name: "litellm",
-    command: paths.litellm,
+    command: path.join(path.dirname(paths.litellm), "python"),
     args: [
+      "-m",
+      "agentllm_bridge.serve",
       "--config",
       options.proxyConfig ?? paths.proxyConfig,
       "--host",
