@@ -42,10 +42,16 @@ function openWebUiHeaders(user: string, chatId: string): Record<string, string> 
   };
 }
 
-function post(body: object, user: string, chatId: string, signal?: AbortSignal): Promise<Response> {
+function post(
+  body: object,
+  user: string,
+  chatId: string,
+  signal?: AbortSignal,
+  extraHeaders: Record<string, string> = {},
+): Promise<Response> {
   return fetch(`${fx.stack.proxyUrl}/v1/chat/completions`, {
     method: "POST",
-    headers: openWebUiHeaders(user, chatId),
+    headers: { ...openWebUiHeaders(user, chatId), ...extraHeaders },
     body: JSON.stringify(body),
     ...(signal ? { signal } : {}),
   });
@@ -163,6 +169,37 @@ describe("Open WebUI's background tasks through the proxy", () => {
     const session = await readSession(database.db, key);
     expect(session.turns.map((t) => t.answer)).toEqual(["Sage green.", "Because it is soft."]);
     expect(branchOf(session).map((t) => t.answer)).toEqual(["Sage green.", "Because it is soft."]);
+  });
+});
+
+describe("the connection's task header (X-OpenWebUI-Task: {{TASK}})", () => {
+  it("is empty on chat turns, which stay turns, and names the task on tasks, whatever their prompt", async () => {
+    const key = { userId: "sara", agent: "demo-agent", sessionId: "chat-header" };
+    const q1 = { role: "user", content: "Name a warm color" };
+    gemini.enqueue({ parts: ["Amber."] });
+    const turn = await streamed(
+      await post({ model: MODEL, stream: true, messages: [q1] }, "sara", "chat-header", undefined, {
+        "X-OpenWebUI-Task": "",
+      }),
+    );
+    expect(turn.text).toBe("Amber.");
+    // A custom title template that does not start with "### Task:".
+    gemini.enqueue({ parts: ['{"title": "Warm colors"}'] });
+    const title = await post(
+      {
+        model: MODEL,
+        stream: false,
+        messages: [{ role: "user", content: `Give this chat a title: ${q1.content}` }],
+      },
+      "sara",
+      "chat-header",
+      undefined,
+      { "X-OpenWebUI-Task": "title_generation" },
+    );
+    expect(await contentOf(title)).toBe('{"title": "Warm colors"}');
+    expect(gemini.requests.at(-1)?.body.tools).toBeUndefined();
+    const session = await readSession(database.db, key);
+    expect(session.turns.map((t) => t.answer)).toEqual(["Amber."]);
   });
 });
 
