@@ -156,7 +156,9 @@ const cases: readonly Case[] = [
   { name: "unknown role (runtime)", body: chat({ messages: [{ role: "wizard", content: "Hi" }] }), expect: runtime400(/messages\.0\.role: must be one of/) },
   { name: "temperature 3 (runtime)", body: chat({ temperature: 3 }), expect: runtime400(/temperature: .*<=2/) },
   { name: "temperature 3, streaming (runtime)", body: chat({ temperature: 3, stream: true }), expect: runtime400(/temperature: .*<=2/) },
-  { name: "last message from the assistant (runtime)", body: chat({ messages: [{ role: "user", content: "Hi" }, { role: "assistant", content: "Hello" }] }), expect: runtime400(/end with a user message/) },
+  { name: "last message from the assistant: Continue", body: chat({ messages: [{ role: "user", content: "Hi" }, { role: "assistant", content: "Hello" }] }), expect: answers },
+  { name: "last message an empty assistant message (runtime)", body: chat({ messages: [{ role: "user", content: "Hi" }, { role: "assistant", content: "" }] }), expect: runtime400(/end with a user message/) },
+  { name: "an answer to continue without a user message (runtime)", body: chat({ messages: [{ role: "assistant", content: "Hello" }] }), expect: runtime400(/needs a user message before it/) },
 
   // --- Authorization ---
   { name: "no Authorization", body: chat(), headers: { authorization: "" }, expect: unauthorized(/missing API key: send the header 'Authorization: Bearer <key>'/, "missing_api_key") },
