@@ -137,8 +137,15 @@ export function errorHandler(
   _next: NextFunction,
 ): void {
   const apiError = classify(error);
-  if (apiError.status >= 500) req.log.error({ err: error }, "request failed");
-  else req.log.info({ status: apiError.status, code: apiError.code }, "request rejected");
+  // ERROR is for the runtime's own faults; an upstream outage or a full runtime (overloaded) is
+  // a 5xx the client should see but not a bug, and a client's load must not flood ERROR.
+  if (apiError.code === "internal_error") req.log.error({ err: error }, "request failed");
+  else if (apiError.status >= 500) {
+    req.log.warn(
+      { status: apiError.status, code: apiError.code },
+      "request failed upstream or overloaded",
+    );
+  } else req.log.info({ status: apiError.status, code: apiError.code }, "request rejected");
   if (res.headersSent) {
     res.end();
     return;
