@@ -84,3 +84,34 @@ describe("KyselySessionStore's steps cache", () => {
     }
   });
 });
+
+describe("KyselySessionStore.findTurns with many turns of one key", () => {
+  it("returns the best few of them: complete ones first, then the newest", async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "agentllm-per-key-"));
+    const database = await openDatabase({ dataDir });
+    try {
+      const store = new KyselySessionStore(database.db, { turnsPerKey: 3 });
+      const key = { userId: "u", agent: "demo-agent", sessionId: "s" };
+      const turn = (prefixKey: string, status: "complete" | "partial") => ({
+        parentId: null,
+        prefixKey,
+        input: [{ role: "user", parts: [{ text: "hi" }] }],
+        steps: [],
+        answer: "hello",
+        status,
+        usage: { promptTokens: 1, completionTokens: 1, totalTokens: 2 },
+      });
+      // The newest two are partial: complete ones must still win over them.
+      for (let i = 0; i < 6; i++) {
+        await store.appendTurn(key, turn("same", i >= 4 ? "partial" : "complete"));
+      }
+      await store.appendTurn(key, turn("other", "complete"));
+      const found = await store.findTurns(key, ["same", "other"]);
+      expect(found.filter((t) => t.prefixKey === "same").map((t) => t.seq)).toEqual([4, 3, 2]);
+      expect(found.filter((t) => t.prefixKey === "other")).toHaveLength(1);
+    } finally {
+      await database.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});

@@ -18,7 +18,17 @@ export interface KyselySessionStoreOptions {
   readonly cachedTurns?: number;
   /** Bytes of decoded steps kept in memory (their JSON size); 0 turns the cache off. */
   readonly cachedStepBytes?: number;
+  /** Most turns `findTurns` returns for one prefix key (see there). */
+  readonly turnsPerKey?: number;
 }
+
+/**
+ * Turns with one prefix key that `findTurns` returns: a regenerate that said the same thing
+ * word for word, a message sent again after an error. Past it the oldest partial ones are left
+ * out; at worst a chain then ends early and the older messages reach the model as the client
+ * sent them. With 5,000 answers in a history (the message limit), at most 40,000 small rows.
+ */
+const DEFAULT_TURNS_PER_KEY = 8;
 
 /** Enough for a few hundred long conversations; a turn's steps are a few kB decoded. */
 const DEFAULT_CACHED_TURNS = 20_000;
@@ -34,9 +44,11 @@ const VALUES_PER_QUERY = 500;
 export class KyselySessionStore implements SessionStore {
   readonly #db: Kysely<Database>;
   readonly #steps: StepsCache;
+  readonly #turnsPerKey: number;
 
   constructor(db: Kysely<Database>, options: KyselySessionStoreOptions = {}) {
     this.#db = db;
+    this.#turnsPerKey = options.turnsPerKey ?? DEFAULT_TURNS_PER_KEY;
     this.#steps = new StepsCache({
       maxTurns: options.cachedTurns ?? DEFAULT_CACHED_TURNS,
       maxBytes: options.cachedStepBytes ?? DEFAULT_CACHED_STEP_BYTES,
@@ -54,19 +66,36 @@ export class KyselySessionStore implements SessionStore {
     if (session === undefined) return [];
     const found: TurnSummary[] = [];
     for (const keys of chunks(prefixKeys)) {
-      // Indexed by (session_pk, prefix_key); the contents stay on disk.
+      // Indexed by (session_pk, prefix_key); the contents stay on disk. Of turns sharing a key
+      // (the same message sent again and answered alike) only the best few come back: complete
+      // ones first, then the newest, so no repeated message can make this read grow.
       const rows = await this.#db
-        .selectFrom("session_turns")
-        .where("session_pk", "=", session.id)
-        .where("prefix_key", "in", keys)
-        .select([
-          "id",
-          "parent_id",
-          "prefix_key",
-          "status",
-          "seq",
-          sql<number>`length(steps)`.as("steps_size"),
-        ])
+        .selectFrom((db) =>
+          db
+            .selectFrom("session_turns")
+            .where("session_pk", "=", session.id)
+            .where("prefix_key", "in", keys)
+            .select((eb) => [
+              "id",
+              "parent_id",
+              "prefix_key",
+              "status",
+              "seq",
+              sql<number>`length(steps)`.as("steps_size"),
+              eb.fn
+                .agg<number>("row_number")
+                .over((over) =>
+                  over
+                    .partitionBy("prefix_key")
+                    .orderBy(sql`case when status = 'complete' then 0 else 1 end`)
+                    .orderBy("seq", "desc"),
+                )
+                .as("rank"),
+            ])
+            .as("matches"),
+        )
+        .where("rank", "<=", this.#turnsPerKey)
+        .select(["id", "parent_id", "prefix_key", "status", "seq", "steps_size"])
         .execute();
       for (const row of rows) {
         found.push({
