@@ -170,6 +170,24 @@ describe("default responder rules", () => {
     expect(task("list of follow-up questions").parts).toEqual(['{"follow_ups": []}']);
   });
 
+  it("continues its last answer when asked to (Open WebUI's Continue), without echoing the request", () => {
+    const reply = respond(
+      request({
+        contents: [
+          { role: "user", parts: [{ text: "Tell me about teal" }] },
+          { role: "model", parts: [{ text: "Teal is" }] },
+          {
+            role: "user",
+            parts: [{ text: "Continue your previous answer exactly where it stopped." }],
+          },
+        ],
+      }),
+    ) as FakeReply;
+    const text = reply.parts.join("");
+    expect(text).toMatch(/^ \(The fake Gemini continues/);
+    expect(text).not.toContain("You said");
+  });
+
   it("reports a tool error as such", () => {
     const reply = respond(
       request({

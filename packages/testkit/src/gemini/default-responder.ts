@@ -48,11 +48,20 @@ function openWebUiTask(userText: string): string | undefined {
 }
 
 /**
+ * Open WebUI's Continue button: the runtime asks the model to go on with its last answer (a
+ * user turn after it starting "Continue your previous answer"). A real model writes the rest;
+ * the fake adds one sentence, so the demo shows the answer growing instead of an echo.
+ */
+const CONTINUE_REQUEST = /^continue your (?:previous|last) answer/i;
+const CONTINUATION = " (The fake Gemini continues an answer by adding this sentence.)";
+
+/**
  * The rule-based model behind `just demo`, deterministic:
  * 1. the last content holds function responses → a streamed summary of the results;
  * 2. the user text mentions a declared tool → one function call, args from its schema;
  * 3. otherwise → a friendly streamed text naming the tools.
- * Open WebUI's background task prompts get a small JSON answer first.
+ * Open WebUI's background task prompts get a small JSON answer first, and a request to continue
+ * the last answer gets one more sentence.
  * Rule 1 before rule 2 keeps every tool round trip to one call.
  */
 export function createDefaultResponder(options: DefaultResponderOptions = {}): Responder {
@@ -68,6 +77,7 @@ export function createDefaultResponder(options: DefaultResponderOptions = {}): R
     const userText = lastUserText(request.body);
     const task = openWebUiTask(userText);
     if (task !== undefined) return { parts: [task] };
+    if (CONTINUE_REQUEST.test(userText.trim())) return streamed(CONTINUATION);
     const functions = declaredFunctions(request.body);
     const tool = pickTool(userText, functions);
     if (tool?.name) {
