@@ -100,6 +100,27 @@ test: setup build
     summary_status=$?
     [ "$vitest_status" -eq 0 ] && [ "$pytest_status" -eq 0 ] && [ "$summary_status" -eq 0 ]
 
+# A real Open WebUI in a real browser (Debian's chromium) in front of the stack; installs both the first time
+test-e2e: setup
+    #!/usr/bin/env bash
+    set -euo pipefail
+    if [ ! -x /usr/bin/chromium ]; then
+      if [ "$(id -u)" -ne 0 ]; then echo "test-e2e: needs /usr/bin/chromium (apt-get install chromium)"; exit 1; fi
+      echo "test-e2e: installing chromium"
+      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+    fi
+    version=$(node -e 'console.log(require("fs").readFileSync("packages/stack/src/open-webui.ts","utf8").match(/OPEN_WEBUI_VERSION = "([^"]+)"/)[1])')
+    venv=tmp/open-webui-venv
+    if [ "$(cat $venv/.version 2>/dev/null)" != "$version" ]; then
+      echo "test-e2e: installing open-webui $version (large the first time; uv's cache makes it quick after)"
+      rm -rf $venv
+      uv venv --quiet --python python3.11 $venv
+      uv pip install --quiet --python $venv/bin/python "open-webui==$version"
+      echo "$version" > $venv/.version
+    fi
+    mkdir -p tmp/test-results/e2e
+    npx vitest run --config vitest.e2e.config.ts
+
 # Lint and type-check everything (biome, tsc, ruff, the bridge's type checker)
 lint: setup
     npx biome check .
