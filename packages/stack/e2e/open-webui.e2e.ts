@@ -149,4 +149,28 @@ describe("Open WebUI in a real browser", () => {
       .toBeGreaterThan(0);
     await shot("05-titled");
   });
+
+  it("step 6: Regenerate asks again from the same history, without the answer it replaces", async () => {
+    await answerShows("fake Gemini");
+    const chatTurns = () =>
+      fx.gemini.requests.filter(
+        (r) => r.method === "streamGenerateContent" && r.body.tools !== undefined,
+      );
+    const before = chatTurns().length;
+    const regenerate = page.locator('button[aria-label="Regenerate"]').last();
+    await regenerate.hover();
+    await regenerate.click();
+    // 0.12 opens a menu under the button: "Try Again" regenerates as it is.
+    await page.getByText("Try Again", { exact: true }).click();
+    await expect.poll(() => chatTurns().length, { timeout: 30_000 }).toBe(before + 1);
+    await answerShows("Now something calmer");
+    const chatTurn = chatTurns().at(-1);
+    const contents = JSON.stringify(chatTurn?.body.contents);
+    expect(contents).toContain("Now something calmer");
+    expect(contents).toContain('"functionCall"');
+    // The answer being replaced is not part of what the model is asked again.
+    expect(contents).not.toContain("I am the fake Gemini");
+    await shot("06-regenerated");
+    expect(await toasts()).toEqual([]);
+  });
 });
