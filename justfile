@@ -96,7 +96,8 @@ test: setup build
     vitest_status=$?
     (cd bridge && .venv/bin/pytest --junitxml=../tmp/test-results/pytest.xml -q)
     pytest_status=$?
-    {{tsx}} scripts/test-summary.ts tmp/test-results/vitest.json tmp/test-results/pytest.xml
+    # .ci/run runs `just test-e2e` first and names its report here, so the total counts it too.
+    {{tsx}} scripts/test-summary.ts tmp/test-results/vitest.json tmp/test-results/pytest.xml ${AGENTLLM_E2E_REPORT:-}
     summary_status=$?
     [ "$vitest_status" -eq 0 ] && [ "$pytest_status" -eq 0 ] && [ "$summary_status" -eq 0 ]
 
@@ -119,7 +120,8 @@ test-e2e: setup
       echo "$version" > $venv/.version
     fi
     mkdir -p tmp/test-results/e2e
-    npx vitest run --config vitest.e2e.config.ts
+    rm -f tmp/test-results/e2e.json tmp/test-results/e2e/*.png
+    npx vitest run --config vitest.e2e.config.ts --reporter=default --reporter=json --outputFile.json=tmp/test-results/e2e.json
 
 # Lint and type-check everything (biome, tsc, ruff, the bridge's type checker)
 lint: setup

@@ -3,9 +3,10 @@ import { existsSync, readFileSync } from "node:fs";
 /**
  * Adds up vitest's JSON report and pytest's JUnit XML into one closing line,
  * `N passed, N failed`, so a run that executed no test is visible at a glance.
- * A missing report counts as a failure: that suite did not run.
+ * A missing report counts as a failure: that suite did not run. More vitest reports may follow
+ * (`just test-e2e`'s browser run, which `.ci/run` runs first and names here).
  */
-const [vitestReport, pytestReport] = process.argv.slice(2);
+const [vitestReport, pytestReport, ...extraReports] = process.argv.slice(2);
 let passed = 0;
 let failed = 0;
 let skipped = 0;
@@ -37,6 +38,23 @@ if (pytestReport && existsSync(pytestReport)) {
 } else {
   process.stderr.write(`no pytest report at ${pytestReport}\n`);
   failed += 1;
+}
+
+for (const extra of extraReports) {
+  if (!existsSync(extra)) {
+    process.stderr.write(`no vitest report at ${extra}\n`);
+    failed += 1;
+    continue;
+  }
+  const report = JSON.parse(readFileSync(extra, "utf8")) as {
+    numPassedTests: number;
+    numFailedTests: number;
+    numPendingTests: number;
+    numTodoTests: number;
+  };
+  passed += report.numPassedTests;
+  failed += report.numFailedTests;
+  skipped += report.numPendingTests + report.numTodoTests;
 }
 
 process.stdout.write(
