@@ -94,6 +94,8 @@ async function runDemo(runtime: RuntimeForm): Promise<void> {
       dataDir,
       proxyPort,
       runtimePort,
+      // The key `just hello` sends: the default, or the one set in .env.secrets.
+      masterKey: env.LITELLM_MASTER_KEY || undefined,
       runtime,
       onLine: printLine,
       onRuntimeGaveUp: () => exitAfter(cleanup),
