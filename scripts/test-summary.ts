@@ -11,8 +11,14 @@ let passed = 0;
 let failed = 0;
 let skipped = 0;
 
-if (vitestReport && existsSync(vitestReport)) {
-  const report = JSON.parse(readFileSync(vitestReport, "utf8")) as {
+/** Adds one vitest JSON report to the totals; a missing one is a suite that did not run. */
+function addVitestReport(file: string | undefined): void {
+  if (!file || !existsSync(file)) {
+    process.stderr.write(`no vitest report at ${file}\n`);
+    failed += 1;
+    return;
+  }
+  const report = JSON.parse(readFileSync(file, "utf8")) as {
     numPassedTests: number;
     numFailedTests: number;
     numPendingTests: number;
@@ -21,10 +27,10 @@ if (vitestReport && existsSync(vitestReport)) {
   passed += report.numPassedTests;
   failed += report.numFailedTests;
   skipped += report.numPendingTests + report.numTodoTests;
-} else {
-  process.stderr.write(`no vitest report at ${vitestReport}\n`);
-  failed += 1;
 }
+
+addVitestReport(vitestReport);
+for (const extra of extraReports) addVitestReport(extra);
 
 if (pytestReport && existsSync(pytestReport)) {
   const xml = readFileSync(pytestReport, "utf8");
@@ -38,23 +44,6 @@ if (pytestReport && existsSync(pytestReport)) {
 } else {
   process.stderr.write(`no pytest report at ${pytestReport}\n`);
   failed += 1;
-}
-
-for (const extra of extraReports) {
-  if (!existsSync(extra)) {
-    process.stderr.write(`no vitest report at ${extra}\n`);
-    failed += 1;
-    continue;
-  }
-  const report = JSON.parse(readFileSync(extra, "utf8")) as {
-    numPassedTests: number;
-    numFailedTests: number;
-    numPendingTests: number;
-    numTodoTests: number;
-  };
-  passed += report.numPassedTests;
-  failed += report.numFailedTests;
-  skipped += report.numPendingTests + report.numTodoTests;
 }
 
 process.stdout.write(
