@@ -35,11 +35,6 @@ export interface PreparedContext {
   readonly history: ReconciledHistory | undefined;
 }
 
-const NO_STORED_TURNS: TurnLookup = {
-  findTurns: async () => [],
-  loadSteps: async () => new Map(),
-};
-
 /**
  * Stage one of a turn: the client's history matched with the session (stored tool steps back
  * in), a Continue turned into a request to go on, all fitted to the context budget, and the
@@ -52,12 +47,12 @@ export async function prepareContext(
   const { sessionKey, conversation } = request;
   const contents = conversation.contents;
   const continuing = contents.at(-1)?.role === "model";
-  const lookup: TurnLookup = sessionKey
+  const lookup: TurnLookup | undefined = sessionKey
     ? {
         findTurns: (keys, options) => deps.sessions.findTurns(sessionKey, keys, options),
         loadSteps: (ids, options) => deps.sessions.loadSteps(sessionKey, ids, options),
       }
-    : NO_STORED_TURNS;
+    : undefined;
   const history = await reconcileHistory(contents, lookup, {
     maxStepsSize: deps.maxSessionBytes,
     continuing,

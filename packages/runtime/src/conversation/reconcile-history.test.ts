@@ -218,6 +218,15 @@ describe("reconcileHistory", () => {
     expect((await reconcile(withSecond, s.lookup)).parentId).toBe(second.id);
   });
 
+  it("without a session takes the client's history as it is, continuing included", async () => {
+    const client = [user("a"), model("A"), user("b"), model("half")];
+    const r = await reconcileHistory(client, undefined, { maxStepsSize: 1, continuing: true });
+    expect(r).toMatchObject({ parentId: null, matchedTurns: 0, stepsLeftOut: 0 });
+    expect(r.contents).toEqual([user("a"), model("A"), user("b")]);
+    expect(r.continued?.contents).toEqual([model("half")]);
+    expect(() => r.prefixKeyFor("half more")).toThrow(/no prefix keys/);
+  });
+
   it("prefers a complete turn, then the newest, among identical siblings", async () => {
     const s = session();
     s.add([user("a")], "same");

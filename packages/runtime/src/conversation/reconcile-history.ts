@@ -39,7 +39,10 @@ export interface ReconciledHistory {
   readonly stepsLeftOut: number;
   /** When continuing: the answer so far, as the model should see it, and as the client shows it. */
   readonly continued: { readonly contents: Content[]; readonly text: string } | undefined;
-  /** The prefix key of the new turn once its whole answer (as the client will show it) is known. */
+  /**
+   * The prefix key of the new turn once its whole answer (as the client will show it) is known;
+   * only for a history reconciled with a session.
+   */
   prefixKeyFor(answer: string): string;
 }
 
@@ -62,7 +65,7 @@ export interface ReconciledHistory {
  */
 export async function reconcileHistory(
   client: readonly Content[],
-  lookup: TurnLookup,
+  lookup: TurnLookup | undefined,
   options: ReconcileOptions,
 ): Promise<ReconciledHistory> {
   const last = client.length - 1;
@@ -71,13 +74,18 @@ export async function reconcileHistory(
   let beforeLast = hasher;
   /** Prefix key → index of the answer it ends with. */
   const answerAt = new Map<string, number>();
-  client.forEach((content, index) => {
-    if (index === last) beforeLast = hasher.copy();
-    hasher.addContent(content);
-    if (content.role === "model") answerAt.set(hasher.key(), index);
-  });
+  // Without a session (no lookup) nothing is matched or stored: no keys to compute.
+  if (lookup) {
+    client.forEach((content, index) => {
+      if (index === last) beforeLast = hasher.copy();
+      hasher.addContent(content);
+      if (content.role === "model") answerAt.set(hasher.key(), index);
+    });
+  }
 
-  const found = await lookup.findTurns([...answerAt.keys()], { signal: options.signal });
+  const found = lookup
+    ? await lookup.findTurns([...answerAt.keys()], { signal: options.signal })
+    : [];
   const chain = matchedChain(found, answerAt);
   const continuedTurn =
     continuing && chain.length > 0 && answerAt.get(chain.at(-1)?.prefixKey ?? "") === last
@@ -96,7 +104,9 @@ export async function reconcileHistory(
     size += turn.stepsSize;
     wanted.push(turn.id);
   }
-  const steps = await lookup.loadSteps(wanted, { signal: options.signal });
+  const steps = lookup
+    ? await lookup.loadSteps(wanted, { signal: options.signal })
+    : new Map<string, readonly unknown[]>();
 
   const contents: Content[] = [];
   let position = 0;
@@ -126,7 +136,10 @@ export async function reconcileHistory(
     matchedTurns: chain.length + (continuedTurn ? 1 : 0),
     stepsLeftOut: withSteps.length - wanted.length,
     continued,
-    prefixKeyFor: (answer) => keyBase.copy().add("model", answer).key(),
+    prefixKeyFor: (answer) => {
+      if (!lookup) throw new Error("a history without a session has no prefix keys");
+      return keyBase.copy().add("model", answer).key();
+    },
   };
 }
 
