@@ -69,6 +69,38 @@ describe("0003-index-turns-by-prefix-key", () => {
         })
         .execute();
     }
+    // A second session longer than one backfill page (8 turns): a chain of 20.
+    await db
+      .insertInto("sessions")
+      .values({
+        id: "s2",
+        user_id: "u",
+        agent: "a",
+        session_id: "long",
+        head_turn_id: null,
+        created_at: now,
+        updated_at: now,
+      })
+      .execute();
+    for (let i = 1; i <= 20; i++) {
+      await (db as Kysely<unknown> as Kysely<Record<string, Record<string, unknown>>>)
+        .insertInto("session_turns")
+        .values({
+          id: `long-${i}`,
+          session_pk: "s2",
+          parent_id: i === 1 ? null : `long-${i - 1}`,
+          seq: i,
+          input: JSON.stringify([user(`q${i}`)]),
+          steps: "[]",
+          answer: `a${i}`,
+          status: "complete",
+          prompt_tokens: 0,
+          completion_tokens: 0,
+          total_tokens: 0,
+          created_at: now,
+        })
+        .execute();
+    }
     await migrateToLatest(db);
 
     const keys = Object.fromEntries(
@@ -92,5 +124,8 @@ describe("0003-index-turns-by-prefix-key", () => {
         .key(),
     );
     expect(keys.t5).toBe(new PrefixHasher().add("user", "x").add("model", "orphan").key());
+    const long = new PrefixHasher();
+    for (let i = 1; i <= 20; i++) long.add("user", `q${i}`).add("model", `a${i}`);
+    expect(keys["long-20"]).toBe(long.key());
   });
 });
