@@ -1,7 +1,8 @@
 // `npx just secrets [--add-missing]`: .env.secrets from .env.secrets.template with fresh random
 // keys, readable by its owner only. An existing file is never overwritten; --add-missing only
-// fills generated variables it lacks (after an upgrade added one).
-import { chmod, open, readFile, writeFile } from "node:fs/promises";
+// fills generated variables it lacks (after an upgrade added one). Also links .env to it: compose
+// reads .env to fill compose.yaml's ${...}, so a plain `podman compose up` finds the keys.
+import { chmod, lstat, open, readFile, readlink, symlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import {
@@ -45,8 +46,11 @@ async function main(): Promise<number> {
     if (error.code === "ENOENT") return undefined;
     throw error;
   });
-  if (existing !== undefined)
-    return keepExisting(existing, out, shown, values["add-missing"] ?? false);
+  if (existing !== undefined) {
+    const code = await keepExisting(existing, out, shown, values["add-missing"] ?? false);
+    await linkForCompose(out);
+    return code;
+  }
 
   const { text, generated } = fillTemplate(await readFile(templatePath, "utf8"));
   // "wx": create or fail, so a file that appeared since the read above is not overwritten either.
@@ -58,6 +62,7 @@ async function main(): Promise<number> {
   }
   await chmod(out, OWNER_ONLY); // whatever the umask did
   process.stdout.write(`secrets: wrote ${shown} (mode 600) with fresh ${generated.join(", ")}\n`);
+  await linkForCompose(out);
   if (!assignedValues(text).get("GEMINI_API_KEY")) {
     process.stdout.write(`secrets: now put your Gemini key in ${shown}: GEMINI_API_KEY=...\n`);
   }
@@ -87,6 +92,22 @@ async function keepExisting(
   await chmod(out, OWNER_ONLY);
   process.stdout.write(`secrets: added ${added.join(", ")} to ${shown}; nothing else changed\n`);
   return 0;
+}
+
+/** `.env` → the secrets file, beside it; a `.env` that is something else is left alone. */
+async function linkForCompose(out: string): Promise<void> {
+  const link = path.join(path.dirname(out), ".env");
+  const target = path.basename(out);
+  const stat = await lstat(link).catch(() => undefined);
+  if (!stat) {
+    await symlink(target, link);
+    process.stdout.write(`secrets: linked .env to ${target}, which compose reads\n`);
+  } else if (!stat.isSymbolicLink() || (await readlink(link)) !== target) {
+    process.stdout.write(
+      `secrets: .env exists and is not a link to ${target}; compose reads .env, so start it with ` +
+        `\`--env-file ${target}\` (the \`just dev\` recipes do)\n`,
+    );
+  }
 }
 
 main().then(

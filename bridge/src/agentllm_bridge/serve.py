@@ -15,6 +15,10 @@ from collections.abc import Sequence
 
 # Read by litellm at import (the next line imports it): start offline, with the bundled price list.
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+# Otherwise ("DEV") LiteLLM loads the first .env it finds above its own install folder, which for
+# bridge/.venv is the repository root: a compose .env there would hand the proxy every variable in
+# it, DATABASE_URL included. The proxy's settings come from its environment, nothing else.
+os.environ.setdefault("LITELLM_MODE", "PRODUCTION")
 
 from agentllm_bridge.runtime_client import RuntimeSettings, SettingsError
 

@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -54,6 +54,8 @@ describe("just secrets", () => {
     expect(values.get("LITELLM_DB_PASSWORD")).toMatch(/^[0-9a-f]{48}$/);
     // Comments and defaults of the template survive.
     expect(readFileSync(out, "utf8")).toContain("# AGENTLLM_MAX_STEPS=10");
+    // compose fills compose.yaml's ${...} from .env: the same file, through a link.
+    expect(readlinkSync(path.join(dir, ".env"))).toBe(".env.secrets");
 
     const other = path.join(dir, "second");
     await secrets("--out", other);
@@ -61,12 +63,15 @@ describe("just secrets", () => {
     for (const name of Object.keys(GENERATED)) expect(again.get(name)).not.toBe(values.get(name));
   });
 
-  it("never overwrites an existing file", async () => {
+  it("never overwrites an existing file, nor an .env of the user's", async () => {
     writeFileSync(out, "GEMINI_API_KEY=mine\nLITELLM_MASTER_KEY=sk-mine\n", { mode: 0o600 });
+    writeFileSync(path.join(dir, ".env"), "MINE=1\n");
     const { stdout } = await secrets("--out", out);
     expect(stdout).toContain("left as it is");
     expect(stdout).toContain("--add-missing");
+    expect(stdout).toContain("--env-file .env.secrets");
     expect(readFileSync(out, "utf8")).toBe("GEMINI_API_KEY=mine\nLITELLM_MASTER_KEY=sk-mine\n");
+    expect(readFileSync(path.join(dir, ".env"), "utf8")).toBe("MINE=1\n");
   });
 
   it("--add-missing adds only the generated keys a file lacks or leaves empty", async () => {
