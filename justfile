@@ -36,12 +36,13 @@ setup:
       PIP_BREAK_SYSTEM_PACKAGES=1 python3 -m pip install --user --quiet uv
       command -v uv >/dev/null 2>&1 || { echo "setup: uv is installed but not on PATH; add $(python3 -m site --user-base)/bin to PATH"; exit 1; }
     fi
-    # The bridge venv follows bridge/requirements.lock (exact versions, sha256 hashes); see
+    # The bridge venv follows bridge/requirements-dev.lock (the proxy's pins plus the dev tools,
+    # exact versions, sha256 hashes; the proxy image installs bridge/requirements.lock); see
     # bridge/README.md for why a hashed requirements lock rather than uv.lock.
-    if [ ! -x bridge/.venv/bin/litellm ] || [ bridge/requirements.lock -nt bridge/.venv/.synced ] || [ bridge/pyproject.toml -nt bridge/.venv/.synced ]; then
+    if [ ! -x bridge/.venv/bin/litellm ] || [ bridge/requirements-dev.lock -nt bridge/.venv/.synced ] || [ bridge/pyproject.toml -nt bridge/.venv/.synced ]; then
       echo "setup: syncing the bridge venv (LiteLLM proxy; the first time takes a minute)"
       [ -x bridge/.venv/bin/python ] || uv venv --quiet --python python3.11 bridge/.venv
-      uv pip sync --quiet --require-hashes --python bridge/.venv/bin/python bridge/requirements.lock
+      uv pip sync --quiet --require-hashes --python bridge/.venv/bin/python bridge/requirements-dev.lock
       uv pip install --quiet --no-deps --python bridge/.venv/bin/python -e bridge
       touch bridge/.venv/.synced
     fi
@@ -50,9 +51,16 @@ setup:
 build: setup
     npx tsc -b tsconfig.build.json
 
-# Re-pin the bridge's Python dependencies after editing bridge/pyproject.toml
+# Re-pin the bridge's Python dependencies after editing bridge/pyproject.toml (both locks)
 lock-bridge:
-    cd bridge && uv pip compile pyproject.toml --group pyproject.toml:dev --generate-hashes --universal --python-version 3.11 --no-header --quiet -o requirements.lock
+    #!/usr/bin/env bash
+    set -euo pipefail
+    cd bridge
+    # requirements.lock: what the proxy image installs (LiteLLM, the bridge's deps, prisma for
+    # LiteLLM's database), no dev tools. requirements-dev.lock: the local venv, the dev group
+    # with requirements.lock as constraint, so every package both have is the same version.
+    uv pip compile pyproject.toml --extra database --generate-hashes --universal --python-version 3.11 --no-header --quiet -o requirements.lock
+    uv pip compile pyproject.toml --group pyproject.toml:dev --constraint requirements.lock --generate-hashes --universal --python-version 3.11 --no-header --quiet -o requirements-dev.lock
 
 # Run the compiled runtime and the LiteLLM proxy on 9501 against real Gemini (needs GEMINI_API_KEY)
 proxy: setup build
