@@ -141,3 +141,101 @@ lint: setup
 format: setup
     npx biome check --write .
     cd bridge && .venv/bin/ruff format . && .venv/bin/ruff check --fix .
+
+# --- containers ---
+# The compose stack (compose.yaml; `dev` adds compose.dev.yaml). scripts/container-engine.sh picks
+# podman or docker and passes .env.secrets; docs/operations.md explains the stack.
+
+container := "scripts/container-engine.sh"
+dev-files := "-f compose.yaml -f compose.dev.yaml"
+
+# Start the stack with the dev overlay (sources mounted, restart on change); --build rebuilds first
+[no-exit-message]
+dev *flags:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    build=""
+    for flag in {{flags}}; do
+      case "$flag" in
+        --build) build="--build" ;;
+        *) echo "dev: unknown option '$flag' (only --build)" >&2; exit 2 ;;
+      esac
+    done
+    {{container}} dev compose {{dev-files}} up -d $build
+    grep -Eq '^GEMINI_API_KEY=.+' .env.secrets || echo "dev: GEMINI_API_KEY is empty in .env.secrets: the agents cannot answer until it is set (then just dev-restart)"
+    echo "Open WebUI     http://localhost:9500   (the first account signed up becomes its admin)"
+    echo "LiteLLM proxy  http://localhost:9501/v1  (key: LITELLM_MASTER_KEY in .env.secrets)"
+    echo "just dev-status: health of each service; just dev-logs [service] [-f]: logs"
+
+# Restart the runtime and the proxy (after changes the dev overlay does not pick up by itself)
+[no-exit-message]
+dev-restart:
+    @{{container}} dev-restart compose {{dev-files}} restart runtime litellm-proxy
+
+# Show the stack's logs: all services or one (open-webui, litellm-proxy, runtime, litellm-db); -f follows
+[no-exit-message]
+dev-logs *args:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    follow="" service=""
+    for arg in {{args}}; do
+      case "$arg" in
+        -f | --follow) follow="--follow" ;;
+        -*) echo "dev-logs: unknown option '$arg' (only -f)" >&2; exit 2 ;;
+        *) [ -z "$service" ] || { echo "dev-logs: one service at most" >&2; exit 2; }; service=$arg ;;
+      esac
+    done
+    {{container}} dev-logs compose {{dev-files}} logs $follow $service
+
+# Stop the stack; its data volumes are kept
+[no-exit-message]
+dev-stop:
+    @{{container}} dev-stop compose {{dev-files}} down
+
+# Stop the stack and DELETE its data volumes (asks first; --yes for scripts)
+[no-exit-message]
+dev-reset *flags:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    yes=""
+    for flag in {{flags}}; do
+      case "$flag" in
+        --yes) yes=1 ;;
+        *) echo "dev-reset: unknown option '$flag' (only --yes)" >&2; exit 2 ;;
+      esac
+    done
+    what="runtime-data (agent sessions, per-user settings), open-webui-data (Open WebUI's users, chats, settings), litellm-db-data (LiteLLM's virtual keys, spend)"
+    if [ -z "$yes" ]; then
+      if [ ! -t 0 ]; then echo "dev-reset: this deletes $what; pass --yes to confirm" >&2; exit 1; fi
+      echo "dev-reset deletes the stack's volumes: $what."
+      read -r -p "Type yes to delete them: " answer
+      [ "$answer" = yes ] || { echo "dev-reset: nothing deleted"; exit 1; }
+    fi
+    {{container}} dev-reset compose {{dev-files}} down --volumes
+    echo "dev-reset: deleted $what"
+
+# Show each service of the stack: state and health
+[no-exit-message]
+dev-status:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    {{container}} dev-status compose {{dev-files}} ps --all
+    for id in $({{container}} dev-status compose {{dev-files}} ps --all --quiet); do
+      {{container}} dev-status engine inspect --format '{{{{.Name}}: {{{{.State.Status}}, health {{{{if .State.Health}}{{{{.State.Health.Status}}{{{{else}}not checked{{{{end}}' "$id"
+    done
+
+# Build the runtime and proxy images (Containerfile targets runtime and proxy)
+[no-exit-message]
+container-build:
+    @{{container}} container-build compose -f compose.yaml build runtime litellm-proxy
+
+# Build the images again from scratch, without the build cache
+[no-exit-message]
+container-rebuild:
+    @{{container}} container-rebuild compose -f compose.yaml build --no-cache runtime litellm-proxy
+
+# Pull newer base images (Node, Python, uv) and Open WebUI / Postgres of their pinned tags, then rebuild
+[no-exit-message]
+container-update:
+    @{{container}} container-update compose -f compose.yaml pull open-webui litellm-db
+    @{{container}} container-update compose -f compose.yaml build --pull runtime litellm-proxy
