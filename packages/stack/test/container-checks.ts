@@ -14,6 +14,15 @@ const BASE_EXECUTABLES: Readonly<Record<string, readonly string[]>> = {
   python: ["python", "python3", "pip", "sh"],
 };
 
+/**
+ * What the images we run but do not build have on their PATH (from their own Dockerfiles): Open
+ * WebUI's is built on python:3.11-slim, Postgres's ships its client tools.
+ */
+const PULLED_IMAGE_EXECUTABLES: Readonly<Record<string, readonly string[]>> = {
+  "open-webui": ["python", "python3", "curl", "sh", "bash"],
+  postgres: ["pg_isready", "psql", "postgres", "sh", "bash"],
+};
+
 /** `docker.io/library/node:20-bookworm-slim` → `node`. */
 export function imageFamily(image: string): string {
   const name = image.split("/").at(-1) ?? image;
@@ -218,7 +227,10 @@ export function composeCommandProblems(
   const problems: string[] = [];
   for (const [name, service] of Object.entries(config.services)) {
     const target = service.build?.target;
-    if (!target) continue;
+    if (!target) {
+      problems.push(...pulledImageProblems(name, service));
+      continue;
+    }
     const command = service.command ?? file.lastExec(target, "CMD");
     if (!command)
       problems.push(`${name}: no command (none in compose, no CMD in target ${target})`);
@@ -241,6 +253,19 @@ export function composeCommandProblems(
       );
   }
   return problems;
+}
+
+/** A service on an image we pull: the executables its command and healthcheck start. */
+function pulledImageProblems(name: string, service: ComposeService): string[] {
+  const family = imageFamily(service.image ?? "");
+  const known = PULLED_IMAGE_EXECUTABLES[family];
+  if (!known)
+    return [`${name}: no list of what image ${service.image} provides (PULLED_IMAGE_EXECUTABLES)`];
+  const commands = [service.command ?? [], healthcheckArgv(service.healthcheck?.test ?? [])];
+  return commands
+    .map((argv) => argv[0])
+    .filter((executable): executable is string => !!executable && !known.includes(executable))
+    .map((executable) => `${name}: ${executable} is not in image ${service.image}`);
 }
 
 /** The image's own HEALTHCHECK and CMD of a final target, as `podman run` would use them. */
