@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -375,5 +375,66 @@ describe("hadolint", () => {
         .replace(/^USER 10001:10001$/gm, "USER root"),
     );
     expect(await lint(broken)).toMatch(/DL3006|DL3002/);
+  });
+});
+
+describe("scripts/container-engine.sh", () => {
+  const script = path.join(repoRoot, "scripts/container-engine.sh");
+
+  /** Runs the script with a PATH holding only `dirname` and the given fake engines. */
+  async function engine(
+    fakes: Record<string, (name: string) => string>,
+    args: string[],
+    env: Record<string, string> = {},
+  ) {
+    const bin = mkdtempSync(path.join(os.tmpdir(), "agentllm-engine-"));
+    symlinkSync(
+      (await run("bash", ["-c", "command -v dirname"])).stdout.trim(),
+      path.join(bin, "dirname"),
+    );
+    for (const [name, body] of Object.entries(fakes)) {
+      writeFileSync(path.join(bin, name), `#!/bin/bash\n${body(name)}\n`, { mode: 0o755 });
+    }
+    return run("/bin/bash", [script, ...args], { env: { PATH: bin, ...env } }).then(
+      ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+      (error: { code: number; stdout: string; stderr: string }) => error,
+    );
+  }
+  /** A fake engine whose every command works and prints itself; one without `compose`. */
+  const works = (name: string) => `echo "${name} $*"`;
+  const noCompose = (name: string) => `[ "$1" = compose ] && exit 1; echo "${name} $*"`;
+
+  it("without podman or docker: one line naming what to install", async () => {
+    const result = await engine({}, ["dev", "compose", "up"]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(
+      "dev: no container engine: install podman and podman-compose (or docker with its compose plugin)\n",
+    );
+  });
+
+  it("podman without a compose provider, and docker without its plugin, are named", async () => {
+    expect((await engine({ podman: noCompose }, ["dev-stop", "engine", "ps"])).stderr).toBe(
+      "dev-stop: podman is installed but `podman compose` has no provider: install podman-compose (or docker-compose)\n",
+    );
+    expect((await engine({ docker: noCompose }, ["dev-stop", "engine", "ps"])).stderr).toMatch(
+      /^dev-stop: docker is installed but `docker compose` is missing: install the docker compose plugin/,
+    );
+  });
+
+  it("prefers podman, falls back to docker, and obeys AGENTLLM_CONTAINER_ENGINE", async () => {
+    expect((await engine({ podman: works, docker: works }, ["x", "engine", "ps"])).stdout).toBe(
+      "podman ps\n",
+    );
+    expect((await engine({ podman: noCompose, docker: works }, ["x", "engine", "ps"])).stdout).toBe(
+      "docker ps\n",
+    );
+    const chosen = await engine({ podman: works, docker: works }, ["x", "engine", "ps"], {
+      AGENTLLM_CONTAINER_ENGINE: "docker",
+    });
+    expect(chosen.stdout).toBe("docker ps\n");
+    const wrong = await engine({ podman: works }, ["x", "engine", "ps"], {
+      AGENTLLM_CONTAINER_ENGINE: "rkt",
+    });
+    expect(wrong.stderr).toBe("x: AGENTLLM_CONTAINER_ENGINE must be podman or docker, not 'rkt'\n");
   });
 });
