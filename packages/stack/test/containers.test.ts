@@ -334,6 +334,13 @@ describe("images", () => {
     expect(settings.filter((args) => secretish.test(args))).toEqual([]);
   });
 
+  it("docker's build reads the same ignore file as podman's (no secrets, node_modules or dist in the context)", () => {
+    expect(read(".dockerignore")).toBe(read(".containerignore"));
+    expect(read(".containerignore")).toMatch(
+      /^\.env\*$[\s\S]*^\*\*\/node_modules$[\s\S]*^\*\*\/dist$/m,
+    );
+  });
+
   it("the runtime keeps its data in /data, a volume", () => {
     const volumes = containerfile
       .stage("runtime")
