@@ -36,12 +36,13 @@ setup:
       PIP_BREAK_SYSTEM_PACKAGES=1 python3 -m pip install --user --quiet uv
       command -v uv >/dev/null 2>&1 || { echo "setup: uv is installed but not on PATH; add $(python3 -m site --user-base)/bin to PATH"; exit 1; }
     fi
-    # The bridge venv follows bridge/requirements.lock (exact versions, sha256 hashes); see
+    # The bridge venv follows bridge/requirements-dev.lock (the proxy's pins plus the dev tools,
+    # exact versions, sha256 hashes; the proxy image installs bridge/requirements.lock); see
     # bridge/README.md for why a hashed requirements lock rather than uv.lock.
-    if [ ! -x bridge/.venv/bin/litellm ] || [ bridge/requirements.lock -nt bridge/.venv/.synced ] || [ bridge/pyproject.toml -nt bridge/.venv/.synced ]; then
+    if [ ! -x bridge/.venv/bin/litellm ] || [ bridge/requirements-dev.lock -nt bridge/.venv/.synced ] || [ bridge/pyproject.toml -nt bridge/.venv/.synced ]; then
       echo "setup: syncing the bridge venv (LiteLLM proxy; the first time takes a minute)"
       [ -x bridge/.venv/bin/python ] || uv venv --quiet --python python3.11 bridge/.venv
-      uv pip sync --quiet --require-hashes --python bridge/.venv/bin/python bridge/requirements.lock
+      uv pip sync --quiet --require-hashes --python bridge/.venv/bin/python bridge/requirements-dev.lock
       uv pip install --quiet --no-deps --python bridge/.venv/bin/python -e bridge
       touch bridge/.venv/.synced
     fi
@@ -50,9 +51,16 @@ setup:
 build: setup
     npx tsc -b tsconfig.build.json
 
-# Re-pin the bridge's Python dependencies after editing bridge/pyproject.toml
+# Re-pin the bridge's Python dependencies after editing bridge/pyproject.toml (both locks)
 lock-bridge:
-    cd bridge && uv pip compile pyproject.toml --group pyproject.toml:dev --generate-hashes --universal --python-version 3.11 --no-header --quiet -o requirements.lock
+    #!/usr/bin/env bash
+    set -euo pipefail
+    cd bridge
+    # requirements.lock: what the proxy image installs (LiteLLM, the bridge's deps, prisma for
+    # LiteLLM's database), no dev tools. requirements-dev.lock: the local venv, the dev group
+    # with requirements.lock as constraint, so every package both have is the same version.
+    uv pip compile pyproject.toml --extra database --generate-hashes --universal --python-version 3.11 --no-header --quiet -o requirements.lock
+    uv pip compile pyproject.toml --group pyproject.toml:dev --constraint requirements.lock --generate-hashes --universal --python-version 3.11 --no-header --quiet -o requirements-dev.lock
 
 # Run the compiled runtime and the LiteLLM proxy on 9501 against real Gemini (needs GEMINI_API_KEY)
 proxy: setup build
@@ -195,3 +203,101 @@ clean-test-dbs:
     size=$(du -sch "${stale[@]}" 2>/dev/null | tail -1 | cut -f1)
     rm -rf "${stale[@]}"
     echo "clean-test-dbs: removed ${#stale[@]} test folder(s) from $tmp ($size)"
+
+# --- containers ---
+# The compose stack (compose.yaml; `dev` adds compose.dev.yaml). scripts/container-engine.sh picks
+# podman or docker and passes .env.secrets; docs/operations.md explains the stack.
+
+container := "scripts/container-engine.sh"
+dev-files := "-f compose.yaml -f compose.dev.yaml"
+
+# Start the stack with the dev overlay (sources mounted, restart on change); --build rebuilds first
+[no-exit-message]
+dev *flags:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    build=""
+    for flag in {{flags}}; do
+      case "$flag" in
+        --build) build="--build" ;;
+        *) echo "dev: unknown option '$flag' (only --build)" >&2; exit 2 ;;
+      esac
+    done
+    {{container}} dev compose {{dev-files}} up -d $build
+    grep -Eq '^GEMINI_API_KEY=.+' .env.secrets || echo "dev: GEMINI_API_KEY is empty in .env.secrets: the agents cannot answer until it is set (then just dev-restart)"
+    echo "Open WebUI     http://localhost:9500   (the first account signed up becomes its admin)"
+    echo "LiteLLM proxy  http://localhost:9501/v1  (key: LITELLM_MASTER_KEY in .env.secrets)"
+    echo "just dev-status: health of each service; just dev-logs [service] [-f]: logs"
+
+# Restart the runtime and the proxy (after changes the dev overlay does not pick up by itself)
+[no-exit-message]
+dev-restart:
+    @{{container}} dev-restart compose {{dev-files}} restart runtime litellm-proxy
+
+# Show the stack's logs: all services or one (open-webui, litellm-proxy, runtime, litellm-db); -f follows
+[no-exit-message]
+dev-logs *args:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    follow="" service=""
+    for arg in {{args}}; do
+      case "$arg" in
+        -f | --follow) follow="--follow" ;;
+        -*) echo "dev-logs: unknown option '$arg' (only -f)" >&2; exit 2 ;;
+        *) [ -z "$service" ] || { echo "dev-logs: one service at most" >&2; exit 2; }; service=$arg ;;
+      esac
+    done
+    {{container}} dev-logs compose {{dev-files}} logs $follow $service
+
+# Stop the stack; its data volumes are kept
+[no-exit-message]
+dev-stop:
+    @{{container}} dev-stop compose {{dev-files}} down
+
+# Stop the stack and DELETE its data volumes (asks first; --yes for scripts)
+[no-exit-message]
+dev-reset *flags:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    yes=""
+    for flag in {{flags}}; do
+      case "$flag" in
+        --yes) yes=1 ;;
+        *) echo "dev-reset: unknown option '$flag' (only --yes)" >&2; exit 2 ;;
+      esac
+    done
+    what="runtime-data (agent sessions, per-user settings), open-webui-data (Open WebUI's users, chats, settings), litellm-db-data (LiteLLM's virtual keys, spend)"
+    if [ -z "$yes" ]; then
+      if [ ! -t 0 ]; then echo "dev-reset: this deletes $what; pass --yes to confirm" >&2; exit 1; fi
+      echo "dev-reset deletes the stack's volumes: $what."
+      read -r -p "Type yes to delete them: " answer
+      [ "$answer" = yes ] || { echo "dev-reset: nothing deleted"; exit 1; }
+    fi
+    {{container}} dev-reset compose {{dev-files}} down --volumes
+    echo "dev-reset: deleted $what"
+
+# Show each service of the stack: state and health
+[no-exit-message]
+dev-status:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    {{container}} dev-status compose {{dev-files}} ps --all
+    for id in $({{container}} dev-status compose {{dev-files}} ps --all --quiet); do
+      {{container}} dev-status engine inspect --format '{{{{.Name}}: {{{{.State.Status}}, health {{{{if .State.Health}}{{{{.State.Health.Status}}{{{{else}}not checked{{{{end}}' "$id"
+    done
+
+# Build the runtime and proxy images (Containerfile targets runtime and proxy)
+[no-exit-message]
+container-build:
+    @{{container}} container-build compose -f compose.yaml build runtime litellm-proxy
+
+# Build the images again from scratch, without the build cache
+[no-exit-message]
+container-rebuild:
+    @{{container}} container-rebuild compose -f compose.yaml build --no-cache runtime litellm-proxy
+
+# Pull newer base images (Node, Python, uv) and Open WebUI / Postgres of their pinned tags, then rebuild
+[no-exit-message]
+container-update:
+    @{{container}} container-update compose -f compose.yaml pull open-webui litellm-db
+    @{{container}} container-update compose -f compose.yaml build --pull runtime litellm-proxy
