@@ -18,17 +18,9 @@ default:
     @just --list --unsorted
 
 # Install node modules, uv (if missing) and the bridge's Python venv with LiteLLM; quick when done
-setup:
+setup: setup-node
     #!/usr/bin/env bash
     set -euo pipefail
-    stamp=node_modules/.package-lock.json
-    if [ ! -f "$stamp" ] || [ -n "$(find package.json package-lock.json packages/*/package.json -newer "$stamp" 2>/dev/null)" ]; then
-      echo "setup: installing node modules"
-      npm install --no-audit --no-fund
-      # npm leaves the stamp alone when nothing needed installing (a touched package.json):
-      # without this, every later recipe would run npm install again.
-      touch "$stamp"
-    fi
     if ! command -v uv >/dev/null 2>&1; then
       echo "setup: installing uv"
       # Debian's and Ubuntu's Python refuse even --user installs (PEP 668) unless told; uv is
@@ -45,6 +37,20 @@ setup:
       uv pip sync --quiet --require-hashes --python bridge/.venv/bin/python bridge/requirements-dev.lock
       uv pip install --quiet --no-deps --python bridge/.venv/bin/python -e bridge
       touch bridge/.venv/.synced
+    fi
+
+# Install node modules only (what recipes that run no Python need); quick when done
+[private]
+setup-node:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    stamp=node_modules/.package-lock.json
+    if [ ! -f "$stamp" ] || [ -n "$(find package.json package-lock.json packages/*/package.json -newer "$stamp" 2>/dev/null)" ]; then
+      echo "setup: installing node modules"
+      npm install --no-audit --no-fund
+      # npm leaves the stamp alone when nothing needed installing (a touched package.json):
+      # without this, every later recipe would run npm install again.
+      touch "$stamp"
     fi
 
 # Compile the runtime and the packages it loads to JavaScript in packages/*/dist (incremental)
@@ -72,7 +78,7 @@ demo: setup
 
 # Ask an agent something through the running proxy (stream=true for a stream; model: any agno/NAME)
 [positional-arguments]
-hello message="Hello! What can you do for me?" stream="false" model="agno/demo-agent": setup
+hello message="Hello! What can you do for me?" stream="false" model="agno/demo-agent": setup-node
     #!/usr/bin/env bash
     set -euo pipefail
     identity=(-H "X-OpenWebUI-User-Id: hello-user")
@@ -160,13 +166,26 @@ format: setup
 
 # Create .env.secrets from the template with fresh random keys, mode 600; never overwrites one (--add-missing: only keys it lacks)
 [positional-arguments]
-secrets *options: setup
+secrets *options: setup-node
     {{tsx}} scripts/secrets.ts "$@"
 
-# List the users the runtime knows: chats per agent, tokens used, setting names; never contents (USER_ID for one, --json)
+# List the users the runtime knows: chats per agent, tokens used, setting names; never contents (USER_ID for one, --json; --compose: the stack's runtime)
 [positional-arguments]
-tokens *options: setup
-    {{tsx}} packages/runtime/src/ops/tokens-main.ts "$@"
+tokens *options:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    args=()
+    compose=""
+    for arg in "$@"; do if [ "$arg" = --compose ]; then compose=1; else args+=("$arg"); fi; done
+    if [ -n "$compose" ]; then
+      # Inside the runtime container, on its /data volume: the sources under the dev overlay
+      # (which has tsx), the compiled runtime in the production image (which has not).
+      exec scripts/container-engine.sh tokens compose exec -T runtime sh -c \
+        'if [ -x node_modules/.bin/tsx ]; then exec node_modules/.bin/tsx packages/runtime/src/ops/tokens-main.ts "$@"; else exec node --conditions=production packages/runtime/dist/ops/tokens-main.js "$@"; fi' \
+        tokens "${args[@]}"
+    fi
+    {{just_executable()}} setup-node >/dev/null
+    exec {{tsx}} packages/runtime/src/ops/tokens-main.ts "${args[@]}"
 
 # Where everything listens, what is up right now, and which settings are in effect (no secret values)
 info:
