@@ -119,8 +119,9 @@ test-e2e: setup
       uv pip install --quiet --python $venv/bin/python "open-webui==$version"
       echo "$version" > $venv/.version
     fi
+    # Screenshots of each step land in tmp/test-results/e2e/<identity mode>/, fresh each run.
+    rm -rf tmp/test-results/e2e tmp/test-results/e2e.json
     mkdir -p tmp/test-results/e2e
-    rm -f tmp/test-results/e2e.json tmp/test-results/e2e/*.png
     npx vitest run --config vitest.e2e.config.ts --reporter=default --reporter=json --outputFile.json=tmp/test-results/e2e.json
 
 # Lint and type-check everything (biome, tsc, ruff, the bridge's type checker)
