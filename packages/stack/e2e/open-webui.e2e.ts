@@ -135,6 +135,7 @@ describe.each(MODES)("Open WebUI in a real browser, identity by $name", (mode) =
     await page.getByRole("button", { name: "Create Admin Account" }).click();
     await page.locator("#chat-input").waitFor({ timeout: 30_000 });
     expect((await whoAmI(page)).role).toBe("admin");
+    expect(await errorToasts(page)).toEqual([]);
     await shot("01-signed-up");
   });
 
@@ -235,8 +236,9 @@ describe.each(MODES)("Open WebUI in a real browser, identity by $name", (mode) =
   });
 
   it("step 9: the admin opens new sign-ups and shares the agent in the admin pages; a second user signs up", async () => {
-    // Admin Panel → Settings → Authentication (0.12.4 keeps sign-ups and the default role
-    // there, not under General): new accounts are users at once rather than pending.
+    // Admin Settings → Authentication (0.12.4 keeps sign-ups and the default role there, not
+    // under General): new accounts are users at once rather than pending the admin's approval.
+    // 0.12.4 shows Admin Settings as a dialog over the chat page, at this address.
     await page.goto(`${webui.url}/admin/settings/general`);
     const settings = page.getByRole("dialog");
     await settings.getByText("Authentication", { exact: true }).first().click();
@@ -263,18 +265,20 @@ describe.each(MODES)("Open WebUI in a real browser, identity by $name", (mode) =
     // Models from a connection are the admin's alone until shared (docs/open-webui.md).
     expect(await agentVisibleTo(second)).toBe(false);
 
-    // Admin Panel → Settings → Models → the agent → Access → Visibility: Public. The access
-    // dialog saves the choice itself; there is nothing else to press.
-    await page.goto(`${webui.url}/admin/settings/models`);
+    // Admin Settings → Models → the agent → Access → Visibility: Public. The access dialog
+    // saves the choice itself; there is nothing else to press.
+    await settings.getByText("Models", { exact: true }).first().click();
     await settings.getByText(AGENT, { exact: true }).click();
     await page.getByRole("button", { name: "Access", exact: true }).click();
     const access = page.getByRole("dialog").filter({ hasText: "Access Control" });
     await access.getByRole("button", { name: "Private" }).click();
     await page.getByRole("menuitemradio", { name: "Public" }).click();
     await access.getByText("Accessible to all users").waitFor();
+    await page.getByRole("menu").waitFor({ state: "hidden" });
     await shot("09b-agent-public");
     await access.getByRole("button", { name: "Close" }).click();
     await expect.poll(() => agentVisibleTo(second as Page), { timeout: 10_000 }).toBe(true);
+    expect(await errorToasts(page)).toEqual([]);
     await shot("09c-second-user", second);
   });
 
@@ -338,6 +342,10 @@ describe.each(MODES)("Open WebUI in a real browser, identity by $name", (mode) =
     await expectClean(answer);
     await shot("12-admin-still-green");
   });
+
+  // Every action above goes through the pages. The API is only read, to check what a page did
+  // (roles, settings saved, who sees the agent, errors stored with a chat): Open WebUI has a
+  // page for each of these actions, so none of them is taken through the API.
 
   async function adminConfig(): Promise<{ ENABLE_SIGNUP?: boolean; DEFAULT_USER_ROLE?: string }> {
     const response = await fetch(`${webui.url}/api/v1/auths/admin/config`, {
