@@ -140,8 +140,9 @@ test-e2e: setup
       uv pip install --quiet --python $venv/bin/python "open-webui==$version"
       echo "$version" > $venv/.version
     fi
+    # Screenshots of each step land in tmp/test-results/e2e/<identity mode>/, fresh each run.
+    rm -rf tmp/test-results/e2e tmp/test-results/e2e.json
     mkdir -p tmp/test-results/e2e
-    rm -f tmp/test-results/e2e.json tmp/test-results/e2e/*.png
     scripts/without-secrets npx vitest run --config vitest.e2e.config.ts --reporter=default --reporter=json --outputFile.json=tmp/test-results/e2e.json
 
 # Only the tests that run across processes: the real LiteLLM proxy, the bridge and the runtime together

@@ -63,8 +63,6 @@ export async function startOpenWebUi(options: OpenWebUiOptions): Promise<Running
       ENABLE_VERSION_UPDATE_CHECK: "false",
       ENABLE_PERSISTENT_CONFIG: "false",
       ENABLE_FORWARD_USER_INFO_HEADERS: "true",
-      // Later sign-ups are users at once rather than pending the admin's approval.
-      DEFAULT_USER_ROLE: "user",
       WEBUI_SECRET_KEY: "agentllm-e2e-webui-secret",
       ...options.env,
     },
