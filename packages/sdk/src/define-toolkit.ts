@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import type { CredentialDefinition, ToolCredential } from "./credentials.ts";
 import type { PluginLogger } from "./logger.ts";
 import type { UserSettings } from "./user-settings.ts";
 
@@ -16,6 +17,11 @@ export interface ToolContext {
   readonly logger: PluginLogger;
   /** This toolkit's per-user values (see {@link UserSettings}). */
   readonly settings: UserSettings;
+  /**
+   * This toolkit's credential for the current user (see {@link ToolCredential}); only for a
+   * toolkit that declares one, else `get()` throws.
+   */
+  readonly credential: ToolCredential;
 }
 
 export interface ToolDefinition<TParams extends z.ZodType = z.ZodType, TResult = unknown> {
@@ -44,6 +50,8 @@ export interface ToolkitDefinition {
   readonly description?: string;
   /** Tool name → tool. Names must match `^[a-zA-Z_][a-zA-Z0-9_]{0,63}$` (Gemini's rule). */
   readonly tools: Readonly<Record<string, ToolDefinition>>;
+  /** What each user must connect before the tools can act as them (see credentials.ts). */
+  readonly credential?: CredentialDefinition;
 }
 
 /**
@@ -56,7 +64,7 @@ export function defineTool<TParams extends z.ZodType, TResult>(
   return tool;
 }
 
-/** Declares a toolkit: a named group of tools sharing settings (and, later, a credential). */
+/** Declares a toolkit: a named group of tools sharing settings and, optionally, a credential. */
 export function defineToolkit<const T extends ToolkitDefinition>(toolkit: T): T {
   return toolkit;
 }

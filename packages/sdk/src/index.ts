@@ -1,4 +1,14 @@
 export { z } from "zod";
+export type {
+  ApiTokenCredential,
+  CredentialCheck,
+  CredentialCheckContext,
+  CredentialDefinition,
+  CredentialField,
+  OAuth2Credential,
+  ToolCredential,
+} from "./credentials.ts";
+export { CredentialRequiredError, undeclaredCredential } from "./credentials.ts";
 export type { AgentDefinition, InstructionContext, ModelDefaults } from "./define-agent.ts";
 export { defineAgent } from "./define-agent.ts";
 export type { ToolContext, ToolDefinition, ToolkitDefinition } from "./define-toolkit.ts";

@@ -1,4 +1,9 @@
-import type { PluginLogger, ToolContext, UserSettings } from "@agentllm/sdk";
+import {
+  type PluginLogger,
+  type ToolContext,
+  type UserSettings,
+  undeclaredCredential,
+} from "@agentllm/sdk";
 
 /** A `UserSettings` backed by a Map the test can inspect. */
 export function inMemorySettings(
@@ -29,6 +34,7 @@ export function fakeToolContext(overrides: Partial<ToolContext> = {}): ToolConte
     signal: new AbortController().signal,
     logger: silentLogger,
     settings: inMemorySettings(),
+    credential: undeclaredCredential("color"),
     ...overrides,
   };
 }

@@ -1,4 +1,4 @@
-import type { ToolContext } from "@agentllm/sdk";
+import { type ToolContext, undeclaredCredential } from "@agentllm/sdk";
 import { describe, expect, it } from "vitest";
 import agent from "./agent.ts";
 import { __CAMEL_NAME__Toolkit } from "./toolkit.ts";
@@ -17,6 +17,7 @@ function toolContext(): ToolContext {
       set: async (key, value) => void values.set(key, value),
       delete: async (key) => void values.delete(key),
     },
+    credential: undeclaredCredential("__AGENT_NAME__"),
   };
 }
 

@@ -1,4 +1,9 @@
-import type { PluginLogger, ToolContext, UserSettings } from "@agentllm/sdk";
+import {
+  type PluginLogger,
+  type ToolContext,
+  type UserSettings,
+  undeclaredCredential,
+} from "@agentllm/sdk";
 import { boundToolResult, DEFAULT_MAX_TOOL_RESULT_BYTES } from "./bound-tool-result.ts";
 import { rejectOnAbort, withTimeout } from "./merge-abort-signals.ts";
 import type { IndexedTool } from "./to-gemini-tools.ts";
@@ -77,6 +82,7 @@ async function runToolCall(call: ToolCallRequest, env: ToolCallEnv): Promise<Raw
     signal,
     logger,
     settings: env.settingsFor(toolkit.name),
+    credential: undeclaredCredential(toolkit.name),
   };
   const started = performance.now();
   try {
