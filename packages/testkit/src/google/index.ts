@@ -1,0 +1,3 @@
+export type { FakeGoogleClient, FakeGoogleUser } from "./oauth-state.ts";
+export type { FakeGoogle, FakeGoogleOptions, RecordedGoogleRequest } from "./server.ts";
+export { startFakeGoogle } from "./server.ts";
