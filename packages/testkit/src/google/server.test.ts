@@ -136,7 +136,7 @@ describe("fake Google OAuth", () => {
       client_secret: CLIENT.secret,
       code_verifier: third.verifier,
     });
-    expect((await moved.json()).error).toBe("redirect_uri_mismatch");
+    expect(((await moved.json()) as { error: string }).error).toBe("redirect_uri_mismatch");
   });
 
   it("sends a denied consent back as access_denied with the state", async () => {
@@ -204,7 +204,7 @@ describe("fake Google OAuth", () => {
       client_secret: "nope",
     });
     expect(wrong.status).toBe(401);
-    expect((await wrong.json()).error).toBe("invalid_client");
+    expect(((await wrong.json()) as { error: string }).error).toBe("invalid_client");
   });
 
   it("expires access tokens, refreshes them, and ends a revoked grant", async () => {
