@@ -73,6 +73,33 @@ export async function startRuntime(
     },
   );
 
+  // Before the internal API, so whatever builds a run can be handed `publicListener.links`.
+  let publicListener: PublicListener | undefined;
+  const { encryptionKey } = config.publicListener;
+  if (encryptionKey && options.vault) {
+    try {
+      publicListener = await startPublicListener({
+        config: config.publicListener,
+        encryptionKey,
+        db: database.db,
+        registry,
+        vault: options.vault,
+        logger,
+      });
+    } catch (error) {
+      await database.close();
+      throw error;
+    }
+    logger.info(
+      { url: publicListener.url, address: publicListener.address },
+      "connect pages listening",
+    );
+  } else {
+    logger.warn(
+      { missing: encryptionKey ? "credential vault" : "AGENTLLM_TOKEN_ENCRYPTION_KEY" },
+      "connect pages off: users cannot connect toolkits",
+    );
+  }
   const app = createApp({
     logger,
     runtimeToken: config.runtimeToken,
@@ -96,34 +123,6 @@ export async function startRuntime(
   });
 
   const server = await listen(app, config.host, config.port, config.connections);
-  let publicListener: PublicListener | undefined;
-  const { encryptionKey } = config.publicListener;
-  if (encryptionKey && options.vault) {
-    try {
-      publicListener = await startPublicListener({
-        config: config.publicListener,
-        encryptionKey,
-        db: database.db,
-        registry,
-        vault: options.vault,
-        logger,
-      });
-    } catch (error) {
-      server.close();
-      server.closeAllConnections();
-      await database.close();
-      throw error;
-    }
-    logger.info(
-      { url: publicListener.url, address: publicListener.address },
-      "connect pages listening",
-    );
-  } else {
-    logger.warn(
-      { missing: encryptionKey ? "credential vault" : "AGENTLLM_TOKEN_ENCRYPTION_KEY" },
-      "connect pages off: users cannot connect toolkits",
-    );
-  }
   const address = server.address() as AddressInfo;
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;

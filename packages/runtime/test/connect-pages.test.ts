@@ -1,4 +1,5 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -78,7 +79,7 @@ export default {
 async function start(
   dataDir: string,
   agentsDir: string,
-  env: Record<string, string> = {},
+  env: Record<string, string | undefined> = {},
 ): Promise<Started> {
   const logs: string[] = [];
   const logger = createLogger("debug", { write: (line: string) => void logs.push(line) });
@@ -224,6 +225,13 @@ describe("connect pages on a started runtime", () => {
       expect(response.headers.get("strict-transport-security")).toBeNull();
       expect(response.headers.get("cache-control")).toBe("no-store");
       expect(response.headers.get("x-powered-by")).toBeNull();
+    });
+
+    it("refuses a ticket sent twice as not valid", async () => {
+      const target = await link();
+      const response = await fetch(`${target}&ticket=${ticketOf(target)}`);
+      expect(response.status).toBe(400);
+      expect(await response.text()).toContain("This link is not valid");
     });
 
     it("refuses a form body past the limit with a page", async () => {
@@ -532,5 +540,83 @@ describe("connect page rate limits", () => {
     expect(await byIp.text()).toContain("Too many requests");
     // Health probes are not counted.
     expect((await fetch(`${s.runtime.publicUrl}/healthz`)).status).toBe(200);
+  });
+});
+
+describe("the public listener's connection limits", () => {
+  let root: string;
+  let s: Started;
+  let port: number;
+
+  beforeAll(async () => {
+    root = mkdtempSync(path.join(os.tmpdir(), "agentllm-connect-conns-"));
+    const agentsDir = path.join(root, "agents");
+    writeConnectAgent(path.join(agentsDir, "connect-agent"));
+    s = await start(path.join(root, "data"), agentsDir, {
+      AGENTLLM_PUBLIC_MAX_CONNECTIONS: "2",
+      AGENTLLM_PUBLIC_REQUEST_TIMEOUT_MS: "1000",
+    });
+    port = Number(new URL(s.runtime.publicUrl as string).port);
+  });
+
+  afterAll(async () => {
+    await s?.runtime.close();
+    if (root) rmSync(root, { recursive: true, force: true });
+  });
+
+  function connect(bytes?: string) {
+    return new Promise<{ socket: net.Socket; closed: Promise<string> }>((resolve) => {
+      const socket = net.connect(port, "127.0.0.1");
+      let data = "";
+      socket.setEncoding("utf8");
+      socket.on("data", (chunk: string) => {
+        data += chunk;
+      });
+      socket.on("error", () => {});
+      const closed = new Promise<string>((done) => socket.once("close", () => done(data)));
+      socket.once("connect", () => {
+        if (bytes) socket.write(bytes);
+        resolve({ socket, closed });
+      });
+    });
+  }
+
+  it("closes a half-sent form post after the request timeout, and drops connections past the cap", async () => {
+    const half = await connect(
+      [
+        "POST /connect/tracker HTTP/1.1",
+        "Host: connect",
+        "Content-Type: application/x-www-form-urlencoded",
+        "Content-Length: 500",
+        "",
+        "ticket=",
+      ].join("\r\n"),
+    );
+    const held = await connect();
+    const beyond = await connect();
+    expect(await beyond.closed).toBe("");
+    const answer = await half.closed;
+    expect(answer === "" || answer.startsWith("HTTP/1.1 408")).toBe(true);
+    held.socket.destroy();
+    await held.closed;
+  }, 30_000);
+});
+
+describe("without an encryption key", () => {
+  it("starts without connect pages and says which setting is missing", async () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), "agentllm-connect-off-"));
+    try {
+      const off = await start(path.join(root, "data"), path.join(root, "agents"), {
+        AGENTLLM_TOKEN_ENCRYPTION_KEY: undefined,
+      });
+      expect(off.runtime.publicUrl).toBeUndefined();
+      expect(off.runtime.connectLinks).toBeUndefined();
+      expect(off.logs.join("\n")).toMatch(
+        /"missing":"AGENTLLM_TOKEN_ENCRYPTION_KEY".*"connect pages off/,
+      );
+      await off.runtime.close();
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });

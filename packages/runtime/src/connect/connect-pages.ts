@@ -67,7 +67,7 @@ export function formPage(input: FormPageInput): string {
     html`<h1>Connect ${input.service}</h1>
 <p class="who">For the user <strong>${input.userId}</strong>. What you enter is checked with ${input.service}, then stored encrypted; the agent uses it to act as you.</p>
 ${input.error && html`<p class="error" role="alert">${input.error}</p>`}
-<form method="post" action="" autocomplete="off">
+<form method="post" autocomplete="off">
 <input type="hidden" name="ticket" value="${input.ticket}">
 <input type="hidden" name="csrf" value="${input.csrfToken}">
 ${input.fields.map((f) => fieldInput(f, input.maxFieldChars))}

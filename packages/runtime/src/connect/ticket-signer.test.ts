@@ -83,7 +83,7 @@ describe("TicketSigner", () => {
   it.each([
     ["missing", undefined],
     ["missing", ""],
-    ["missing", ["a", "b"]],
+    ["malformed", ["a", "b"]],
     ["malformed", "nodot"],
     ["malformed", "a.b"],
     ["malformed", `${"A".repeat(10)}.${"B".repeat(43)}`],

@@ -68,7 +68,9 @@ export class TicketSigner {
 
   /** Checks signature, shape, toolkit and expiry (not whether it was used). */
   verify(ticket: unknown, toolkit: string): TicketCheck {
-    if (typeof ticket !== "string" || ticket === "") return refuse("missing");
+    if (ticket === undefined || ticket === "") return refuse("missing");
+    // Sent twice (`?ticket=a&ticket=b`) or as something else: not one ticket.
+    if (typeof ticket !== "string") return refuse("malformed");
     if (ticket.length > MAX_TICKET_CHARS) return refuse("malformed");
     const match = /^([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]{43})$/.exec(ticket);
     if (!match) return refuse("malformed");
