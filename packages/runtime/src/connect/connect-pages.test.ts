@@ -35,6 +35,11 @@ describe("the pages", () => {
       },
       { name: "token", field: { label: "API token", secret: true }, value: "typed-secret" },
       { name: "team", field: { label: "Team", secret: false, required: false }, value: "" },
+      {
+        name: "pin",
+        field: { label: "PIN", secret: false, type: "password" },
+        value: "typed-pin",
+      },
     ],
   });
 
@@ -51,6 +56,7 @@ describe("the pages", () => {
     expect(form).toContain("Team (optional)");
     expect(form).not.toMatch(/name="field\.team"[^>]*required/);
     expect(form).not.toContain("typed-secret");
+    expect(form).not.toContain("typed-pin");
     expect(form).toContain('<input type="hidden" name="ticket" value="tick.et">');
     expect(form).toContain('<input type="hidden" name="csrf" value="csrf-token">');
     expect(form).toContain('<a class="cancel" href="jira/cancel">Cancel</a>');

@@ -81,10 +81,12 @@ ${input.fields.map((f) => fieldInput(f, input.maxFieldChars))}
 
 function fieldInput({ name, field, value, error }: FormField, maxChars: number): SafeHtml {
   const id = `field-${name}`;
-  const type = field.secret || field.type === "password" ? "password" : (field.type ?? "text");
+  // A masked input is never filled in again, whether or not the field is declared secret.
+  const masked = field.secret || field.type === "password";
+  const type = masked ? "password" : (field.type ?? "text");
   const required = field.required !== false;
   return html`<label for="${id}">${field.label}${required ? "" : " (optional)"}</label>
-<input id="${id}" name="field.${name}" type="${type}" value="${field.secret ? "" : value}" maxlength="${maxChars}"${required ? html` required` : ""}${field.placeholder ? html` placeholder="${field.placeholder}"` : ""}${field.help ? html` aria-describedby="${id}-help"` : ""}>
+<input id="${id}" name="field.${name}" type="${type}" value="${masked ? "" : value}" maxlength="${maxChars}"${required ? html` required` : ""}${field.placeholder ? html` placeholder="${field.placeholder}"` : ""}${field.help ? html` aria-describedby="${id}-help"` : ""}>
 ${field.help && html`<p class="help" id="${id}-help">${field.help}</p>`}
 ${error && html`<p class="field-error">${error}</p>`}
 `;
