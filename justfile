@@ -192,9 +192,9 @@ tokens *options:
 info:
     @scripts/info
 
-# The public listener alone (connect pages and OAuth callbacks on 9502)
+# The public listener alone: not offered; the connect pages run inside the runtime (9502)
 oauth-callback:
-    @echo "oauth-callback: the public listener for connect pages and OAuth callbacks (port 9502) does not exist yet; it comes with per-user credentials." >&2
+    @echo "oauth-callback: the connect pages (and, with the OAuth work, its callbacks) are served by the runtime itself on 9502: \`npx just proxy\`, \`npx just demo\` or compose start them, and \`npx just info\` shows where. A listener alone would need the same agents, database and encryption key as the runtime, and would clash with its port." >&2
     @exit 1
 
 # Reinstall dependencies exactly as the lock files say (node modules, the bridge venv), even when they look current

@@ -5,6 +5,9 @@ import { ConfigError, loadConfig } from "./config.ts";
 const TOKEN = "tok-0123456789abcdef-SECRET";
 const API_KEY = "AIza-gemini-key-SECRET-42";
 const CWD = path.resolve("/srv/agentllm");
+/** Fernet keys: 32 bytes of 1s, and of 2s. */
+const KEY_A = Buffer.alloc(32, 1).toString("base64url");
+const KEY_B = Buffer.alloc(32, 2).toString("base64url");
 
 /** The two required variables, plus whatever a test adds. */
 function env(extra: Record<string, string | undefined> = {}): Record<string, string | undefined> {
@@ -57,6 +60,19 @@ describe("loadConfig", () => {
       },
       admission: { maxConcurrentRuns: 200, maxInflightBytes: 8 * 1024 * 1024 },
       maxToolResultBytes: 64 * 1024,
+      publicListener: {
+        host: "127.0.0.1",
+        port: 9502,
+        url: undefined,
+        ticketTtlSeconds: 900,
+        validateTimeoutMs: 15_000,
+        maxBodyBytes: 32 * 1024,
+        rateLimitPerIp: 60,
+        rateLimitPerTicket: 20,
+        requestTimeoutMs: 30_000,
+        maxConnections: 256,
+        encryptionKey: undefined,
+      },
     });
   });
 
@@ -89,6 +105,17 @@ describe("loadConfig", () => {
         AGENTLLM_MAX_CONCURRENT_RUNS: "7",
         AGENTLLM_MAX_INFLIGHT_BYTES: "4096",
         AGENTLLM_MAX_TOOL_RESULT_BYTES: "2048",
+        AGENTLLM_PUBLIC_HOST: "0.0.0.0",
+        AGENTLLM_PUBLIC_PORT: "8443",
+        AGENTLLM_PUBLIC_URL: "https://connect.example.org/agentllm",
+        AGENTLLM_CONNECT_TICKET_TTL_S: "600",
+        AGENTLLM_CONNECT_VALIDATE_TIMEOUT_MS: "5000",
+        AGENTLLM_CONNECT_MAX_BODY_BYTES: "8192",
+        AGENTLLM_CONNECT_RATE_LIMIT_IP: "30",
+        AGENTLLM_CONNECT_RATE_LIMIT_TICKET: "5",
+        AGENTLLM_PUBLIC_REQUEST_TIMEOUT_MS: "20000",
+        AGENTLLM_PUBLIC_MAX_CONNECTIONS: "64",
+        AGENTLLM_TOKEN_ENCRYPTION_KEY: `${KEY_A},${KEY_B}`,
       }),
       CWD,
     );
@@ -125,6 +152,19 @@ describe("loadConfig", () => {
       },
       admission: { maxConcurrentRuns: 7, maxInflightBytes: 4096 },
       maxToolResultBytes: 2048,
+      publicListener: {
+        host: "0.0.0.0",
+        port: 8443,
+        url: "https://connect.example.org/agentllm",
+        ticketTtlSeconds: 600,
+        validateTimeoutMs: 5000,
+        maxBodyBytes: 8192,
+        rateLimitPerIp: 30,
+        rateLimitPerTicket: 5,
+        requestTimeoutMs: 20_000,
+        maxConnections: 64,
+        encryptionKey: new Uint8Array(32).fill(1),
+      },
     });
     expect(typeof config.port).toBe("number");
   });
@@ -453,6 +493,51 @@ describe("loadConfig", () => {
       expect(loadConfig(env({ AGENTLLM_DATA_DIR: "d" })).dataDir).toBe(
         path.join(process.cwd(), "d"),
       );
+    });
+  });
+
+  describe("the public listener", () => {
+    it("takes the first encryption key, padded or not", () => {
+      expect(
+        loadConfig(env({ AGENTLLM_TOKEN_ENCRYPTION_KEY: ` ${KEY_B}=, ${KEY_A}` }), CWD)
+          .publicListener.encryptionKey,
+      ).toEqual(new Uint8Array(32).fill(2));
+    });
+
+    it.each([
+      ["AGENTLLM_TOKEN_ENCRYPTION_KEY", "not-a-key"],
+      ["AGENTLLM_TOKEN_ENCRYPTION_KEY", Buffer.alloc(16, 1).toString("base64url")],
+      ["AGENTLLM_PUBLIC_URL", "ftp://example.org"],
+      ["AGENTLLM_PUBLIC_URL", "localhost:9502"],
+      ["AGENTLLM_PUBLIC_URL", "http://example.org/?x=1"],
+      ["AGENTLLM_PUBLIC_PORT", "65536"],
+      ["AGENTLLM_CONNECT_TICKET_TTL_S", "59"],
+      ["AGENTLLM_CONNECT_TICKET_TTL_S", "86401"],
+      ["AGENTLLM_CONNECT_MAX_BODY_BYTES", "1023"],
+      ["AGENTLLM_CONNECT_RATE_LIMIT_IP", "0"],
+      ["AGENTLLM_PUBLIC_REQUEST_TIMEOUT_MS", "999"],
+    ])("refuses %s=%s, naming it and never echoing a key", (name, value) => {
+      const message = configErrorMessage(env({ [name]: value }));
+      expect(message).toContain(name);
+      if (name === "AGENTLLM_TOKEN_ENCRYPTION_KEY") expect(message).not.toContain(value);
+    });
+
+    it("accepts the bounds", () => {
+      const { publicListener } = loadConfig(
+        env({
+          AGENTLLM_CONNECT_TICKET_TTL_S: "60",
+          AGENTLLM_CONNECT_MAX_BODY_BYTES: "1024",
+          AGENTLLM_PUBLIC_REQUEST_TIMEOUT_MS: "1000",
+          AGENTLLM_PUBLIC_PORT: "0",
+        }),
+        CWD,
+      );
+      expect(publicListener).toMatchObject({
+        ticketTtlSeconds: 60,
+        maxBodyBytes: 1024,
+        requestTimeoutMs: 1000,
+        port: 0,
+      });
     });
   });
 });

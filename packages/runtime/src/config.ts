@@ -75,6 +75,36 @@ export interface RuntimeConfig {
    * result is cut, and the model told so, before the model, the store or the client see it.
    */
   readonly maxToolResultBytes: number;
+  /** The public listener: connect pages (and, later, OAuth callbacks), reached by browsers. */
+  readonly publicListener: PublicListenerConfig;
+}
+
+/** `AGENTLLM_PUBLIC_*` and `AGENTLLM_CONNECT_*`; see docs/configuration.md. */
+export interface PublicListenerConfig {
+  readonly host: string;
+  readonly port: number;
+  /**
+   * Where browsers reach the listener, the base of every connect link. Undefined: the runtime
+   * uses `http://127.0.0.1:<bound port>` once it listens.
+   */
+  readonly url: string | undefined;
+  readonly ticketTtlSeconds: number;
+  /** How long a toolkit's `validate` may take before the page says so. */
+  readonly validateTimeoutMs: number;
+  /** Form bodies only: a few fields. */
+  readonly maxBodyBytes: number;
+  /** Requests per client IP per minute, over every page of the listener. */
+  readonly rateLimitPerIp: number;
+  /** Requests per ticket per minute (page views and form posts). */
+  readonly rateLimitPerTicket: number;
+  /** Headers and body of one request, from its first byte; then 408. */
+  readonly requestTimeoutMs: number;
+  readonly maxConnections: number;
+  /**
+   * The first `AGENTLLM_TOKEN_ENCRYPTION_KEY` entry, decoded (32 bytes): tickets are signed with
+   * a key derived from it. Undefined when the variable is unset: no connect pages then.
+   */
+  readonly encryptionKey: Uint8Array | undefined;
 }
 
 /** Node timers cannot wait longer; a larger timeout would fire at once. */
@@ -133,7 +163,55 @@ const envSchema = z.object({
         .max(64 * 1024 * 1024),
     )
     .default(DEFAULT_MAX_TOOL_RESULT_BYTES),
+  AGENTLLM_PUBLIC_HOST: z.string().min(1).default("127.0.0.1"),
+  AGENTLLM_PUBLIC_PORT: port.default(9502),
+  AGENTLLM_PUBLIC_URL: z
+    .url({ protocol: /^https?$/, error: "must be an http(s) URL" })
+    .refine((url) => !/[?#]/.test(url), { error: "must not have a query or fragment" })
+    .optional(),
+  AGENTLLM_CONNECT_TICKET_TTL_S: wholeNumber
+    .pipe(z.number().int().min(60).max(86_400))
+    .default(900),
+  AGENTLLM_CONNECT_VALIDATE_TIMEOUT_MS: positiveInt(120_000).default(15_000),
+  AGENTLLM_CONNECT_MAX_BODY_BYTES: wholeNumber
+    .pipe(
+      z
+        .number()
+        .int()
+        .min(1024)
+        .max(1024 * 1024),
+    )
+    .default(32 * 1024),
+  AGENTLLM_CONNECT_RATE_LIMIT_IP: positiveInt(1_000_000).default(60),
+  AGENTLLM_CONNECT_RATE_LIMIT_TICKET: positiveInt(1_000_000).default(20),
+  AGENTLLM_PUBLIC_REQUEST_TIMEOUT_MS: wholeNumber
+    .pipe(z.number().int().min(1_000).max(MAX_TIMER_MS))
+    .default(30_000),
+  AGENTLLM_PUBLIC_MAX_CONNECTIONS: positiveInt(1_000_000).default(256),
+  // Parsed properly (every entry, rotation) by the vault; here only its first entry is read.
+  AGENTLLM_TOKEN_ENCRYPTION_KEY: z
+    .string()
+    .transform((value, ctx) => {
+      const key = firstKey(value);
+      if (!key) {
+        ctx.addIssue({
+          code: "custom",
+          message: "must start with a 32-byte url-safe base64 key (`npx just secrets` makes one)",
+        });
+        return z.NEVER;
+      }
+      return key;
+    })
+    .optional(),
 });
+
+/** The first comma-separated entry, as the 32 bytes of a Fernet key; undefined if not one. */
+export function firstKey(value: string): Uint8Array | undefined {
+  const first = value.split(",")[0]?.trim() ?? "";
+  if (!/^[A-Za-z0-9_-]{43}=?$/.test(first)) return undefined;
+  const bytes = Buffer.from(first, "base64url");
+  return bytes.length === 32 ? new Uint8Array(bytes) : undefined;
+}
 
 /** Thrown when the environment cannot start the runtime; the message names each variable. */
 export class ConfigError extends Error {
@@ -203,5 +281,18 @@ export function loadConfig(
       maxInflightBytes: e.AGENTLLM_MAX_INFLIGHT_BYTES,
     }),
     maxToolResultBytes: e.AGENTLLM_MAX_TOOL_RESULT_BYTES,
+    publicListener: Object.freeze({
+      host: e.AGENTLLM_PUBLIC_HOST,
+      port: e.AGENTLLM_PUBLIC_PORT,
+      url: e.AGENTLLM_PUBLIC_URL,
+      ticketTtlSeconds: e.AGENTLLM_CONNECT_TICKET_TTL_S,
+      validateTimeoutMs: e.AGENTLLM_CONNECT_VALIDATE_TIMEOUT_MS,
+      maxBodyBytes: e.AGENTLLM_CONNECT_MAX_BODY_BYTES,
+      rateLimitPerIp: e.AGENTLLM_CONNECT_RATE_LIMIT_IP,
+      rateLimitPerTicket: e.AGENTLLM_CONNECT_RATE_LIMIT_TICKET,
+      requestTimeoutMs: e.AGENTLLM_PUBLIC_REQUEST_TIMEOUT_MS,
+      maxConnections: e.AGENTLLM_PUBLIC_MAX_CONNECTIONS,
+      encryptionKey: e.AGENTLLM_TOKEN_ENCRYPTION_KEY,
+    }),
   });
 }

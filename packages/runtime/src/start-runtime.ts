@@ -8,6 +8,8 @@ import { DEFAULT_RETRY_BASE_DELAY_MS, withRetries } from "./agents/loop/retrying
 import { withTimeouts } from "./agents/loop/timed-model-client.ts";
 import { loadAgentRegistry } from "./agents/registry.ts";
 import type { RuntimeConfig } from "./config.ts";
+import type { ConnectLinks } from "./connect/connect-links.ts";
+import { type PublicListener, startPublicListener } from "./connect/start-public-listener.ts";
 import { openDatabase } from "./database/open-database.ts";
 import { AdmissionControl } from "./http/admission/index.ts";
 import { createApp } from "./http/app.ts";
@@ -15,11 +17,16 @@ import type { Logger } from "./logger.ts";
 import { KyselySessionStore } from "./sessions/kysely-session-store.ts";
 import { SessionLocks } from "./sessions/session-lock.ts";
 import { KyselyUserSettingsStore } from "./settings/kysely-user-settings-store.ts";
+import type { CredentialVault } from "./vault/credential-vault.ts";
 
 export interface RunningRuntime {
   /** `http://host:port` the runtime listens on. */
   readonly url: string;
   readonly agents: readonly string[];
+  /** Where browsers reach the connect pages; undefined when they are off (see the log). */
+  readonly publicUrl: string | undefined;
+  /** Makes a user's link to connect a toolkit; undefined when the connect pages are off. */
+  readonly connectLinks: ConnectLinks | undefined;
   /** Stops accepting requests, ends open ones, closes the database. */
   close(): Promise<void>;
 }
@@ -30,6 +37,8 @@ export interface StartOptions {
   readonly cwd?: string;
   /** Replaces the Gemini SDK client (tests of the loop use the real SDK against the testkit). */
   readonly modelClient?: ModelClient;
+  /** Where connect pages store credentials (the vault on the app database, or a test's). */
+  readonly vault?: CredentialVault;
 }
 
 /** Wires config, database, agents and HTTP together and starts listening. */
@@ -64,6 +73,33 @@ export async function startRuntime(
     },
   );
 
+  // Before the internal API, so whatever builds a run can be handed `publicListener.links`.
+  let publicListener: PublicListener | undefined;
+  const { encryptionKey } = config.publicListener;
+  if (encryptionKey && options.vault) {
+    try {
+      publicListener = await startPublicListener({
+        config: config.publicListener,
+        encryptionKey,
+        db: database.db,
+        registry,
+        vault: options.vault,
+        logger,
+      });
+    } catch (error) {
+      await database.close();
+      throw error;
+    }
+    logger.info(
+      { url: publicListener.url, address: publicListener.address },
+      "connect pages listening",
+    );
+  } else {
+    logger.warn(
+      { missing: encryptionKey ? "credential vault" : "AGENTLLM_TOKEN_ENCRYPTION_KEY" },
+      "connect pages off: users cannot connect toolkits",
+    );
+  }
   const app = createApp({
     logger,
     runtimeToken: config.runtimeToken,
@@ -96,8 +132,11 @@ export async function startRuntime(
   return {
     url,
     agents: registry.names(),
+    publicUrl: publicListener?.url,
+    connectLinks: publicListener?.links,
     close: () => {
       closing ??= (async () => {
+        await publicListener?.close();
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           // Open streams would keep close() waiting forever; their runs abort on socket close.

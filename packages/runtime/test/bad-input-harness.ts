@@ -43,6 +43,7 @@ export async function startBadInputHarness(): Promise<BadInputHarness> {
     const config = loadConfig({
       AGENTLLM_RUNTIME_TOKEN: TOKEN,
       AGENTLLM_RUNTIME_PORT: "0",
+      AGENTLLM_PUBLIC_PORT: "0",
       GEMINI_API_KEY: "fake-gemini-key",
       GOOGLE_GEMINI_BASE_URL: gemini.url,
       AGENTLLM_DATA_DIR: dataDir,

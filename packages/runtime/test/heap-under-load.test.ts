@@ -37,6 +37,7 @@ beforeAll(async () => {
       env: {
         ...process.env,
         AGENTLLM_RUNTIME_PORT: String(port),
+        AGENTLLM_PUBLIC_PORT: "0",
         AGENTLLM_RUNTIME_TOKEN: RUNTIME_TOKEN,
         GEMINI_API_KEY: "fake-gemini-key",
         GOOGLE_GEMINI_BASE_URL: gemini.url,

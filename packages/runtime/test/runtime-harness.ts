@@ -71,6 +71,7 @@ export async function startRuntimeHarness(options: HarnessOptions = {}): Promise
     GEMINI_API_KEY: "k",
     GOOGLE_GEMINI_BASE_URL: options.geminiBaseUrl ?? gemini.url,
     AGENTLLM_RUNTIME_PORT: "0",
+    AGENTLLM_PUBLIC_PORT: "0",
     AGENTLLM_DATA_DIR: dataDir,
     AGENTLLM_AGENT_DIRS: agentsDir,
     AGENTLLM_LOG_LEVEL: "debug",

@@ -52,6 +52,7 @@ function parseCli(argv: string[]): { mode: string | undefined; runtime: RuntimeF
 const env = process.env;
 const proxyPort = Number(env.AGENTLLM_PROXY_PORT || 9501);
 const runtimePort = Number(env.AGENTLLM_RUNTIME_PORT || 9510);
+const publicPort = Number(env.AGENTLLM_PUBLIC_PORT || 9502);
 
 async function runProxy(runtime: RuntimeForm): Promise<void> {
   const apiKey = env.GEMINI_API_KEY || env.GOOGLE_API_KEY;
@@ -72,6 +73,7 @@ async function runProxy(runtime: RuntimeForm): Promise<void> {
     dataDir: path.resolve(repoRoot, env.AGENTLLM_DATA_DIR || "tmp"),
     proxyPort,
     runtimePort,
+    publicPort,
     proxyHost: env.AGENTLLM_PROXY_HOST || "127.0.0.1",
     masterKey: env.LITELLM_MASTER_KEY || undefined,
     runtimeToken: env.AGENTLLM_RUNTIME_TOKEN || undefined,
@@ -94,6 +96,7 @@ async function runDemo(runtime: RuntimeForm): Promise<void> {
       dataDir,
       proxyPort,
       runtimePort,
+      publicPort,
       // The key `just hello` sends: the default, or the one set in .env.secrets.
       masterKey: env.LITELLM_MASTER_KEY || undefined,
       runtime,
@@ -136,6 +139,7 @@ function announce(stack: RunningStack, model: string, runtime: RuntimeForm): voi
       `AgentLLM is up on ${stack.proxyUrl} (LiteLLM proxy, agents on ${model}).`,
       `  Runtime:    ${runtime === "compiled" ? "compiled (packages/*/dist, node --conditions=production)" : "from source (node --import tsx)"}`,
       `  Master key: ${stack.masterKey === DEFAULT_MASTER_KEY ? stack.masterKey : "(from LITELLM_MASTER_KEY)"}`,
+      `  Connect:    ${stack.publicUrl} (the pages agents link to when a toolkit needs your credential)`,
       "  Try it:     npx just hello",
       "  Stop:       Ctrl-C",
       "",

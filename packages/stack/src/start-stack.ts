@@ -22,6 +22,8 @@ export interface StackOptions {
   /** 0 or undefined: a free port. */
   readonly proxyPort?: number | undefined;
   readonly runtimePort?: number | undefined;
+  /** The runtime's public listener (connect pages); 0 or undefined: a free port. */
+  readonly publicPort?: number | undefined;
   readonly proxyHost?: string | undefined;
   readonly masterKey?: string | undefined;
   /** Shared secret between bridge and runtime; a fresh random one when not given. */
@@ -77,6 +79,8 @@ export interface RunningStack {
   readonly proxyUrl: string;
   /** The runtime's internal API (needs `runtimeToken`). */
   readonly runtimeUrl: string;
+  /** The runtime's public listener, where connect links point (`AGENTLLM_PUBLIC_URL` if set). */
+  readonly publicUrl: string;
   readonly masterKey: string;
   readonly runtimeToken: string;
   /** The current runtime process (a new one after `restartRuntime` or a restart after a crash). */
@@ -112,6 +116,8 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   const baseEnv = options.env ?? process.env;
   const runtimePort = options.runtimePort || (await freePort());
   const proxyPort = options.proxyPort || (await freePort());
+  const publicPort = options.publicPort || (await freePort());
+  const publicUrl = baseEnv.AGENTLLM_PUBLIC_URL || `http://127.0.0.1:${publicPort}`;
   const proxyHost = options.proxyHost ?? "127.0.0.1";
   const masterKey = options.masterKey ?? DEFAULT_MASTER_KEY;
   const runtimeToken = options.runtimeToken ?? randomBytes(24).toString("base64url");
@@ -130,6 +136,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
         NODE_OPTIONS: [RUNTIME_NODE_OPTIONS, baseEnv.NODE_OPTIONS].filter(Boolean).join(" "),
         AGENTLLM_RUNTIME_HOST: "127.0.0.1",
         AGENTLLM_RUNTIME_PORT: String(runtimePort),
+        AGENTLLM_PUBLIC_PORT: String(publicPort),
         AGENTLLM_RUNTIME_TOKEN: runtimeToken,
         AGENTLLM_DATA_DIR: options.dataDir,
         GEMINI_API_KEY: options.geminiApiKey,
@@ -195,6 +202,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   return {
     proxyUrl,
     runtimeUrl,
+    publicUrl,
     masterKey,
     runtimeToken,
     get runtime() {

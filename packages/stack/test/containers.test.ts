@@ -148,6 +148,7 @@ describe("ports follow the table in docs/architecture.md", () => {
       expect.arrayContaining([
         "9500 open-webui true",
         "9501 litellm-proxy true",
+        "9502 runtime true",
         "9510 runtime false",
       ]),
     );
@@ -156,7 +157,10 @@ describe("ports follow the table in docs/architecture.md", () => {
   it("compose publishes exactly the published rows, in both modes", () => {
     expect(portProblems(prod.config, rows)).toEqual([]);
     expect(portProblems(dev.config, rows)).toEqual([]);
-    expect(prod.config.services.runtime?.ports ?? []).toEqual([]);
+    // The runtime's public listener only; its internal API stays on the compose network.
+    expect(
+      (prod.config.services.runtime?.ports ?? []).map((p) => `${p.published}->${p.target}`),
+    ).toEqual(["9502->9502"]);
   });
 
   it("each final image exposes its service's container port", () => {
@@ -169,12 +173,15 @@ describe("ports follow the table in docs/architecture.md", () => {
     expect(exposed("proxy")).toContain(
       rows.find((row) => row.service === "litellm-proxy")?.containerPort,
     );
-    expect(exposed("runtime")).toContain(9510);
+    expect(exposed("runtime")).toEqual(expect.arrayContaining([9510, 9502]));
   });
 
   it("catches a published runtime port and a table that drifted", () => {
     const published = withService(prod.config, "runtime", {
-      ports: [{ target: 9510, published: "9510" }],
+      ports: [
+        { target: 9502, published: "9502" },
+        { target: 9510, published: "9510" },
+      ],
     });
     expect(portProblems(published, rows)).toEqual([
       "compose publishes runtime 9510->9510, which the ports table does not list as published",

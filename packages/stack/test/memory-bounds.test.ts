@@ -38,6 +38,7 @@ beforeAll(async () => {
       ...process.env,
       NODE_OPTIONS: RUNTIME_NODE_OPTIONS,
       AGENTLLM_RUNTIME_PORT: String(port),
+      AGENTLLM_PUBLIC_PORT: "0",
       AGENTLLM_RUNTIME_TOKEN: TOKEN,
       AGENTLLM_DATA_DIR: dataDir,
       GEMINI_API_KEY: "fake",

@@ -11,6 +11,7 @@ export interface Database {
   sessions: SessionsTable;
   session_turns: SessionTurnsTable;
   user_settings: UserSettingsTable;
+  connect_tickets_used: ConnectTicketsUsedTable;
 }
 
 /** ISO-8601 timestamp written once, on insert. */
@@ -65,4 +66,11 @@ export interface UserSettingsTable {
   key: ColumnType<string, string, never>;
   value: string;
   updated_at: string;
+}
+
+/** A connect ticket's id once its form was submitted; deleted (lazily) after it expires. */
+export interface ConnectTicketsUsedTable {
+  id: ColumnType<string, string, never>;
+  expires_at: ColumnType<string, string, never>;
+  used_at: CreatedAt;
 }

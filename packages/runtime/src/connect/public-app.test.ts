@@ -1,0 +1,84 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { InMemoryCredentialVault } from "../../test/in-memory-credential-vault.ts";
+import { createLogger } from "../logger.ts";
+import { createPublicApp } from "./public-app.ts";
+import { TicketSigner } from "./ticket-signer.ts";
+import type { UsedTickets } from "./used-tickets.ts";
+
+// Behind TLS (AGENTLLM_PUBLIC_URL https): what changes on the pages. The rest is tested on a
+// started runtime in test/connect-pages.test.ts.
+const signer = new TicketSigner({ key: new Uint8Array(32).fill(3), ttlSeconds: 900 });
+const used: UsedTickets = {
+  isUsed: async () => false,
+  claim: async () => true,
+  release: async () => {},
+};
+
+let server: Server;
+let base: string;
+
+beforeAll(async () => {
+  const app = createPublicApp({
+    logger: createLogger("silent"),
+    signer,
+    usedTickets: used,
+    vault: new InMemoryCredentialVault(),
+    toolkits: new Map([
+      [
+        "tracker",
+        {
+          name: "tracker",
+          credential: {
+            kind: "api-token",
+            title: "Tracker",
+            fields: { token: { label: "Token", secret: true } },
+          },
+        },
+      ],
+    ]),
+    ticketTtlSeconds: 900,
+    validateTimeoutMs: 1000,
+    maxBodyBytes: 1024,
+    rateLimitPerIp: 100,
+    rateLimitPerTicket: 100,
+    secure: true,
+  });
+  server = createServer(app);
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+afterAll(async () => {
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+});
+
+describe("the public app behind https", () => {
+  it("sends HSTS and a Secure CSRF cookie", async () => {
+    const response = await fetch(
+      `${base}/connect/tracker?ticket=${signer.issue("alice", "tracker")}`,
+    );
+    expect(response.status).toBe(200);
+    expect(response.headers.get("strict-transport-security")).toBe(
+      "max-age=31536000; includeSubDomains",
+    );
+    expect(response.headers.getSetCookie().join()).toMatch(/HttpOnly; Secure; SameSite=Strict/);
+  });
+
+  it("takes a body of exactly the limit and refuses one byte more", async () => {
+    const ticket = signer.issue("alice", "tracker");
+    const prefix = `ticket=${ticket}&field.token=`;
+    const post = (length: number) =>
+      fetch(`${base}/connect/tracker`, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: prefix + "x".repeat(length - prefix.length),
+      });
+    // At the limit the body is read (and refused for its missing CSRF token, not its size).
+    expect((await post(1024)).status).toBe(403);
+    const over = await post(1025);
+    expect(over.status).toBe(413);
+    expect(await over.text()).toContain("at most 1024 bytes");
+  });
+});

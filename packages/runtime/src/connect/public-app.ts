@@ -1,0 +1,132 @@
+import express, { type NextFunction, type Request, type Response } from "express";
+import { rateLimit } from "express-rate-limit";
+import helmet from "helmet";
+import { requestContext } from "../http/request-context.ts";
+import { healthz } from "../http/routes/health.ts";
+import type { Logger } from "../logger.ts";
+import { messagePage } from "./connect-pages.ts";
+import { type ConnectRoutesDeps, connectRoutes, sendNotFound, sendPage } from "./connect-routes.ts";
+
+export interface PublicAppDeps extends ConnectRoutesDeps {
+  readonly logger: Logger;
+  readonly rateLimitPerIp: number;
+}
+
+/**
+ * The runtime's public listener: what a user's browser reaches. Only the connect pages (and,
+ * with the OAuth work, its callbacks) and `/healthz`; never the internal API, which has its own
+ * server, port and token. Everything here is HTML for people; failures are pages, not JSON.
+ */
+export function createPublicApp(deps: PublicAppDeps): express.Express {
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("etag", false);
+  app.use(requestContext(deps.logger));
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: false,
+        directives: {
+          defaultSrc: ["'none'"],
+          styleSrc: ["'unsafe-inline'"],
+          formAction: ["'self'"],
+          frameAncestors: ["'none'"],
+          baseUri: ["'none'"],
+        },
+      },
+      referrerPolicy: { policy: "no-referrer" },
+      // Only over https: a browser ignores it on http, and it would pin a name to https.
+      strictTransportSecurity: deps.secure ? { maxAge: 31_536_000 } : false,
+    }),
+  );
+  app.use((_req, res, next) => {
+    // Pages carry tickets and typed values: no cache may keep them.
+    res.setHeader("Cache-Control", "no-store");
+    next();
+  });
+  app.get("/healthz", healthz);
+  app.use(
+    rateLimit({
+      windowMs: 60_000,
+      limit: deps.rateLimitPerIp,
+      standardHeaders: "draft-8",
+      legacyHeaders: false,
+      identifier: "ip",
+      // Clients may send any X-Forwarded-For; the listener does not trust it (no proxy setting).
+      validate: { xForwardedForHeader: false },
+      handler: (_req, res) =>
+        sendPage(
+          res,
+          429,
+          messagePage({
+            heading: "Too many requests",
+            text: "This address asked for too many pages in the last minute.",
+            hint: "Wait a minute, then open the link again.",
+          }),
+        ),
+    }),
+  );
+  app.use(connectRoutes(deps));
+  app.use((_req: Request, res: Response) => sendNotFound(res));
+  app.use(publicErrorPage);
+  return app;
+}
+
+/** The one error page of the public listener: body-parser failures by name, the rest a 500. */
+function publicErrorPage(error: unknown, req: Request, res: Response, _next: NextFunction): void {
+  const failure = error as { type?: string; status?: number; expose?: boolean };
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
+  if (failure?.type === "entity.too.large") {
+    sendPage(
+      res,
+      413,
+      messagePage({
+        heading: "Too much was sent",
+        text: `A connect form takes at most ${bodyLimit(error)} bytes; nothing was saved.`,
+        hint: "Check what was pasted into the form, then open the link again.",
+      }),
+    );
+    return;
+  }
+  if (failure?.type === "parameters.too.many") {
+    sendPage(
+      res,
+      413,
+      messagePage({
+        heading: "Too many fields",
+        text: "The form carried more fields than a connect form has; nothing was saved.",
+      }),
+    );
+    return;
+  }
+  if (failure?.expose === true && typeof failure.status === "number" && failure.status < 500) {
+    sendPage(
+      res,
+      400,
+      messagePage({
+        heading: "The form could not be read",
+        text: "Nothing was saved.",
+        hint: "Open the link again.",
+      }),
+    );
+    return;
+  }
+  req.log.error({ err: error }, "connect page failed");
+  sendPage(
+    res,
+    500,
+    messagePage({
+      heading: "Something went wrong",
+      text: `The page failed; nothing was saved. Request id: ${req.requestId}.`,
+      hint: "Ask the agent again for a fresh link.",
+    }),
+  );
+}
+
+function bodyLimit(error: unknown): string {
+  const limit = (error as { limit?: number }).limit;
+  return typeof limit === "number" ? String(limit) : "a few thousand";
+}
