@@ -105,6 +105,16 @@ export interface PublicListenerConfig {
    * a key derived from it. Undefined when the variable is unset: no connect pages then.
    */
   readonly encryptionKey: Uint8Array | undefined;
+  /** Google sign-in for OAuth toolkits; undefined when no client is configured. */
+  readonly google: GoogleOAuthConfig | undefined;
+}
+
+/** The OAuth client registered in Google Cloud's console (a "Web application" client). */
+export interface GoogleOAuthConfig {
+  readonly clientId: string;
+  readonly clientSecret: string;
+  /** Every Google endpoint on this server instead (the testkit's fake). */
+  readonly baseUrl: string | undefined;
 }
 
 /** Node timers cannot wait longer; a larger timeout would fire at once. */
@@ -188,6 +198,11 @@ const envSchema = z.object({
     .pipe(z.number().int().min(1_000).max(MAX_TIMER_MS))
     .default(30_000),
   AGENTLLM_PUBLIC_MAX_CONNECTIONS: positiveInt(1_000_000).default(256),
+  GDRIVE_CLIENT_ID: z.string().trim().optional(),
+  GDRIVE_CLIENT_SECRET: z.string().trim().optional(),
+  GOOGLE_OAUTH_BASE_URL: z
+    .url({ protocol: /^https?$/, error: "must be an http(s) URL" })
+    .optional(),
   // Parsed properly (every entry, rotation) by the vault; here only its first entry is read.
   AGENTLLM_TOKEN_ENCRYPTION_KEY: z
     .string()
@@ -293,6 +308,23 @@ export function loadConfig(
       requestTimeoutMs: e.AGENTLLM_PUBLIC_REQUEST_TIMEOUT_MS,
       maxConnections: e.AGENTLLM_PUBLIC_MAX_CONNECTIONS,
       encryptionKey: e.AGENTLLM_TOKEN_ENCRYPTION_KEY,
+      google: googleConfig(e.GDRIVE_CLIENT_ID, e.GDRIVE_CLIENT_SECRET, e.GOOGLE_OAUTH_BASE_URL),
     }),
   });
 }
+
+/** Both halves of the client or neither: half a client is a mistake worth stopping for. */
+function googleConfig(
+  clientId: string | undefined,
+  clientSecret: string | undefined,
+  baseUrl: string | undefined,
+): GoogleOAuthConfig | undefined {
+  if (!clientId && !clientSecret) return undefined;
+  if (!clientId || !clientSecret) {
+    throw new ConfigError(
+      `invalid runtime configuration:\n  ${clientId ? "GDRIVE_CLIENT_SECRET" : "GDRIVE_CLIENT_ID"} is not set, but ${clientId ? "GDRIVE_CLIENT_ID" : "GDRIVE_CLIENT_SECRET"} is: Google sign-in needs both (or neither)`,
+    );
+  }
+  return Object.freeze({ clientId, clientSecret, baseUrl });
+}
+

@@ -12,6 +12,7 @@ export interface Database {
   session_turns: SessionTurnsTable;
   user_settings: UserSettingsTable;
   connect_tickets_used: ConnectTicketsUsedTable;
+  oauth_pending: OAuthPendingTable;
 }
 
 /** ISO-8601 timestamp written once, on insert. */
@@ -73,4 +74,15 @@ export interface ConnectTicketsUsedTable {
   id: ColumnType<string, string, never>;
   expires_at: ColumnType<string, string, never>;
   used_at: CreatedAt;
+}
+
+/** An OAuth sign-in between the redirect to the provider and its callback (minutes). */
+export interface OAuthPendingTable {
+  /** The `state` sent to the provider: random, single-use. */
+  state: ColumnType<string, string, never>;
+  user_id: ColumnType<string, string, never>;
+  toolkit: ColumnType<string, string, never>;
+  /** PKCE verifier: useless without the code, which only our callback receives. */
+  code_verifier: ColumnType<string, string, never>;
+  expires_at: ColumnType<string, string, never>;
 }

@@ -3,6 +3,7 @@ import { createSessions } from "./0001-create-sessions.ts";
 import { createUserSettings } from "./0002-create-user-settings.ts";
 import { indexTurnsByPrefixKey } from "./0003-index-turns-by-prefix-key.ts";
 import { createConnectTickets } from "./0005-create-connect-tickets.ts";
+import { createOAuthPending } from "./0006-create-oauth-pending.ts";
 
 /**
  * Every migration, keyed by the name kysely records in `kysely_migration`. Listed by hand
@@ -14,4 +15,5 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   "0002-create-user-settings": createUserSettings,
   "0003-index-turns-by-prefix-key": indexTurnsByPrefixKey,
   "0005-create-connect-tickets": createConnectTickets,
+  "0006-create-oauth-pending": createOAuthPending,
 });
