@@ -4,6 +4,7 @@ import {
   DEFAULT_MAX_TOOL_RESULT_BYTES,
   MIN_TOOL_RESULT_BYTES,
 } from "./agents/loop/bound-tool-result.ts";
+import { HOW_TO_MAKE_A_KEY, KeyRing, KeyRingError } from "./vault/key-ring.ts";
 
 /**
  * Everything the runtime reads from its environment, parsed once at start. No other file
@@ -75,6 +76,11 @@ export interface RuntimeConfig {
    * result is cut, and the model told so, before the model, the store or the client see it.
    */
   readonly maxToolResultBytes: number;
+  /**
+   * The credential vault's Fernet keys (`AGENTLLM_TOKEN_ENCRYPTION_KEY`): the first encrypts,
+   * all decrypt. Prints as `[KeyRing: N key(s)]`, never the keys.
+   */
+  readonly tokenKeys: KeyRing;
 }
 
 /** Node timers cannot wait longer; a larger timeout would fire at once. */
@@ -133,6 +139,20 @@ const envSchema = z.object({
         .max(64 * 1024 * 1024),
     )
     .default(DEFAULT_MAX_TOOL_RESULT_BYTES),
+  AGENTLLM_TOKEN_ENCRYPTION_KEY: z
+    .string({
+      error: `is required: the key that encrypts users' credentials (${HOW_TO_MAKE_A_KEY})`,
+    })
+    .transform((value, ctx) => {
+      try {
+        return KeyRing.parse(value);
+      } catch (error) {
+        if (!(error instanceof KeyRingError)) throw error;
+        // The message names the entry by position; zod's default would echo the input.
+        ctx.addIssue({ code: "custom", message: error.message, input: "" });
+        return z.NEVER;
+      }
+    }),
 });
 
 /** Thrown when the environment cannot start the runtime; the message names each variable. */
@@ -203,5 +223,6 @@ export function loadConfig(
       maxInflightBytes: e.AGENTLLM_MAX_INFLIGHT_BYTES,
     }),
     maxToolResultBytes: e.AGENTLLM_MAX_TOOL_RESULT_BYTES,
+    tokenKeys: e.AGENTLLM_TOKEN_ENCRYPTION_KEY,
   });
 }

@@ -32,9 +32,9 @@ print(json.dumps({"key": key.decode(), "tokens": [f.encrypt(m.encode()).decode()
     );
     const { key, tokens } = JSON.parse(out) as { key: string; tokens: string[] };
     const fernet = new Fernet(key);
-    expect(tokens.map((token) => fernet.decrypt(token, { ttlSeconds: 600 }).toString("utf8"))).toEqual(
-      MESSAGES,
-    );
+    expect(
+      tokens.map((token) => fernet.decrypt(token, { ttlSeconds: 600 }).toString("utf8")),
+    ).toEqual(MESSAGES);
   });
 
   it("makes tokens Python decrypts, with a key made here", () => {

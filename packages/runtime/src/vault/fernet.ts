@@ -1,4 +1,10 @@
-import { createCipheriv, createDecipheriv, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHmac,
+  randomBytes,
+  timingSafeEqual,
+} from "node:crypto";
 
 /**
  * Fernet (https://github.com/fernet/spec, Spec.md): authenticated symmetric encryption, the
@@ -139,7 +145,8 @@ function decodeKey(key: string): Buffer {
 
 function unixSeconds(date: Date): number {
   const ms = date.getTime();
-  if (!Number.isFinite(ms) || ms < 0) throw new RangeError("the time must be a valid date after 1970");
+  if (!Number.isFinite(ms) || ms < 0)
+    throw new RangeError("the time must be a valid date after 1970");
   return Math.floor(ms / 1000);
 }
 
