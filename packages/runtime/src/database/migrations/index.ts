@@ -2,6 +2,7 @@ import type { Migration } from "kysely";
 import { createSessions } from "./0001-create-sessions.ts";
 import { createUserSettings } from "./0002-create-user-settings.ts";
 import { indexTurnsByPrefixKey } from "./0003-index-turns-by-prefix-key.ts";
+import { createCredentials } from "./0004-create-credentials.ts";
 
 /**
  * Every migration, keyed by the name kysely records in `kysely_migration`. Listed by hand
@@ -12,4 +13,5 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   "0001-create-sessions": createSessions,
   "0002-create-user-settings": createUserSettings,
   "0003-index-turns-by-prefix-key": indexTurnsByPrefixKey,
+  "0004-create-credentials": createCredentials,
 });
