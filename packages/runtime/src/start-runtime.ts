@@ -15,11 +15,16 @@ import type { Logger } from "./logger.ts";
 import { KyselySessionStore } from "./sessions/kysely-session-store.ts";
 import { SessionLocks } from "./sessions/session-lock.ts";
 import { KyselyUserSettingsStore } from "./settings/kysely-user-settings-store.ts";
+import type { CredentialVault } from "./vault/credential-vault.ts";
+import { KyselyCredentialVault } from "./vault/kysely-credential-vault.ts";
+import { reportUndecryptable } from "./vault/undecryptable-credentials.ts";
 
 export interface RunningRuntime {
   /** `http://host:port` the runtime listens on. */
   readonly url: string;
   readonly agents: readonly string[];
+  /** Every user's credentials, on the app database (closed with it). */
+  readonly vault: CredentialVault;
   /** Stops accepting requests, ends open ones, closes the database. */
   close(): Promise<void>;
 }
@@ -43,6 +48,8 @@ export async function startRuntime(
     { maxToolResultBytes: config.maxToolResultBytes },
   );
   const database = await openDatabase({ dataDir: config.dataDir });
+  const vault = new KyselyCredentialVault(database.db, config.tokenKeys, { logger });
+  await reportUndecryptable(database.db, config.tokenKeys, logger);
   const baseClient =
     options.modelClient ??
     new GoogleGenAI({
@@ -79,6 +86,7 @@ export async function startRuntime(
       contextTokens: config.contextTokens,
       maxSessionBytes: config.maxSessionBytes,
       locks: new SessionLocks({ waitMs: config.sessionWaitMs }),
+      vault,
     },
     ready: async () => {
       await sql`select 1`.execute(database.db);
@@ -96,6 +104,7 @@ export async function startRuntime(
   return {
     url,
     agents: registry.names(),
+    vault,
     close: () => {
       closing ??= (async () => {
         await new Promise<void>((resolve) => {
