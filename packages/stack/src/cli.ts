@@ -6,9 +6,9 @@ import { startFakeGemini } from "@agentllm/testkit";
 import { repoRoot } from "./repo-paths.ts";
 import {
   DEFAULT_MASTER_KEY,
-  randomFernetKey,
   type RunningStack,
   type RuntimeForm,
+  randomFernetKey,
   startStack,
 } from "./start-stack.ts";
 
