@@ -3,6 +3,7 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { Fernet, generateFernetKey } from "./fernet.ts";
+import { KeyRing } from "./key-ring.ts";
 
 // Interop with the reference implementation, Python's `cryptography.fernet`, from the bridge's
 // venv (`npx just setup` installs it): what one side encrypts the other decrypts.
@@ -52,5 +53,38 @@ print(json.dumps([f.decrypt(t.encode(), ttl=600).decode() for t in data["tokens"
       { key, tokens },
     );
     expect(JSON.parse(out)).toEqual(MESSAGES);
+  });
+
+  it("a key ring behaves like MultiFernet: the first key encrypts, all decrypt, rotate agrees", () => {
+    const [newKey, oldKey] = [generateFernetKey(), generateFernetKey()];
+    const ring = KeyRing.parse(`${newKey},${oldKey}`);
+    const out = python(
+      `
+import json, sys
+from cryptography.fernet import Fernet, MultiFernet
+data = json.load(sys.stdin)
+new, old = Fernet(data["new"].encode()), Fernet(data["old"].encode())
+multi = MultiFernet([new, old])
+old_token = old.encrypt(b"made with the old key")
+print(json.dumps({
+    "ours": multi.decrypt(data["token"].encode()).decode(),
+    "ours_new_only": new.decrypt(data["token"].encode()).decode(),
+    "old_token": old_token.decode(),
+    "rotated": multi.rotate(old_token).decode(),
+}))
+`,
+      { new: newKey, old: oldKey, token: ring.encrypt("made by the ring") },
+    );
+    const result = JSON.parse(out) as Record<string, string>;
+    expect(result.ours).toBe("made by the ring");
+    expect(result.ours_new_only).toBe("made by the ring");
+    expect(ring.decrypt(result.old_token as string)).toEqual({
+      plaintext: "made with the old key",
+      keyIndex: 1,
+    });
+    expect(ring.decrypt(result.rotated as string)).toEqual({
+      plaintext: "made with the old key",
+      keyIndex: 0,
+    });
   });
 });
