@@ -102,7 +102,7 @@ export class Fernet {
     if (bytes.length < MIN_TOKEN_BYTES) throw new InvalidFernetTokenError("too short");
     if (bytes[0] !== VERSION) throw new InvalidFernetTokenError("unknown version");
     const timestamp = Number(bytes.readBigUInt64BE(1));
-    // The MAC first: nothing else about a token is trusted (or reported) before it checks out.
+    // The MAC before anything inside the token is used: only its version byte is read earlier.
     const signed = bytes.subarray(0, bytes.length - HMAC_BYTES);
     const mac = bytes.subarray(bytes.length - HMAC_BYTES);
     if (!timingSafeEqual(mac, this.#hmac(signed))) {
