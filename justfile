@@ -170,23 +170,44 @@ format: setup
 secrets *options: setup-node
     {{tsx}} scripts/secrets.ts "$@"
 
-# List the users the runtime knows: chats per agent, tokens used, setting names; never contents (USER_ID for one, --json; --compose: the stack's runtime)
+# List the users the runtime knows: chats per agent, tokens used, setting names, connected toolkits; never contents or secrets (USER_ID for one, --json; --compose: the stack's runtime)
 [positional-arguments]
 tokens *options:
+    @{{just_executable()}} ops tokens "$@"
+
+# Remove a user's stored credentials, for one toolkit or all, and say which (--compose: the stack's runtime)
+[positional-arguments]
+[no-exit-message]
+revoke user toolkit="" *options:
+    @{{just_executable()}} ops revoke "$@"
+
+# Re-encrypt every stored credential with the first key of AGENTLLM_TOKEN_ENCRYPTION_KEY (docs/deployment-encryption.md; --compose: the stack's runtime)
+[positional-arguments]
+[no-exit-message]
+rotate-key *options:
+    @{{just_executable()}} ops rotate-key "$@"
+
+# Runs the operator command packages/runtime/src/ops/NAME-main.ts on the runtime's database: here, or with --compose in the runtime container
+[private]
+[positional-arguments]
+[no-exit-message]
+ops name *options:
     #!/usr/bin/env bash
     set -euo pipefail
+    name=$1
+    shift
     args=()
     compose=""
-    for arg in "$@"; do if [ "$arg" = --compose ]; then compose=1; else args+=("$arg"); fi; done
+    for arg in "$@"; do if [ "$arg" = --compose ]; then compose=1; elif [ -n "$arg" ]; then args+=("$arg"); fi; done
     if [ -n "$compose" ]; then
-      # Inside the runtime container, on its /data volume: the sources under the dev overlay
-      # (which has tsx), the compiled runtime in the production image (which has not).
-      exec scripts/container-engine.sh tokens compose exec -T runtime sh -c \
-        'if [ -x node_modules/.bin/tsx ]; then exec node_modules/.bin/tsx packages/runtime/src/ops/tokens-main.ts "$@"; else exec node --conditions=production packages/runtime/dist/ops/tokens-main.js "$@"; fi' \
-        tokens "${args[@]}"
+      # Inside the runtime container, on its /data volume and with its key: the sources under
+      # the dev overlay (which has tsx), the compiled runtime in the production image (which has not).
+      exec scripts/container-engine.sh "$name" compose exec -T runtime sh -c \
+        'name=$1; shift; if [ -x node_modules/.bin/tsx ]; then exec node_modules/.bin/tsx "packages/runtime/src/ops/$name-main.ts" "$@"; else exec node --conditions=production "packages/runtime/dist/ops/$name-main.js" "$@"; fi' \
+        "$name" "$name" "${args[@]}"
     fi
     {{just_executable()}} setup-node >/dev/null
-    exec {{tsx}} packages/runtime/src/ops/tokens-main.ts "${args[@]}"
+    exec {{tsx}} "packages/runtime/src/ops/$name-main.ts" "${args[@]}"
 
 # Where everything listens, what is up right now, and which settings are in effect (no secret values)
 info:

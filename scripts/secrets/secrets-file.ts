@@ -11,6 +11,10 @@ export const GENERATED: Readonly<Record<string, () => string>> = {
   // HS256 wants a key at least as long as its 32-byte hash (RFC 7518 3.2); 48 bytes is above it.
   AGENTLLM_IDENTITY_JWT_SECRET: () => randomBytes(48).toString("base64url"),
   WEBUI_SECRET_KEY: () => randomBytes(32).toString("base64url"),
+  // A Fernet key: 32 bytes in url-safe base64 with its padding, as Python's
+  // Fernet.generate_key() writes it, so the same key works with cryptography.fernet too.
+  AGENTLLM_TOKEN_ENCRYPTION_KEY: () =>
+    randomBytes(32).toString("base64").replaceAll("+", "-").replaceAll("/", "_"),
   // Hex: it goes into a postgres:// URL, where only unreserved characters are safe unescaped.
   LITELLM_DB_PASSWORD: () => randomBytes(24).toString("hex"),
 };

@@ -1,6 +1,8 @@
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "./config.ts";
+import { Fernet } from "./vault/fernet.ts";
+import { KeyRing } from "./vault/key-ring.ts";
 
 const TOKEN = "tok-0123456789abcdef-SECRET";
 const API_KEY = "AIza-gemini-key-SECRET-42";
@@ -8,10 +10,18 @@ const CWD = path.resolve("/srv/agentllm");
 /** Fernet keys: 32 bytes of 1s, and of 2s. */
 const KEY_A = Buffer.alloc(32, 1).toString("base64url");
 const KEY_B = Buffer.alloc(32, 2).toString("base64url");
+// Fixed so a leak would be found by value; made like `just secrets` makes them.
+const KEY = "cw_0x689RpI-jtRR7oE8h_eQsKImvJapLeSbXpwF4e4=";
+const OLD_KEY = "m4Xq1P3hPnTtHUKs7n1bPwJQ9aKsc3Pm3s9yqz0Vq2Q=";
 
-/** The two required variables, plus whatever a test adds. */
+/** The three required variables, plus whatever a test adds. */
 function env(extra: Record<string, string | undefined> = {}): Record<string, string | undefined> {
-  return { AGENTLLM_RUNTIME_TOKEN: TOKEN, GEMINI_API_KEY: API_KEY, ...extra };
+  return {
+    AGENTLLM_RUNTIME_TOKEN: TOKEN,
+    GEMINI_API_KEY: API_KEY,
+    AGENTLLM_TOKEN_ENCRYPTION_KEY: KEY,
+    ...extra,
+  };
 }
 
 /** Runs loadConfig expecting a ConfigError and returns its message. */
@@ -71,8 +81,9 @@ describe("loadConfig", () => {
         rateLimitPerTicket: 20,
         requestTimeoutMs: 30_000,
         maxConnections: 256,
-        encryptionKey: undefined,
+        google: undefined,
       },
+      tokenKeys: expect.any(KeyRing),
     });
   });
 
@@ -163,8 +174,9 @@ describe("loadConfig", () => {
         rateLimitPerTicket: 5,
         requestTimeoutMs: 20_000,
         maxConnections: 64,
-        encryptionKey: new Uint8Array(32).fill(1),
+        google: undefined,
       },
+      tokenKeys: expect.any(KeyRing),
     });
     expect(typeof config.port).toBe("number");
   });
@@ -191,7 +203,10 @@ describe("loadConfig", () => {
 
   describe("required variables", () => {
     it("names AGENTLLM_RUNTIME_TOKEN when it is missing", () => {
-      const message = configErrorMessage({ GEMINI_API_KEY: API_KEY });
+      const message = configErrorMessage({
+        GEMINI_API_KEY: API_KEY,
+        AGENTLLM_TOKEN_ENCRYPTION_KEY: KEY,
+      });
       expect(message).toContain("AGENTLLM_RUNTIME_TOKEN");
       expect(message).toContain("is required");
       expect(message).not.toContain("GEMINI_API_KEY");
@@ -199,19 +214,23 @@ describe("loadConfig", () => {
     });
 
     it("names GEMINI_API_KEY when neither it nor GOOGLE_API_KEY is set", () => {
-      const message = configErrorMessage({ AGENTLLM_RUNTIME_TOKEN: TOKEN });
+      const message = configErrorMessage({
+        AGENTLLM_RUNTIME_TOKEN: TOKEN,
+        AGENTLLM_TOKEN_ENCRYPTION_KEY: KEY,
+      });
       expect(message).toContain("GEMINI_API_KEY");
       expect(message).toContain("is required");
       expect(message).not.toContain("AGENTLLM_RUNTIME_TOKEN");
       expect(message).not.toContain(TOKEN);
     });
 
-    it("names both when both are missing, one line each", () => {
+    it("names all three when all are missing, one line each", () => {
       const message = configErrorMessage({});
       const lines = message.split("\n").slice(1);
-      expect(lines).toHaveLength(2);
+      expect(lines).toHaveLength(3);
       expect(lines.some((line) => line.includes("AGENTLLM_RUNTIME_TOKEN"))).toBe(true);
       expect(lines.some((line) => line.includes("GEMINI_API_KEY"))).toBe(true);
+      expect(lines.some((line) => line.includes("AGENTLLM_TOKEN_ENCRYPTION_KEY"))).toBe(true);
     });
 
     it("rejects a runtime token shorter than 16 characters without echoing it", () => {
@@ -230,10 +249,48 @@ describe("loadConfig", () => {
     });
   });
 
+  describe("AGENTLLM_TOKEN_ENCRYPTION_KEY", () => {
+    it("refuses to start without it, naming it and how to make one", () => {
+      for (const value of [undefined, "", "  "]) {
+        const message = configErrorMessage(env({ AGENTLLM_TOKEN_ENCRYPTION_KEY: value }));
+        const lines = message.split("\n").slice(1);
+        expect(lines).toHaveLength(1);
+        expect(lines[0]).toContain("AGENTLLM_TOKEN_ENCRYPTION_KEY");
+        expect(lines[0]).toContain("npx just secrets");
+        expect(lines[0]).toContain("urlsafe_b64encode(os.urandom(32))");
+      }
+    });
+
+    it("names a malformed entry by position, never its value", () => {
+      const bad = "not-a-fernet-key-SECRET";
+      const message = configErrorMessage(env({ AGENTLLM_TOKEN_ENCRYPTION_KEY: `${KEY},${bad}` }));
+      const lines = message.split("\n").slice(1);
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toContain("AGENTLLM_TOKEN_ENCRYPTION_KEY key 2 of 2 is not a Fernet key");
+      expect(message).not.toContain("SECRET");
+      expect(message).not.toContain(KEY);
+    });
+
+    it("reads several keys: the first encrypts, all decrypt", () => {
+      const { tokenKeys } = loadConfig(
+        env({ AGENTLLM_TOKEN_ENCRYPTION_KEY: `${KEY},${OLD_KEY}` }),
+        CWD,
+      );
+      expect(tokenKeys.size).toBe(2);
+      expect(new Fernet(KEY).decrypt(tokenKeys.encrypt("x")).toString()).toBe("x");
+      expect(tokenKeys.decrypt(new Fernet(OLD_KEY).encrypt("y")).plaintext).toBe("y");
+      expect(JSON.stringify(loadConfig(env(), CWD))).not.toContain(KEY.slice(0, 12));
+    });
+  });
+
   describe("GOOGLE_API_KEY fallback", () => {
     it("uses GOOGLE_API_KEY when GEMINI_API_KEY is unset", () => {
       const config = loadConfig(
-        { AGENTLLM_RUNTIME_TOKEN: TOKEN, GOOGLE_API_KEY: "google-key" },
+        {
+          AGENTLLM_RUNTIME_TOKEN: TOKEN,
+          AGENTLLM_TOKEN_ENCRYPTION_KEY: KEY,
+          GOOGLE_API_KEY: "google-key",
+        },
         CWD,
       );
       expect(config.gemini.apiKey).toBe("google-key");
@@ -241,7 +298,12 @@ describe("loadConfig", () => {
 
     it("uses GOOGLE_API_KEY when GEMINI_API_KEY is empty", () => {
       const config = loadConfig(
-        { AGENTLLM_RUNTIME_TOKEN: TOKEN, GEMINI_API_KEY: "", GOOGLE_API_KEY: "google-key" },
+        {
+          AGENTLLM_RUNTIME_TOKEN: TOKEN,
+          AGENTLLM_TOKEN_ENCRYPTION_KEY: KEY,
+          GEMINI_API_KEY: "",
+          GOOGLE_API_KEY: "google-key",
+        },
         CWD,
       );
       expect(config.gemini.apiKey).toBe("google-key");
@@ -497,11 +559,24 @@ describe("loadConfig", () => {
   });
 
   describe("the public listener", () => {
-    it("takes the first encryption key, padded or not", () => {
+    it("takes a Google client whole or not at all, naming the missing half", () => {
+      expect(loadConfig(env(), CWD).publicListener.google).toBeUndefined();
       expect(
-        loadConfig(env({ AGENTLLM_TOKEN_ENCRYPTION_KEY: ` ${KEY_B}=, ${KEY_A}` }), CWD)
-          .publicListener.encryptionKey,
-      ).toEqual(new Uint8Array(32).fill(2));
+        loadConfig(
+          env({
+            GDRIVE_CLIENT_ID: "id",
+            GDRIVE_CLIENT_SECRET: "shh",
+            GOOGLE_OAUTH_BASE_URL: "http://127.0.0.1:1",
+          }),
+          CWD,
+        ).publicListener.google,
+      ).toEqual({ clientId: "id", clientSecret: "shh", baseUrl: "http://127.0.0.1:1" });
+      expect(configErrorMessage(env({ GDRIVE_CLIENT_ID: "id" }))).toContain(
+        "GDRIVE_CLIENT_SECRET is not set",
+      );
+      const half = configErrorMessage(env({ GDRIVE_CLIENT_SECRET: "shh" }));
+      expect(half).toContain("GDRIVE_CLIENT_ID is not set");
+      expect(half).not.toContain("shh");
     });
 
     it.each([

@@ -4,6 +4,7 @@ import {
   DEFAULT_MAX_TOOL_RESULT_BYTES,
   MIN_TOOL_RESULT_BYTES,
 } from "./agents/loop/bound-tool-result.ts";
+import { HOW_TO_MAKE_A_KEY, KeyRing, KeyRingError } from "./vault/key-ring.ts";
 
 /**
  * Everything the runtime reads from its environment, parsed once at start. No other file
@@ -75,7 +76,12 @@ export interface RuntimeConfig {
    * result is cut, and the model told so, before the model, the store or the client see it.
    */
   readonly maxToolResultBytes: number;
-  /** The public listener: connect pages (and, later, OAuth callbacks), reached by browsers. */
+  /**
+   * The credential vault's Fernet keys (`AGENTLLM_TOKEN_ENCRYPTION_KEY`): the first encrypts,
+   * all decrypt. Prints as `[KeyRing: N key(s)]`, never the keys.
+   */
+  readonly tokenKeys: KeyRing;
+  /** The public listener: connect pages and OAuth callbacks, reached by browsers. */
   readonly publicListener: PublicListenerConfig;
 }
 
@@ -100,11 +106,6 @@ export interface PublicListenerConfig {
   /** Headers and body of one request, from its first byte; then 408. */
   readonly requestTimeoutMs: number;
   readonly maxConnections: number;
-  /**
-   * The first `AGENTLLM_TOKEN_ENCRYPTION_KEY` entry, decoded (32 bytes): tickets are signed with
-   * a key derived from it. Undefined when the variable is unset: no connect pages then.
-   */
-  readonly encryptionKey: Uint8Array | undefined;
   /** Google sign-in for OAuth toolkits; undefined when no client is configured. */
   readonly google: GoogleOAuthConfig | undefined;
 }
@@ -203,30 +204,21 @@ const envSchema = z.object({
   GOOGLE_OAUTH_BASE_URL: z
     .url({ protocol: /^https?$/, error: "must be an http(s) URL" })
     .optional(),
-  // Parsed properly (every entry, rotation) by the vault; here only its first entry is read.
   AGENTLLM_TOKEN_ENCRYPTION_KEY: z
-    .string()
+    .string({
+      error: `is required: the key that encrypts users' credentials (${HOW_TO_MAKE_A_KEY})`,
+    })
     .transform((value, ctx) => {
-      const key = firstKey(value);
-      if (!key) {
-        ctx.addIssue({
-          code: "custom",
-          message: "must start with a 32-byte url-safe base64 key (`npx just secrets` makes one)",
-        });
+      try {
+        return KeyRing.parse(value);
+      } catch (error) {
+        if (!(error instanceof KeyRingError)) throw error;
+        // The message names the entry by position; zod's default would echo the input.
+        ctx.addIssue({ code: "custom", message: error.message, input: "" });
         return z.NEVER;
       }
-      return key;
-    })
-    .optional(),
+    }),
 });
-
-/** The first comma-separated entry, as the 32 bytes of a Fernet key; undefined if not one. */
-export function firstKey(value: string): Uint8Array | undefined {
-  const first = value.split(",")[0]?.trim() ?? "";
-  if (!/^[A-Za-z0-9_-]{43}=?$/.test(first)) return undefined;
-  const bytes = Buffer.from(first, "base64url");
-  return bytes.length === 32 ? new Uint8Array(bytes) : undefined;
-}
 
 /** Thrown when the environment cannot start the runtime; the message names each variable. */
 export class ConfigError extends Error {
@@ -296,6 +288,7 @@ export function loadConfig(
       maxInflightBytes: e.AGENTLLM_MAX_INFLIGHT_BYTES,
     }),
     maxToolResultBytes: e.AGENTLLM_MAX_TOOL_RESULT_BYTES,
+    tokenKeys: e.AGENTLLM_TOKEN_ENCRYPTION_KEY,
     publicListener: Object.freeze({
       host: e.AGENTLLM_PUBLIC_HOST,
       port: e.AGENTLLM_PUBLIC_PORT,
@@ -307,7 +300,6 @@ export function loadConfig(
       rateLimitPerTicket: e.AGENTLLM_CONNECT_RATE_LIMIT_TICKET,
       requestTimeoutMs: e.AGENTLLM_PUBLIC_REQUEST_TIMEOUT_MS,
       maxConnections: e.AGENTLLM_PUBLIC_MAX_CONNECTIONS,
-      encryptionKey: e.AGENTLLM_TOKEN_ENCRYPTION_KEY,
       google: googleConfig(e.GDRIVE_CLIENT_ID, e.GDRIVE_CLIENT_SECRET, e.GOOGLE_OAUTH_BASE_URL),
     }),
   });
@@ -327,4 +319,3 @@ function googleConfig(
   }
   return Object.freeze({ clientId, clientSecret, baseUrl });
 }
-

@@ -10,6 +10,7 @@ import { loadAgentRegistry } from "./agents/registry.ts";
 import type { RuntimeConfig } from "./config.ts";
 import type { ConnectLinks } from "./connect/connect-links.ts";
 import { type PublicListener, startPublicListener } from "./connect/start-public-listener.ts";
+import { TICKET_KEY_INFO } from "./connect/ticket-signer.ts";
 import { openDatabase } from "./database/open-database.ts";
 import { AdmissionControl } from "./http/admission/index.ts";
 import { createApp } from "./http/app.ts";
@@ -18,15 +19,19 @@ import { KyselySessionStore } from "./sessions/kysely-session-store.ts";
 import { SessionLocks } from "./sessions/session-lock.ts";
 import { KyselyUserSettingsStore } from "./settings/kysely-user-settings-store.ts";
 import type { CredentialVault } from "./vault/credential-vault.ts";
+import { KyselyCredentialVault } from "./vault/kysely-credential-vault.ts";
+import { reportUndecryptable } from "./vault/undecryptable-credentials.ts";
 
 export interface RunningRuntime {
   /** `http://host:port` the runtime listens on. */
   readonly url: string;
   readonly agents: readonly string[];
-  /** Where browsers reach the connect pages; undefined when they are off (see the log). */
-  readonly publicUrl: string | undefined;
-  /** Makes a user's link to connect a toolkit; undefined when the connect pages are off. */
-  readonly connectLinks: ConnectLinks | undefined;
+  /** Where browsers reach the connect pages. */
+  readonly publicUrl: string;
+  /** Makes a user's link to connect a toolkit. */
+  readonly connectLinks: ConnectLinks;
+  /** Every user's credentials, on the app database (closed with it). */
+  readonly vault: CredentialVault;
   /** Stops accepting requests, ends open ones, closes the database. */
   close(): Promise<void>;
 }
@@ -52,6 +57,9 @@ export async function startRuntime(
     { maxToolResultBytes: config.maxToolResultBytes },
   );
   const database = await openDatabase({ dataDir: config.dataDir });
+  const vault =
+    options.vault ?? new KyselyCredentialVault(database.db, config.tokenKeys, { logger });
+  await reportUndecryptable(database.db, config.tokenKeys, logger);
   const baseClient =
     options.modelClient ??
     new GoogleGenAI({
@@ -74,32 +82,26 @@ export async function startRuntime(
   );
 
   // Before the internal API, so whatever builds a run can be handed `publicListener.links`.
-  let publicListener: PublicListener | undefined;
-  const { encryptionKey } = config.publicListener;
-  if (encryptionKey && options.vault) {
-    try {
-      publicListener = await startPublicListener({
-        config: config.publicListener,
-        encryptionKey,
-        db: database.db,
-        registry,
-        vault: options.vault,
-        logger,
-      });
-    } catch (error) {
-      await database.close();
-      throw error;
-    }
-    logger.info(
-      { url: publicListener.url, address: publicListener.address },
-      "connect pages listening",
-    );
-  } else {
-    logger.warn(
-      { missing: encryptionKey ? "credential vault" : "AGENTLLM_TOKEN_ENCRYPTION_KEY" },
-      "connect pages off: users cannot connect toolkits",
-    );
+  let publicListener: PublicListener;
+  try {
+    publicListener = await startPublicListener({
+      config: config.publicListener,
+      // Tickets get their own key, derived from the vault's first key: one secret to manage,
+      // and a ticket signature can never be confused with a Fernet token.
+      ticketKey: config.tokenKeys.deriveKey(TICKET_KEY_INFO),
+      db: database.db,
+      registry,
+      vault,
+      logger,
+    });
+  } catch (error) {
+    await database.close();
+    throw error;
   }
+  logger.info(
+    { url: publicListener.url, address: publicListener.address },
+    "connect pages listening",
+  );
   const app = createApp({
     logger,
     runtimeToken: config.runtimeToken,
@@ -115,6 +117,7 @@ export async function startRuntime(
       contextTokens: config.contextTokens,
       maxSessionBytes: config.maxSessionBytes,
       locks: new SessionLocks({ waitMs: config.sessionWaitMs }),
+      vault,
     },
     ready: async () => {
       await sql`select 1`.execute(database.db);
@@ -132,11 +135,12 @@ export async function startRuntime(
   return {
     url,
     agents: registry.names(),
-    publicUrl: publicListener?.url,
-    connectLinks: publicListener?.links,
+    publicUrl: publicListener.url,
+    connectLinks: publicListener.links,
+    vault,
     close: () => {
       closing ??= (async () => {
-        await publicListener?.close();
+        await publicListener.close();
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           // Open streams would keep close() waiting forever; their runs abort on socket close.

@@ -6,6 +6,7 @@ import { createDefaultResponder, type FakeGemini, startFakeGemini } from "@agent
 import { loadConfig } from "../src/config.ts";
 import { createLogger } from "../src/logger.ts";
 import { type RunningRuntime, startRuntime } from "../src/start-runtime.ts";
+import { TOKEN_ENCRYPTION_KEY } from "./runtime-harness.ts";
 
 /** The shared secret every request of the bad-input table carries (unless a row says otherwise). */
 export const TOKEN = "test-token-0123456789";
@@ -42,6 +43,7 @@ export async function startBadInputHarness(): Promise<BadInputHarness> {
   try {
     const config = loadConfig({
       AGENTLLM_RUNTIME_TOKEN: TOKEN,
+      AGENTLLM_TOKEN_ENCRYPTION_KEY: TOKEN_ENCRYPTION_KEY,
       AGENTLLM_RUNTIME_PORT: "0",
       AGENTLLM_PUBLIC_PORT: "0",
       GEMINI_API_KEY: "fake-gemini-key",

@@ -601,22 +601,3 @@ describe("the public listener's connection limits", () => {
     await held.closed;
   }, 30_000);
 });
-
-describe("without an encryption key", () => {
-  it("starts without connect pages and says which setting is missing", async () => {
-    const root = mkdtempSync(path.join(os.tmpdir(), "agentllm-connect-off-"));
-    try {
-      const off = await start(path.join(root, "data"), path.join(root, "agents"), {
-        AGENTLLM_TOKEN_ENCRYPTION_KEY: undefined,
-      });
-      expect(off.runtime.publicUrl).toBeUndefined();
-      expect(off.runtime.connectLinks).toBeUndefined();
-      expect(off.logs.join("\n")).toMatch(
-        /"missing":"AGENTLLM_TOKEN_ENCRYPTION_KEY".*"connect pages off/,
-      );
-      await off.runtime.close();
-    } finally {
-      rmSync(root, { recursive: true, force: true });
-    }
-  });
-});

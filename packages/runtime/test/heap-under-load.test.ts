@@ -6,7 +6,7 @@ import { type FakeGemini, startFakeGemini } from "@agentllm/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort } from "../../stack/src/free-port.ts";
 import { RUNTIME_NODE_OPTIONS } from "../../stack/src/start-stack.ts";
-import { eventually, REPO_ROOT, RUNTIME_TOKEN } from "./runtime-harness.ts";
+import { eventually, REPO_ROOT, RUNTIME_TOKEN, TOKEN_ENCRYPTION_KEY } from "./runtime-harness.ts";
 
 // A burst of large requests against a runtime process with the production heap flags. Without
 // admission control 16 of these bodies at once ran the 256 MiB heap out ("JavaScript heap out of
@@ -39,6 +39,7 @@ beforeAll(async () => {
         AGENTLLM_RUNTIME_PORT: String(port),
         AGENTLLM_PUBLIC_PORT: "0",
         AGENTLLM_RUNTIME_TOKEN: RUNTIME_TOKEN,
+        AGENTLLM_TOKEN_ENCRYPTION_KEY: TOKEN_ENCRYPTION_KEY,
         GEMINI_API_KEY: "fake-gemini-key",
         GOOGLE_GEMINI_BASE_URL: gemini.url,
         AGENTLLM_DATA_DIR: dataDir,

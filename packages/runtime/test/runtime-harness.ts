@@ -15,6 +15,9 @@ import { type RunningRuntime, startRuntime } from "../src/start-runtime.ts";
 /** The shared secret every test request carries. */
 export const RUNTIME_TOKEN = "test-token-0123456789";
 
+/** The credential vault's key in every test runtime: fixed, so a test may reopen its data. */
+export const TOKEN_ENCRYPTION_KEY = "dGVzdC1vbmx5LXZhdWx0LWtleS0wMTIzNDU2Nzg5YWI=";
+
 /** The monorepo root: the runtime discovers `agno/demo-agent` in its node_modules. */
 export const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 
@@ -68,6 +71,7 @@ export async function startRuntimeHarness(options: HarnessOptions = {}): Promise
   });
   const config = loadConfig({
     AGENTLLM_RUNTIME_TOKEN: RUNTIME_TOKEN,
+    AGENTLLM_TOKEN_ENCRYPTION_KEY: TOKEN_ENCRYPTION_KEY,
     GEMINI_API_KEY: "k",
     GOOGLE_GEMINI_BASE_URL: options.geminiBaseUrl ?? gemini.url,
     AGENTLLM_RUNTIME_PORT: "0",

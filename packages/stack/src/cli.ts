@@ -8,6 +8,7 @@ import {
   DEFAULT_MASTER_KEY,
   type RunningStack,
   type RuntimeForm,
+  randomFernetKey,
   startStack,
 } from "./start-stack.ts";
 
@@ -67,8 +68,23 @@ async function runProxy(runtime: RuntimeForm): Promise<void> {
     );
     process.exit(1);
   }
+  // Credentials stored under a key that is gone are lost: `just proxy` never makes one up.
+  const encryptionKey = env.AGENTLLM_TOKEN_ENCRYPTION_KEY;
+  if (!encryptionKey) {
+    process.stderr.write(
+      [
+        "AGENTLLM_TOKEN_ENCRYPTION_KEY is not set: the key that encrypts users' credentials.",
+        "  `npx just secrets` generates one into .env.secrets (`npx just secrets --add-missing` adds it to an existing file).",
+        "  Keep it: credentials stored under a lost key are gone (docs/deployment-encryption.md).",
+        "  No key? `npx just demo` makes a throwaway one.",
+        "",
+      ].join("\n"),
+    );
+    process.exit(1);
+  }
   const stack = await startStack({
     geminiApiKey: apiKey,
+    encryptionKey,
     geminiBaseUrl: env.GOOGLE_GEMINI_BASE_URL || undefined,
     dataDir: path.resolve(repoRoot, env.AGENTLLM_DATA_DIR || "tmp"),
     proxyPort,
@@ -99,6 +115,8 @@ async function runDemo(runtime: RuntimeForm): Promise<void> {
       publicPort,
       // The key `just hello` sends: the default, or the one set in .env.secrets.
       masterKey: env.LITELLM_MASTER_KEY || undefined,
+      // Throwaway like the data: never the operator's key from .env.secrets.
+      encryptionKey: randomFernetKey(),
       runtime,
       onLine: printLine,
       onRuntimeGaveUp: () => exitAfter(cleanup),

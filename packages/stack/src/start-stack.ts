@@ -28,6 +28,11 @@ export interface StackOptions {
   readonly masterKey?: string | undefined;
   /** Shared secret between bridge and runtime; a fresh random one when not given. */
   readonly runtimeToken?: string | undefined;
+  /**
+   * The runtime's `AGENTLLM_TOKEN_ENCRYPTION_KEY` (one Fernet key, or several comma-separated);
+   * a fresh random key when not given, so credentials stored by this stack die with it.
+   */
+  readonly encryptionKey?: string | undefined;
   readonly logLevel?: string | undefined;
   /** The environment both processes inherit; defaults to this process's. */
   readonly env?: NodeJS.ProcessEnv | undefined;
@@ -56,6 +61,11 @@ export interface StackOptions {
 
 export type RuntimeForm = "source" | "compiled";
 
+/** A Fernet key as `just secrets` and Python's `Fernet.generate_key()` write one. */
+export function randomFernetKey(): string {
+  return randomBytes(32).toString("base64").replaceAll("+", "-").replaceAll("/", "_");
+}
+
 /**
  * V8 heap settings for the runtime. Its live heap is small (about 20 MiB idle, 35 MiB with 100
  * streams open), but with no limit V8 lets short-lived stream objects pile up in old space before
@@ -83,6 +93,8 @@ export interface RunningStack {
   readonly publicUrl: string;
   readonly masterKey: string;
   readonly runtimeToken: string;
+  /** The runtime's credential key(s), as given or made for this stack. */
+  readonly encryptionKey: string;
   /** The current runtime process (a new one after `restartRuntime` or a restart after a crash). */
   readonly runtime: ChildService;
   readonly proxy: ChildService;
@@ -121,6 +133,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   const proxyHost = options.proxyHost ?? "127.0.0.1";
   const masterKey = options.masterKey ?? DEFAULT_MASTER_KEY;
   const runtimeToken = options.runtimeToken ?? randomBytes(24).toString("base64url");
+  const encryptionKey = options.encryptionKey ?? randomFernetKey();
   const runtimeUrl = `http://127.0.0.1:${runtimePort}`;
   const proxyUrl = `http://${proxyHost === "0.0.0.0" ? "127.0.0.1" : proxyHost}:${proxyPort}`;
   const timeout = options.readyTimeoutMs ?? 90_000;
@@ -138,6 +151,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
         AGENTLLM_RUNTIME_PORT: String(runtimePort),
         AGENTLLM_PUBLIC_PORT: String(publicPort),
         AGENTLLM_RUNTIME_TOKEN: runtimeToken,
+        AGENTLLM_TOKEN_ENCRYPTION_KEY: encryptionKey,
         AGENTLLM_DATA_DIR: options.dataDir,
         GEMINI_API_KEY: options.geminiApiKey,
         ...(options.geminiBaseUrl ? { GOOGLE_GEMINI_BASE_URL: options.geminiBaseUrl } : {}),
@@ -167,6 +181,8 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   };
   // DATABASE_URL is the runtime's (Postgres sessions); LiteLLM would take it as its own.
   delete proxyEnv.DATABASE_URL;
+  // The credential key is the runtime's alone: the proxy never needs to read a credential.
+  delete proxyEnv.AGENTLLM_TOKEN_ENCRYPTION_KEY;
   // LiteLLM's app behind the bridge's guard (bridge/README.md, "The proxy process"): the same
   // arguments as the `litellm` command, plus the guard's limits and timeouts.
   const proxy = startChildService({
@@ -205,6 +221,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     publicUrl,
     masterKey,
     runtimeToken,
+    encryptionKey,
     get runtime() {
       return runtime.current;
     },

@@ -237,7 +237,11 @@ describe("variables reach the services that read them, documented", () => {
         /^DATABASE_URL$/,
       ]),
       ...leakedVariables(prod.config, "litellm-db", [/^(?!POSTGRES_)/]),
+      // The credential key is the runtime's alone.
+      ...leakedVariables(prod.config, "litellm-proxy", [/^AGENTLLM_TOKEN_ENCRYPTION_KEY$/]),
+      ...leakedVariables(prod.config, "open-webui", [/^AGENTLLM_TOKEN_ENCRYPTION_KEY$/]),
     ]).toEqual([]);
+    expect(prod.config.services.runtime?.environment?.AGENTLLM_TOKEN_ENCRYPTION_KEY).toBeTruthy();
     // LiteLLM's database reaches the proxy only, and the proxy's is LiteLLM's own.
     expect(prod.config.services["litellm-proxy"]?.environment?.DATABASE_URL).toMatch(
       /@litellm-db:5432\/litellm$/,

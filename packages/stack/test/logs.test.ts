@@ -1,12 +1,12 @@
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { type FakeGemini, startFakeGemini } from "@agentllm/testkit";
 import OpenAI from "openai";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { type RunningStack, startStack } from "../src/start-stack.ts";
+import { type RunningStack, randomFernetKey, startStack } from "../src/start-stack.ts";
 import { type LogCapture, type RuntimeLogLine, startLogCapture } from "./log-capture.ts";
 
 // What the logs of the real stack say, and what they must never say. The runtime runs at
@@ -19,6 +19,8 @@ const planted = {
   runtimeToken: `PLANTED-RUNTIME-TOKEN-${nonce}`,
   masterKey: `sk-PLANTED-MASTER-KEY-${nonce}`,
   message: `PLANTED-MESSAGE-SECRET-${nonce}`,
+  // A real Fernet key (the runtime refuses anything else); random, so it is found by value.
+  encryptionKey: randomFernetKey(),
 };
 const identity = {
   headers: { "X-OpenWebUI-User-Id": "log-user", "X-OpenWebUI-Chat-Id": `log-chat-${nonce}` },
@@ -44,6 +46,7 @@ beforeAll(async () => {
     dataDir,
     masterKey: planted.masterKey,
     runtimeToken: planted.runtimeToken,
+    encryptionKey: planted.encryptionKey,
     env,
     onLine: logs.onLine,
   });
@@ -154,6 +157,20 @@ describe("request ids through the proxy", () => {
     expect(
       logs.runtimeJson().find((l) => l.reqId === callId && l.msg === "chat completion"),
     ).toMatchObject({ stream: true, user: false });
+  });
+});
+
+describe("the credential key", () => {
+  it("reaches the runtime's environment and not the proxy's", () => {
+    const environ = (pid: number | undefined) =>
+      readFileSync(`/proc/${pid}/environ`, "utf8").split("\0");
+    expect(environ(stack.runtime.process.pid)).toContain(
+      `AGENTLLM_TOKEN_ENCRYPTION_KEY=${planted.encryptionKey}`,
+    );
+    const proxy = environ(stack.proxy.process.pid);
+    expect(proxy.filter((entry) => entry.startsWith("AGENTLLM_TOKEN_ENCRYPTION_KEY="))).toEqual([]);
+    expect(proxy.join("\n")).not.toContain(planted.encryptionKey);
+    expect(stack.encryptionKey).toBe(planted.encryptionKey);
   });
 });
 

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ChildService, httpOk, startChildService } from "../src/child-service.ts";
 import { freePort } from "../src/free-port.ts";
 import { repoRoot } from "../src/repo-paths.ts";
-import { RUNTIME_NODE_OPTIONS, runtimeArgs } from "../src/start-stack.ts";
+import { RUNTIME_NODE_OPTIONS, randomFernetKey, runtimeArgs } from "../src/start-stack.ts";
 
 // One user must not be able to take the runtime down for everyone with ordinary-sized requests.
 // Before requests looked stored turns up by key, every request of a chat loaded the chat's whole
@@ -40,6 +40,7 @@ beforeAll(async () => {
       AGENTLLM_RUNTIME_PORT: String(port),
       AGENTLLM_PUBLIC_PORT: "0",
       AGENTLLM_RUNTIME_TOKEN: TOKEN,
+      AGENTLLM_TOKEN_ENCRYPTION_KEY: randomFernetKey(),
       AGENTLLM_DATA_DIR: dataDir,
       GEMINI_API_KEY: "fake",
       GOOGLE_GEMINI_BASE_URL: gemini.url,

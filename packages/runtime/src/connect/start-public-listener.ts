@@ -10,7 +10,7 @@ import type { ConnectLinks } from "./connect-links.ts";
 import { connectableToolkits } from "./find-toolkit.ts";
 import { createPublicApp } from "./public-app.ts";
 import { TicketConnectLinks } from "./ticket-connect-links.ts";
-import { deriveTicketKey, TicketSigner } from "./ticket-signer.ts";
+import { TicketSigner } from "./ticket-signer.ts";
 import { KyselyUsedTickets } from "./used-tickets.ts";
 
 /** Idle keep-alive connections of browsers: a page and its form post, then gone. */
@@ -29,8 +29,8 @@ export interface PublicListener {
 
 export interface PublicListenerDeps {
   readonly config: PublicListenerConfig;
-  /** The first encryption key's 32 bytes; the ticket key is derived from it. */
-  readonly encryptionKey: Uint8Array;
+  /** The key tickets and CSRF tokens are signed with (derived from the vault's first key). */
+  readonly ticketKey: Uint8Array;
   readonly db: Kysely<Database>;
   readonly registry: AgentRegistry;
   readonly vault: CredentialVault;
@@ -41,7 +41,7 @@ export interface PublicListenerDeps {
 export async function startPublicListener(deps: PublicListenerDeps): Promise<PublicListener> {
   const { config } = deps;
   const signer = new TicketSigner({
-    key: deriveTicketKey(deps.encryptionKey),
+    key: deps.ticketKey,
     ttlSeconds: config.ticketTtlSeconds,
   });
   const secure = config.url?.startsWith("https:") ?? false;

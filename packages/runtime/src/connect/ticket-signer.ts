@@ -25,11 +25,12 @@ export const MAX_TICKET_CHARS = 2048;
 /** Longest user id or toolkit name a ticket carries (user ids are emails or uuids). */
 export const MAX_CLAIM_CHARS = 512;
 
-const HKDF_INFO = "agentllm connect tickets";
+/** HKDF `info` of the ticket key, derived from the vault's first key (`KeyRing.deriveKey`). */
+export const TICKET_KEY_INFO = "agentllm connect tickets";
 
 /** The ticket-signing key, derived so no other use of the encryption key shares its bytes. */
 export function deriveTicketKey(encryptionKey: Uint8Array): Uint8Array {
-  return new Uint8Array(hkdfSync("sha256", encryptionKey, new Uint8Array(0), HKDF_INFO, 32));
+  return new Uint8Array(hkdfSync("sha256", encryptionKey, new Uint8Array(0), TICKET_KEY_INFO, 32));
 }
 
 /**

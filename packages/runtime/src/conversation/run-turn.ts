@@ -5,6 +5,7 @@ import { runAgent } from "../agents/loop/run-agent.ts";
 import type { RegisteredAgent } from "../agents/registry.ts";
 import type { SessionLocks } from "../sessions/session-lock.ts";
 import type { SessionKey } from "../sessions/session-store.ts";
+import type { CredentialVault } from "../vault/credential-vault.ts";
 import type { ChatMessage } from "./chat-message.ts";
 import { generationConfig, type TurnParams } from "./generation-config.ts";
 import { type ContextDeps, prepareContext } from "./prepare-context.ts";
@@ -34,6 +35,8 @@ export interface TurnDeps extends ContextDeps {
   readonly toolTimeoutMs: number;
   /** One run per session at a time: a second request waits (bounded), then gets 409. */
   readonly locks: Pick<SessionLocks, "acquire">;
+  /** Users' credentials (vault/); absent where a test needs none. */
+  readonly vault?: CredentialVault;
 }
 
 /**

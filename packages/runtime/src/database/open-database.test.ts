@@ -62,7 +62,7 @@ describe("openDatabase", () => {
     try {
       const tables = (await db.introspection.getTables()).map((table) => table.name);
       expect(tables).toEqual(
-        expect.arrayContaining(["sessions", "session_turns", "user_settings"]),
+        expect.arrayContaining(["sessions", "session_turns", "user_settings", "credentials"]),
       );
     } finally {
       await close();

@@ -54,7 +54,7 @@ export async function openDatabase({ dataDir }: { dataDir: string }): Promise<Ap
 }
 
 /**
- * Conversations and (soon) credentials live here: the folder is created 0700 and the database
+ * Conversations and (encrypted) credentials live here: the folder is created 0700 and the database
  * file 0600 (SQLite gives its -wal and -shm files the database file's mode). A database file
  * that others can read is tightened; an existing folder is the operator's and left alone.
  */

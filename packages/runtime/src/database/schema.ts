@@ -11,6 +11,7 @@ export interface Database {
   sessions: SessionsTable;
   session_turns: SessionTurnsTable;
   user_settings: UserSettingsTable;
+  credentials: CredentialsTable;
   connect_tickets_used: ConnectTicketsUsedTable;
   oauth_pending: OAuthPendingTable;
 }
@@ -66,6 +67,22 @@ export interface UserSettingsTable {
   namespace: ColumnType<string, string, never>;
   key: ColumnType<string, string, never>;
   value: string;
+  updated_at: string;
+}
+
+/**
+ * One user's credential for one toolkit (`vault/`). Secret values are only ever in `secrets`,
+ * each a Fernet token; nothing else here is secret.
+ */
+export interface CredentialsTable {
+  user_id: ColumnType<string, string, never>;
+  toolkit: ColumnType<string, string, never>;
+  kind: "api-token" | "oauth2";
+  /** JSON object: field name → Fernet token of the value. */
+  secrets: JsonText;
+  /** JSON object: field name → plain value (server URL, scopes, expiry). */
+  metadata: JsonText;
+  connected_at: CreatedAt;
   updated_at: string;
 }
 

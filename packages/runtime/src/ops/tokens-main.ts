@@ -1,29 +1,24 @@
 #!/usr/bin/env -S node --import tsx
-import { access } from "node:fs/promises";
-import path from "node:path";
 import { parseArgs } from "node:util";
-import { DATABASE_FILE_NAME, openDatabase } from "../database/open-database.ts";
+import { openExistingDatabase } from "./existing-database.ts";
 import { listUsers, type UserInventory } from "./user-inventory.ts";
 
 /**
  * `agentllm-tokens [USER_ID] [--json]` (`just tokens`): the users the runtime's database knows,
- * with their chats per agent, the model tokens those used and the names of their settings.
- * Never prints stored content or setting values. Reads `AGENTLLM_DATA_DIR` like the runtime.
+ * with their chats per agent, the model tokens those used, the names of their settings and the
+ * toolkits they connected (kind, plain metadata, dates). Never prints stored content, setting
+ * values or credentials, and needs no key. Reads `AGENTLLM_DATA_DIR` like the runtime.
  */
 async function main(): Promise<number> {
   const { positionals, values } = parseArgs({
     allowPositionals: true,
     options: { json: { type: "boolean" } },
   });
-  const dataDir = path.resolve(process.env.AGENTLLM_DATA_DIR || "tmp");
-  const file = path.join(dataDir, DATABASE_FILE_NAME);
-  try {
-    await access(file);
-  } catch {
+  const { file, database } = await openExistingDatabase(process.env);
+  if (!database) {
     process.stdout.write(`tokens: no database at ${file} yet (nobody has chatted with an agent)\n`);
     return 0;
   }
-  const database = await openDatabase({ dataDir });
   try {
     const users = await listUsers(database.db, {
       ...(positionals[0] ? { userId: positionals[0] } : {}),
@@ -48,6 +43,13 @@ function render(users: UserInventory[], file: string): string {
       );
     }
     if (user.settings.length > 0) lines.push(`  settings: ${user.settings.join(", ")}`);
+    for (const c of user.credentials) {
+      const metadata = Object.entries(c.metadata).map(([key, value]) => `${key}=${value}`);
+      lines.push(
+        `  connected: ${c.toolkit} (${[c.kind, ...metadata].join(", ")}; ` +
+          `secret fields ${c.secretFields.join(", ")}), since ${c.connectedAt}, updated ${c.updatedAt}`,
+      );
+    }
   }
   return `${lines.join("\n")}\n`;
 }

@@ -7,6 +7,9 @@ import { openDatabase } from "../database/open-database.ts";
 import { KyselySessionStore } from "../sessions/kysely-session-store.ts";
 import type { NewTurn } from "../sessions/session-store.ts";
 import { KyselyUserSettingsStore } from "../settings/kysely-user-settings-store.ts";
+import { generateFernetKey } from "../vault/fernet.ts";
+import { KeyRing } from "../vault/key-ring.ts";
+import { KyselyCredentialVault } from "../vault/kysely-credential-vault.ts";
 import { listUsers } from "./user-inventory.ts";
 
 const turn = (answer: string, parentId: string | null, tokens: number): NewTurn => ({
@@ -61,11 +64,55 @@ describe("listUsers", () => {
     ]);
     expect(bob?.settings).toEqual(["color.favorite"]);
     expect(JSON.stringify(users)).not.toContain("blue");
-    expect(users[2]).toEqual({ userId: "carol", agents: [], settings: ["color.favorite"] });
+    expect(users[2]).toEqual({
+      userId: "carol",
+      agents: [],
+      settings: ["color.favorite"],
+      credentials: [],
+    });
 
     expect((await listUsers(database.db, { userId: "alice" })).map((u) => u.userId)).toEqual([
       "alice",
     ]);
     expect(await listUsers(database.db, { userId: "nobody" })).toEqual([]);
+  });
+
+  it("lists each user's connected toolkits with kind, metadata and dates, never a value", async () => {
+    const vault = new KyselyCredentialVault(database.db, KeyRing.parse(generateFernetKey()), {
+      now: () => new Date("2026-03-01T10:00:00.000Z"),
+    });
+    const sessions = new KyselySessionStore(database.db);
+    await sessions.appendTurn(
+      { userId: "bob", agent: "demo-agent", sessionId: "c1" },
+      turn("a", null, 1),
+    );
+    await vault.put("bob", "jira", {
+      kind: "api-token",
+      secrets: { token: "bob-SECRET-pat" },
+      metadata: { serverUrl: "https://jira.example.com", account: "bob" },
+    });
+    // A user with only a credential is listed too.
+    await vault.put("dave", "google-drive", {
+      kind: "oauth2",
+      secrets: { refreshToken: "dave-SECRET-refresh" },
+      metadata: { scopes: "drive.readonly" },
+    });
+
+    const users = await listUsers(database.db);
+    expect(users.map((u) => u.userId)).toEqual(["bob", "dave"]);
+    expect(users[0]?.credentials).toEqual([
+      {
+        toolkit: "jira",
+        kind: "api-token",
+        metadata: { serverUrl: "https://jira.example.com", account: "bob" },
+        secretFields: ["token"],
+        connectedAt: "2026-03-01T10:00:00.000Z",
+        updatedAt: "2026-03-01T10:00:00.000Z",
+      },
+    ]);
+    expect(users[1]).toMatchObject({ userId: "dave", agents: [], settings: [] });
+    expect(users[1]?.credentials.map((c) => c.toolkit)).toEqual(["google-drive"]);
+    expect(JSON.stringify(users)).not.toContain("SECRET");
+    expect((await listUsers(database.db, { userId: "dave" }))[0]?.credentials).toHaveLength(1);
   });
 });

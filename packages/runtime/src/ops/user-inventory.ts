@@ -1,5 +1,7 @@
 import { type Kysely, sql } from "kysely";
 import type { Database } from "../database/schema.ts";
+import type { CredentialSummary } from "../vault/credential-vault.ts";
+import { listCredentials } from "../vault/kysely-credential-vault.ts";
 
 /** What the runtime keeps for one user with one agent: chats, turns, and the tokens they cost. */
 export interface AgentUsage {
@@ -11,12 +13,20 @@ export interface AgentUsage {
   readonly lastActive: string;
 }
 
-/** Everything stored for one user, without any stored content: counts, totals, setting names. */
+/** One connected toolkit: kind, plain metadata, field names and dates; never a secret. */
+export type ConnectedToolkit = Omit<CredentialSummary, "userId">;
+
+/**
+ * Everything stored for one user, without any stored content: counts, totals, setting names,
+ * connected toolkits.
+ */
 export interface UserInventory {
   readonly userId: string;
   readonly agents: readonly AgentUsage[];
   /** `namespace.key` of each stored setting; values stay out of listings. */
   readonly settings: readonly string[];
+  /** The toolkits the user connected (credential vault), by name. */
+  readonly credentials: readonly ConnectedToolkit[];
 }
 
 /**
@@ -53,11 +63,14 @@ export async function listUsers(
     settings = settings.where("user_id", "=", userId);
   }
 
-  const users = new Map<string, { agents: AgentUsage[]; settings: string[] }>();
+  const users = new Map<
+    string,
+    { agents: AgentUsage[]; settings: string[]; credentials: ConnectedToolkit[] }
+  >();
   const entry = (id: string) => {
     let user = users.get(id);
     if (!user) {
-      user = { agents: [], settings: [] };
+      user = { agents: [], settings: [], credentials: [] };
       users.set(id, user);
     }
     return user;
@@ -74,6 +87,12 @@ export async function listUsers(
   }
   for (const row of await settings.execute()) {
     entry(row.userId).settings.push(`${row.namespace}.${row.key}`);
+  }
+  for (const { userId: id, ...credential } of await listCredentials(
+    db,
+    userId === undefined ? {} : { userId },
+  )) {
+    entry(id).credentials.push(credential);
   }
   return [...users.entries()]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))

@@ -2,6 +2,7 @@ import type { Migration } from "kysely";
 import { createSessions } from "./0001-create-sessions.ts";
 import { createUserSettings } from "./0002-create-user-settings.ts";
 import { indexTurnsByPrefixKey } from "./0003-index-turns-by-prefix-key.ts";
+import { createCredentials } from "./0004-create-credentials.ts";
 import { createConnectTickets } from "./0005-create-connect-tickets.ts";
 import { createOAuthPending } from "./0006-create-oauth-pending.ts";
 
@@ -14,6 +15,7 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   "0001-create-sessions": createSessions,
   "0002-create-user-settings": createUserSettings,
   "0003-index-turns-by-prefix-key": indexTurnsByPrefixKey,
+  "0004-create-credentials": createCredentials,
   "0005-create-connect-tickets": createConnectTickets,
   "0006-create-oauth-pending": createOAuthPending,
 });
