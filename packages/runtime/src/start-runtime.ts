@@ -8,6 +8,7 @@ import { DEFAULT_RETRY_BASE_DELAY_MS, withRetries } from "./agents/loop/retrying
 import { withTimeouts } from "./agents/loop/timed-model-client.ts";
 import { loadAgentRegistry } from "./agents/registry.ts";
 import type { RuntimeConfig } from "./config.ts";
+import type { ConnectLinks } from "./connect/connect-links.ts";
 import { openDatabase } from "./database/open-database.ts";
 import { AdmissionControl } from "./http/admission/index.ts";
 import { createApp } from "./http/app.ts";
@@ -15,6 +16,7 @@ import type { Logger } from "./logger.ts";
 import { KyselySessionStore } from "./sessions/kysely-session-store.ts";
 import { SessionLocks } from "./sessions/session-lock.ts";
 import { KyselyUserSettingsStore } from "./settings/kysely-user-settings-store.ts";
+import type { CredentialVault } from "./vault/credential-vault.ts";
 
 export interface RunningRuntime {
   /** `http://host:port` the runtime listens on. */
@@ -30,6 +32,10 @@ export interface StartOptions {
   readonly cwd?: string;
   /** Replaces the Gemini SDK client (tests of the loop use the real SDK against the testkit). */
   readonly modelClient?: ModelClient;
+  /** Replaces the credential vault (tests of the connect detour use an in-memory one). */
+  readonly vault?: CredentialVault;
+  /** Replaces the connect links (tests give fixed ones). */
+  readonly connectLinks?: ConnectLinks;
 }
 
 /** Wires config, database, agents and HTTP together and starts listening. */
@@ -79,6 +85,8 @@ export async function startRuntime(
       contextTokens: config.contextTokens,
       maxSessionBytes: config.maxSessionBytes,
       locks: new SessionLocks({ waitMs: config.sessionWaitMs }),
+      vault: options.vault,
+      connectLinks: options.connectLinks,
     },
     ready: async () => {
       await sql`select 1`.execute(database.db);
