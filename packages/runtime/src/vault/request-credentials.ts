@@ -33,7 +33,11 @@ export class RequestCredentials {
   // Every secret value read in this request, kept after a rejection: a result may still echo it.
   readonly #secrets = new Set<string>();
 
-  constructor(vault: CredentialVault | undefined, userId: string | undefined, logger: PluginLogger) {
+  constructor(
+    vault: CredentialVault | undefined,
+    userId: string | undefined,
+    logger: PluginLogger,
+  ) {
     this.#vault = vault;
     this.#userId = userId;
     this.#logger = logger;
@@ -61,7 +65,10 @@ export class RequestCredentials {
         if (this.#userId !== undefined && this.#vault) {
           this.#reads.set(name, Promise.resolve(undefined));
           const removed = await this.#vault.remove(this.#userId, name);
-          this.#logger.info({ toolkit: name, removed }, "credential rejected by the service, forgotten");
+          this.#logger.info(
+            { toolkit: name, removed },
+            "credential rejected by the service, forgotten",
+          );
         }
         throw new CredentialRequiredError(name, reason);
       },

@@ -45,7 +45,8 @@ function scrub(value: unknown, forms: readonly string[]): unknown {
   if (Array.isArray(value)) return value.map((item) => scrub(item, forms));
   if (value !== null && typeof value === "object") {
     const out: Record<string, unknown> = {};
-    for (const [key, item] of Object.entries(value)) out[scrubText(key, forms)] = scrub(item, forms);
+    for (const [key, item] of Object.entries(value))
+      out[scrubText(key, forms)] = scrub(item, forms);
     return out;
   }
   return value;

@@ -132,7 +132,10 @@ async function runToolCall(call: ToolCallRequest, env: ToolCallEnv): Promise<Raw
       "tool failed",
     );
     const forms = env.credentials?.scrubForms() ?? [];
-    logger.debug({ tool: call.name, err: scrubText(errorMessage(error), forms) }, "tool failure detail");
+    logger.debug(
+      { tool: call.name, err: scrubText(errorMessage(error), forms) },
+      "tool failure detail",
+    );
     return failure(errorMessage(error));
   }
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Content, GenerateContentConfig } from "@google/genai";
+import type { MissingCredential } from "../../connect/connect-answer.ts";
 import {
   type AgentEvent,
   addUsage,
@@ -8,7 +9,6 @@ import {
   type StepRecord,
   type Usage,
 } from "./agent-event.ts";
-import type { MissingCredential } from "../../connect/connect-answer.ts";
 import { executeToolCall, type ToolCallEnv } from "./execute-tool-call.ts";
 import { type ModelClient, type StepOutcome, streamModelStep } from "./gemini-stream.ts";
 import type { GeminiToolset } from "./to-gemini-tools.ts";
@@ -130,10 +130,9 @@ export async function* runAgent(options: RunAgentOptions): AsyncGenerator<AgentE
   yield { type: "finish", finishReason, usage, steps, newContents };
 }
 
-function uniqueMissing(
-  items: readonly (MissingCredential | undefined)[],
-): MissingCredential[] {
+function uniqueMissing(items: readonly (MissingCredential | undefined)[]): MissingCredential[] {
   const byToolkit = new Map<string, MissingCredential>();
-  for (const item of items) if (item && !byToolkit.has(item.toolkit)) byToolkit.set(item.toolkit, item);
+  for (const item of items)
+    if (item && !byToolkit.has(item.toolkit)) byToolkit.set(item.toolkit, item);
   return [...byToolkit.values()];
 }
