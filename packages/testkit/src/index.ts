@@ -1,1 +1,2 @@
 export * from "./gemini/index.ts";
+export * from "./jira/index.ts";
