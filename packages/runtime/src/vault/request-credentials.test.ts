@@ -5,8 +5,8 @@ import {
   type ToolkitDefinition,
 } from "@agentllm/sdk";
 import { describe, expect, it } from "vitest";
+import { MemoryCredentialVault } from "../testing/memory-credential-vault.ts";
 import { RequestCredentials } from "./request-credentials.ts";
-import { MemoryCredentialVault } from "./testing/memory-credential-vault.ts";
 
 const quiet: PluginLogger = { debug() {}, info() {}, warn() {}, error() {} };
 const TOKEN = "planted-token-0123456789";

@@ -3,8 +3,8 @@ import type { GenerateContentParameters, GenerateContentResponse, Part } from "@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { connectAnswer } from "../../connect/connect-answer.ts";
+import { MemoryCredentialVault } from "../../testing/memory-credential-vault.ts";
 import { RequestCredentials } from "../../vault/request-credentials.ts";
-import { MemoryCredentialVault } from "../../vault/testing/memory-credential-vault.ts";
 import type { AgentEvent } from "./agent-event.ts";
 import type { ModelClient } from "./gemini-stream.ts";
 import { runAgent } from "./run-agent.ts";

@@ -3,7 +3,7 @@ import type {
   CredentialVault,
   NewCredential,
   StoredCredential,
-} from "../credential-vault.ts";
+} from "../vault/credential-vault.ts";
 
 /**
  * A `CredentialVault` in a Map, for tests of what reads the vault (the run-time seam, the
