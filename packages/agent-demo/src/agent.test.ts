@@ -27,7 +27,8 @@ function instructionContext(
 describe("demo agent", () => {
   it("holds nothing secret: no toolkit of it asks for a credential", () => {
     // Its favorite color stays a plain user setting; only toolkits acting as the user (Jira) do.
-    expect(demoAgent.toolkits.filter((toolkit) => toolkit.credential)).toEqual([]);
+    const toolkits: readonly ToolkitDefinition[] = demoAgent.toolkits;
+    expect(toolkits.filter((toolkit) => toolkit.credential)).toEqual([]);
   });
 
   it("is declared for the runtime", () => {
