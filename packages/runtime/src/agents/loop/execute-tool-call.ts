@@ -123,7 +123,12 @@ async function runToolCall(call: ToolCallRequest, env: ToolCallEnv): Promise<Raw
           error: `The user has not connected ${title}: the run ends here and the user was given a link to connect it. Call the tool again once they say they have connected.`,
         },
         isError: true,
-        credentialRequired: { toolkit: error.toolkit, title, reason: error.reason },
+        credentialRequired: {
+          toolkit: error.toolkit,
+          title,
+          // Shown to the user and stored: a tool quoting the token here is scrubbed too.
+          reason: scrubText(error.reason, env.credentials?.scrubForms() ?? []),
+        },
       };
     }
     // Tool errors often echo their arguments (user content): only the class at info.
