@@ -25,6 +25,12 @@ function instructionContext(
 }
 
 describe("demo agent", () => {
+  it("holds nothing secret: no toolkit of it asks for a credential", () => {
+    // Its favorite color stays a plain user setting; only toolkits acting as the user (Jira) do.
+    const toolkits: readonly ToolkitDefinition[] = demoAgent.toolkits;
+    expect(toolkits.filter((toolkit) => toolkit.credential)).toEqual([]);
+  });
+
   it("is declared for the runtime", () => {
     expect(namedExport).toBe(demoAgent);
     expect(demoAgent.name).toBe("demo-agent");

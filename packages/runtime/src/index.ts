@@ -6,6 +6,7 @@ export {
 export { loadAgentRegistry, MODEL_PREFIX } from "./agents/registry.ts";
 export type { RuntimeConfig } from "./config.ts";
 export { ConfigError, loadConfig } from "./config.ts";
+export type { ConnectLinks } from "./connect/connect-links.ts";
 export { PrefixHasher } from "./conversation/history-key.ts";
 export type { AppDatabase } from "./database/app-database.ts";
 export { openDatabase } from "./database/open-database.ts";
@@ -15,3 +16,9 @@ export { branchOf, readSession, type SessionContents } from "./sessions/read-ses
 export type { SessionKey, StoredTurn } from "./sessions/session-store.ts";
 export type { RunningRuntime, StartOptions } from "./start-runtime.ts";
 export { startRuntime } from "./start-runtime.ts";
+export type {
+  CredentialSummary,
+  CredentialVault,
+  NewCredential,
+  StoredCredential,
+} from "./vault/credential-vault.ts";

@@ -42,8 +42,10 @@ export interface StartOptions {
   readonly cwd?: string;
   /** Replaces the Gemini SDK client (tests of the loop use the real SDK against the testkit). */
   readonly modelClient?: ModelClient;
-  /** Where connect pages store credentials (the vault on the app database, or a test's). */
+  /** Replaces the credential vault (tests of the connect detour use an in-memory one). */
   readonly vault?: CredentialVault;
+  /** Replaces the connect links (tests give fixed ones). */
+  readonly connectLinks?: ConnectLinks;
 }
 
 /** Wires config, database, agents and HTTP together and starts listening. */
@@ -118,6 +120,7 @@ export async function startRuntime(
       maxSessionBytes: config.maxSessionBytes,
       locks: new SessionLocks({ waitMs: config.sessionWaitMs }),
       vault,
+      connectLinks: options.connectLinks ?? publicListener.links,
     },
     ready: async () => {
       await sql`select 1`.execute(database.db);

@@ -1,2 +1,3 @@
 export * from "./gemini/index.ts";
 export * from "./google/index.ts";
+export * from "./jira/index.ts";

@@ -478,6 +478,11 @@ describe("loadAgentPackage", () => {
       `{ name: "x", description: "", instructions: "", toolkits: [], maxSteps: 101 }`,
       /maxSteps/,
     ],
+    [
+      "a credential of an unknown kind",
+      `{ name: "x", description: "", instructions: "", toolkits: [{ name: "k", tools: {}, credential: { kind: "password", title: "K" } }] }`,
+      /toolkits\.0\.credential\.kind/,
+    ],
   ];
 
   it.each(invalid)(

@@ -39,6 +39,10 @@ const agentSchema = z.looseObject({
       name: z.string().min(1),
       // Tool names are checked with the schemas in toGeminiTools, which names agent and toolkit.
       tools: z.record(z.string(), toolSchema),
+      // The runtime names the credential in the connect answer and keys the vault by its kind.
+      credential: z
+        .looseObject({ kind: z.enum(["api-token", "oauth2"]), title: z.string().min(1) })
+        .optional(),
     }),
   ),
   maxSteps: z.number().int().positive().max(100).optional(),

@@ -3,10 +3,14 @@ import type { AgentEvent } from "../agents/loop/agent-event.ts";
 import type { ModelClient } from "../agents/loop/gemini-stream.ts";
 import { runAgent } from "../agents/loop/run-agent.ts";
 import type { RegisteredAgent } from "../agents/registry.ts";
+import { connectAnswer } from "../connect/connect-answer.ts";
+import type { ConnectLinks } from "../connect/connect-links.ts";
 import type { SessionLocks } from "../sessions/session-lock.ts";
 import type { SessionKey } from "../sessions/session-store.ts";
 import type { CredentialVault } from "../vault/credential-vault.ts";
+import { RequestCredentials } from "../vault/request-credentials.ts";
 import type { ChatMessage } from "./chat-message.ts";
+import { connectionsNote } from "./connections-note.ts";
 import { generationConfig, type TurnParams } from "./generation-config.ts";
 import { type ContextDeps, prepareContext } from "./prepare-context.ts";
 import { TurnRecorder } from "./record-turn.ts";
@@ -35,8 +39,10 @@ export interface TurnDeps extends ContextDeps {
   readonly toolTimeoutMs: number;
   /** One run per session at a time: a second request waits (bounded), then gets 409. */
   readonly locks: Pick<SessionLocks, "acquire">;
-  /** Users' credentials (vault/); absent where a test needs none. */
-  readonly vault?: CredentialVault;
+  /** Each user's credentials; without a vault no toolkit is ever connected. */
+  readonly vault?: CredentialVault | undefined;
+  /** Connect links for the detour; undefined when no public URL is configured. */
+  readonly connectLinks?: ConnectLinks | undefined;
 }
 
 /**
@@ -57,10 +63,16 @@ export async function* runTurn(deps: TurnDeps, request: TurnRequest): AsyncGener
     userId,
     settingsFor: (toolkit) => settingsFor(toolkit.name),
   };
-  const instructions =
+  const rendered =
     typeof definition.instructions === "function"
       ? await definition.instructions(instructionContext)
       : definition.instructions;
+  const credentials = new RequestCredentials(deps.vault, userId, request.logger);
+  const note = connectionsNote(
+    await credentials.statuses(definition.toolkits),
+    userId !== undefined,
+  );
+  const instructions = note ? `${rendered}\n\n${note}` : rendered;
 
   const lease = sessionKey
     ? await deps.locks.acquire(sessionKey, { signal: request.signal })
@@ -93,7 +105,10 @@ export async function* runTurn(deps: TurnDeps, request: TurnRequest): AsyncGener
           defaultTimeoutMs: deps.toolTimeoutMs,
           logger: request.logger,
           settingsFor,
+          credentials,
         },
+        connectAnswer: (missing) =>
+          connectAnswer(missing, { userId, links: deps.connectLinks, logger: request.logger }),
       })) {
         recorder?.observe(event);
         yield event;

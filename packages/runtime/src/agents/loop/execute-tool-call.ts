@@ -1,9 +1,13 @@
 import {
+  CredentialRequiredError,
   type PluginLogger,
   type ToolContext,
   type UserSettings,
   undeclaredCredential,
 } from "@agentllm/sdk";
+import type { MissingCredential } from "../../connect/connect-answer.ts";
+import type { RequestCredentials } from "../../vault/request-credentials.ts";
+import { scrubJson, scrubText } from "../../vault/scrub-secrets.ts";
 import { boundToolResult, DEFAULT_MAX_TOOL_RESULT_BYTES } from "./bound-tool-result.ts";
 import { rejectOnAbort, withTimeout } from "./merge-abort-signals.ts";
 import type { IndexedTool } from "./to-gemini-tools.ts";
@@ -22,6 +26,8 @@ export interface ToolCallEnv {
   readonly defaultTimeoutMs: number;
   readonly logger: PluginLogger;
   settingsFor(toolkitName: string): UserSettings;
+  /** The user's credentials for this request; without it no toolkit is ever connected. */
+  readonly credentials?: RequestCredentials;
 }
 
 export interface ToolOutcome {
@@ -31,6 +37,11 @@ export interface ToolOutcome {
    */
   readonly result: Record<string, unknown>;
   readonly isError: boolean;
+  /**
+   * Set when the tool threw `CredentialRequiredError`: the run ends with a connect answer
+   * instead of handing the model an error (see run-agent.ts).
+   */
+  readonly credentialRequired?: MissingCredential;
 }
 
 /**
@@ -42,16 +53,24 @@ export async function executeToolCall(
   call: ToolCallRequest,
   env: ToolCallEnv,
 ): Promise<ToolOutcome> {
-  const outcome = await runToolCall(call, env);
+  const raw = await runToolCall(call, env);
+  // Scrubbed before anything else sees it: the model, the session, the tool card, the logs.
+  const forms = env.credentials?.scrubForms() ?? [];
+  const result = scrubJson(raw.result, forms);
+  const json = result === raw.result ? raw.json : undefined;
   const maxBytes = call.indexed?.maxResultBytes ?? DEFAULT_MAX_TOOL_RESULT_BYTES;
-  const bounded = boundToolResult(outcome.result, maxBytes, outcome.json);
+  const bounded = boundToolResult(result, maxBytes, json);
   if (bounded.truncated) {
     env.logger.info(
       { tool: call.name, bytes: bounded.bytes, originalBytes: bounded.originalBytes, maxBytes },
       "tool result truncated",
     );
   }
-  return { result: bounded.result, isError: outcome.isError };
+  return {
+    result: bounded.result,
+    isError: raw.isError,
+    ...(raw.credentialRequired ? { credentialRequired: raw.credentialRequired } : {}),
+  };
 }
 
 interface RawOutcome extends ToolOutcome {
@@ -82,7 +101,7 @@ async function runToolCall(call: ToolCallRequest, env: ToolCallEnv): Promise<Raw
     signal,
     logger,
     settings: env.settingsFor(toolkit.name),
-    credential: undeclaredCredential(toolkit.name),
+    credential: env.credentials?.forToolkit(toolkit) ?? undeclaredCredential(toolkit.name),
   };
   const started = performance.now();
   try {
@@ -96,14 +115,55 @@ async function runToolCall(call: ToolCallRequest, env: ToolCallEnv): Promise<Raw
   } catch (error) {
     if (env.signal.aborted) throw env.signal.reason;
     if (signal.aborted) return failure(`Tool '${call.name}' timed out after ${timeoutMs} ms.`);
+    if (isCredentialRequired(error)) {
+      const title = toolkitTitle(call.indexed, error.toolkit);
+      logger.info({ tool: call.name, toolkit: error.toolkit }, "tool needs a credential");
+      return {
+        result: {
+          error: `The user has not connected ${title}: the run ends here and the user was given a link to connect it. Call the tool again once they say they have connected.`,
+        },
+        isError: true,
+        credentialRequired: {
+          toolkit: error.toolkit,
+          title,
+          // Shown to the user and stored: a tool quoting the token here is scrubbed too.
+          reason: scrubText(error.reason, env.credentials?.scrubForms() ?? []),
+        },
+      };
+    }
     // Tool errors often echo their arguments (user content): only the class at info.
     logger.info(
       { tool: call.name, errorClass: (error as Error)?.name ?? typeof error },
       "tool failed",
     );
-    logger.debug({ tool: call.name, err: errorMessage(error) }, "tool failure detail");
+    const forms = env.credentials?.scrubForms() ?? [];
+    logger.debug(
+      { tool: call.name, err: scrubText(errorMessage(error), forms) },
+      "tool failure detail",
+    );
     return failure(errorMessage(error));
   }
+}
+
+/**
+ * By name as well as class: an agent package may bring its own copy of the SDK (a compiled one
+ * beside the runtime's sources), and its error class is then a different object.
+ */
+function isCredentialRequired(error: unknown): error is CredentialRequiredError {
+  if (error instanceof CredentialRequiredError) return true;
+  const candidate = error as Partial<CredentialRequiredError> | null;
+  return (
+    candidate instanceof Error &&
+    candidate.name === "CredentialRequiredError" &&
+    typeof candidate.toolkit === "string" &&
+    typeof candidate.reason === "string"
+  );
+}
+
+function toolkitTitle(indexed: IndexedTool, toolkit: string): string {
+  return indexed.toolkit.name === toolkit && indexed.toolkit.credential
+    ? indexed.toolkit.credential.title
+    : toolkit;
 }
 
 function failure(message: string): ToolOutcome {

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Content, GenerateContentConfig } from "@google/genai";
+import type { MissingCredential } from "../../connect/connect-answer.ts";
 import {
   type AgentEvent,
   addUsage,
@@ -23,6 +24,11 @@ export interface RunAgentOptions {
   readonly generationConfig: GenerateContentConfig;
   readonly maxSteps: number;
   readonly toolEnv: ToolCallEnv;
+  /**
+   * The answer to the user when a tool needs a credential they have not given (see
+   * connect/connect-answer.ts). Without it, such a tool's result is an ordinary error.
+   */
+  readonly connectAnswer?: (missing: readonly MissingCredential[]) => Promise<string>;
 }
 
 /**
@@ -102,6 +108,17 @@ export async function* runAgent(options: RunAgentOptions): AsyncGenerator<AgentE
         functionResponse: { name: result.name, response: result.result },
       })),
     });
+    const missing = uniqueMissing(outcomes.map((outcome) => outcome.credentialRequired));
+    if (missing.length > 0 && options.connectAnswer) {
+      // The connect detour: the runtime answers, not the model. The stored history reads as if
+      // the model had answered so (its call, the "not connected" result, this text), so the
+      // next turn's model knows the user was sent a link and calls the tool again.
+      const answer = await options.connectAnswer(missing);
+      newContents.push({ role: "model", parts: [{ text: answer }] });
+      yield { type: "text-delta", text: answer };
+      finishReason = "stop";
+      break;
+    }
     if (stepIndex === options.maxSteps - 1) {
       // Out of steps with tool results the model never saw: say so instead of ending silently.
       const notice = `\n\n(Stopped after ${options.maxSteps} steps without a final answer.)`;
@@ -111,4 +128,11 @@ export async function* runAgent(options: RunAgentOptions): AsyncGenerator<AgentE
   }
 
   yield { type: "finish", finishReason, usage, steps, newContents };
+}
+
+function uniqueMissing(items: readonly (MissingCredential | undefined)[]): MissingCredential[] {
+  const byToolkit = new Map<string, MissingCredential>();
+  for (const item of items)
+    if (item && !byToolkit.has(item.toolkit)) byToolkit.set(item.toolkit, item);
+  return [...byToolkit.values()];
 }

@@ -1,0 +1,57 @@
+import { describe, expect, it } from "vitest";
+import {
+  connectionsNote,
+  MAX_NOTE_METADATA_CHARS,
+  MAX_NOTE_METADATA_ENTRIES,
+} from "./connections-note.ts";
+
+const jira = { toolkit: "jira", title: "Jira" };
+
+describe("connectionsNote", () => {
+  it("says nothing for an agent whose toolkits need no credential", () => {
+    expect(connectionsNote([], true)).toBeUndefined();
+  });
+
+  it("lists connected and not connected services with their metadata on one line", () => {
+    const note = connectionsNote(
+      [
+        {
+          ...jira,
+          connected: true,
+          metadata: { serverUrl: "https://jira.example", account: "Dana\nReyes" },
+        },
+        { toolkit: "drive", title: "Google Drive", connected: false, metadata: {} },
+      ],
+      true,
+    );
+    expect(note).toContain(
+      "- Jira: connected (serverUrl: https://jira.example; account: Dana Reyes)",
+    );
+    expect(note).toContain("- Google Drive: not connected");
+  });
+
+  it("cuts a metadata value at the limit", () => {
+    const atLimit = "a".repeat(MAX_NOTE_METADATA_CHARS);
+    const note = connectionsNote(
+      [{ ...jira, connected: true, metadata: { a: atLimit, b: `${atLimit}b` } }],
+      true,
+    );
+    expect(note).toContain(`a: ${atLimit};`);
+    expect(note).toContain(`b: ${atLimit}…`);
+  });
+
+  it(`shows at most ${MAX_NOTE_METADATA_ENTRIES} metadata entries`, () => {
+    const metadata = Object.fromEntries(
+      Array.from({ length: MAX_NOTE_METADATA_ENTRIES + 1 }, (_, i) => [`k${i}`, `v${i}`]),
+    );
+    const note = connectionsNote([{ ...jira, connected: true, metadata }], true);
+    expect(note).toContain(`k${MAX_NOTE_METADATA_ENTRIES - 1}: v${MAX_NOTE_METADATA_ENTRIES - 1}`);
+    expect(note).not.toContain(`k${MAX_NOTE_METADATA_ENTRIES}:`);
+  });
+
+  it("tells the model an anonymous request cannot use them", () => {
+    expect(connectionsNote([{ ...jira, connected: false, metadata: {} }], false)).toContain(
+      "no signed-in user",
+    );
+  });
+});

@@ -1,0 +1,37 @@
+import type { ConnectionStatus } from "../vault/request-credentials.ts";
+
+/** Metadata entries shown per toolkit, and characters per value: a note, not a dump. */
+export const MAX_NOTE_METADATA_ENTRIES = 8;
+export const MAX_NOTE_METADATA_CHARS = 200;
+
+/**
+ * The line of the system instruction that tells the model which services the user has
+ * connected: yes or no, and the credential's non-secret metadata (server URL, account name).
+ * Never a secret value: those are not in `ConnectionStatus` at all.
+ */
+export function connectionsNote(
+  statuses: readonly ConnectionStatus[],
+  signedIn: boolean,
+): string | undefined {
+  if (statuses.length === 0) return undefined;
+  if (!signedIn) {
+    const titles = statuses.map((status) => status.title).join(", ");
+    return `(This request has no signed-in user, so services that act as the user (${titles}) cannot be used; a tool that needs one tells the user so.)`;
+  }
+  const lines = statuses.map((status) => {
+    if (!status.connected) return `- ${status.title}: not connected`;
+    const details = Object.entries(status.metadata)
+      .slice(0, MAX_NOTE_METADATA_ENTRIES)
+      .map(([key, value]) => `${oneLine(key)}: ${oneLine(value)}`)
+      .join("; ");
+    return `- ${status.title}: connected${details ? ` (${details})` : ""}`;
+  });
+  return `(Services the user has connected. When a tool needs one that is not connected, just call it: the user is then given a link to connect it.)\n${lines.join("\n")}`;
+}
+
+function oneLine(text: string): string {
+  const flat = text.replace(/\s+/g, " ").trim();
+  return flat.length > MAX_NOTE_METADATA_CHARS
+    ? `${flat.slice(0, MAX_NOTE_METADATA_CHARS)}…`
+    : flat;
+}

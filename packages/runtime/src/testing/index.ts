@@ -1,0 +1,2 @@
+/** Test support for other packages' tests (`@agentllm/runtime/testing`); not in the build. */
+export { MemoryCredentialVault } from "./memory-credential-vault.ts";

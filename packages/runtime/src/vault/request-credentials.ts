@@ -1,0 +1,122 @@
+import {
+  CredentialRequiredError,
+  type PluginLogger,
+  type ToolCredential,
+  type ToolkitDefinition,
+  undeclaredCredential,
+} from "@agentllm/sdk";
+import type { CredentialVault, StoredCredential } from "./credential-vault.ts";
+import { secretForms } from "./scrub-secrets.ts";
+
+/** What the model may be told about one toolkit's credential: never a value of a secret field. */
+export interface ConnectionStatus {
+  readonly toolkit: string;
+  /** The credential's title, "Jira". */
+  readonly title: string;
+  readonly connected: boolean;
+  /** The stored non-secret metadata (server URL, account name), when connected. */
+  readonly metadata: Readonly<Record<string, string>>;
+}
+
+/**
+ * One request's view of the current user's credentials: the tools' `ctx.credential` and the
+ * secret values to scrub from their results. The vault is read at most once per toolkit in a
+ * request (the promise is kept, so parallel tool calls share the read); `rejected` forgets the
+ * credential in the vault and in this cache. Keyed by the user id the bridge resolved, and
+ * nothing else: a request without one has no credentials at all.
+ */
+export class RequestCredentials {
+  readonly #vault: CredentialVault | undefined;
+  readonly #userId: string | undefined;
+  readonly #logger: PluginLogger;
+  readonly #reads = new Map<string, Promise<StoredCredential | undefined>>();
+  // Every secret value read in this request, kept after a rejection: a result may still echo it.
+  readonly #secrets = new Set<string>();
+
+  constructor(
+    vault: CredentialVault | undefined,
+    userId: string | undefined,
+    logger: PluginLogger,
+  ) {
+    this.#vault = vault;
+    this.#userId = userId;
+    this.#logger = logger;
+  }
+
+  /** `ctx.credential` for a tool of `toolkit`. */
+  forToolkit(toolkit: ToolkitDefinition): ToolCredential {
+    if (!toolkit.credential) return undeclaredCredential(toolkit.name);
+    const name = toolkit.name;
+    const get = async (): Promise<Readonly<Record<string, string>>> => {
+      const stored = await this.#read(name);
+      if (!stored) {
+        throw new CredentialRequiredError(
+          name,
+          this.#userId === undefined ? "no signed-in user" : "not connected",
+        );
+      }
+      // Field name → value; the field's `secret` flag only says where the vault keeps it.
+      return Object.freeze({ ...stored.metadata, ...stored.secrets });
+    };
+    return {
+      connected: async () => (await this.#read(name)) !== undefined,
+      get,
+      rejected: async (reason: string): Promise<never> => {
+        if (this.#userId !== undefined && this.#vault) {
+          this.#reads.set(name, Promise.resolve(undefined));
+          const removed = await this.#vault.remove(this.#userId, name);
+          this.#logger.info(
+            { toolkit: name, removed },
+            "credential rejected by the service, forgotten",
+          );
+        }
+        throw new CredentialRequiredError(name, reason);
+      },
+    };
+  }
+
+  /** Connected or not, with non-secret metadata, for each toolkit that declares a credential. */
+  async statuses(toolkits: readonly ToolkitDefinition[]): Promise<ConnectionStatus[]> {
+    const declared = toolkits.filter((toolkit) => toolkit.credential);
+    return Promise.all(
+      declared.map(async (toolkit) => {
+        const stored = await this.#read(toolkit.name);
+        return {
+          toolkit: toolkit.name,
+          title: toolkit.credential?.title ?? toolkit.name,
+          connected: stored !== undefined,
+          metadata: stored?.metadata ?? {},
+        };
+      }),
+    );
+  }
+
+  /** The secret values read so far, in the forms to scrub (see scrub-secrets.ts). */
+  scrubForms(): string[] {
+    return secretForms(this.#secrets);
+  }
+
+  #read(toolkit: string): Promise<StoredCredential | undefined> {
+    const vault = this.#vault;
+    const userId = this.#userId;
+    if (!vault || userId === undefined) return Promise.resolve(undefined);
+    let read = this.#reads.get(toolkit);
+    if (!read) {
+      read = vault.get(userId, toolkit).then(
+        (stored) => {
+          for (const value of Object.values(stored?.secrets ?? {})) this.#secrets.add(value);
+          return stored;
+        },
+        (error: unknown) => {
+          // The database's message is for the operator, not for the model.
+          this.#logger.error({ toolkit, err: (error as Error)?.message }, "vault read failed");
+          throw new Error(`could not read the saved ${toolkit} credential; try again later`);
+        },
+      );
+      // A failed read is not cached: the next tool call may try again.
+      read.catch(() => this.#reads.delete(toolkit));
+      this.#reads.set(toolkit, read);
+    }
+    return read;
+  }
+}

@@ -1,0 +1,24 @@
+export { type AdfNode, textToAdf, textToWiki } from "./adf.ts";
+export {
+  CLOUD_UNAUTHENTICATED,
+  ISSUE_FORBIDDEN,
+  ISSUE_NOT_FOUND,
+  type JiraErrorBody,
+  jiraError,
+  SERVER_UNAUTHENTICATED,
+} from "./jira-error.ts";
+export type { JiraFlavour } from "./routes.ts";
+export {
+  type FakeComment,
+  type FakeIssue,
+  type FakeJiraUser,
+  seedIssues,
+  seedUsers,
+} from "./seed.ts";
+export {
+  type FakeJira,
+  type FakeJiraFault,
+  type FakeJiraOptions,
+  type RecordedJiraRequest,
+  startFakeJira,
+} from "./server.ts";

@@ -1,0 +1,144 @@
+import type { JiraConnection } from "./jira-connection.ts";
+
+/** A Jira request's wait, unless the tool's own deadline comes first. */
+export const DEFAULT_JIRA_TIMEOUT_MS = 20_000;
+/** The largest answer read: an issue with its comments is far smaller. */
+export const MAX_JIRA_RESPONSE_BYTES = 4 * 1024 * 1024;
+
+export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
+
+export interface JiraRequestOptions {
+  readonly signal: AbortSignal;
+  readonly timeoutMs?: number;
+  readonly fetch?: FetchLike;
+}
+
+/** Jira answered with an error status. `messages` are Jira's own `errorMessages`. */
+export class JiraHttpError extends Error {
+  override readonly name = "JiraHttpError";
+  constructor(
+    readonly status: number,
+    readonly messages: readonly string[],
+    /** From `Retry-After` on a 429, in seconds. */
+    readonly retryAfterSeconds: number | undefined,
+  ) {
+    super(`Jira answered ${status}${messages.length > 0 ? `: ${messages.join(" ")}` : ""}`);
+  }
+}
+
+/** No answer: the server could not be reached, did not answer in time, or sent no JSON. */
+export class JiraUnavailableError extends Error {
+  override readonly name = "JiraUnavailableError";
+}
+
+/**
+ * GET `/rest/api/{version}/{path}` as the connection's user, JSON back. A small fetch client,
+ * not a Jira SDK (see docs/architecture.md): two flavours, two endpoints, our own bounds.
+ * Node's fetch keeps connections alive between calls.
+ */
+export async function jiraGet(
+  connection: JiraConnection,
+  path: string,
+  query: Readonly<Record<string, string>>,
+  options: JiraRequestOptions,
+): Promise<unknown> {
+  const url = new URL(`${connection.baseUrl}/rest/api/${connection.apiVersion}/${path}`);
+  for (const [key, value] of Object.entries(query)) url.searchParams.set(key, value);
+  const timeoutMs = options.timeoutMs ?? DEFAULT_JIRA_TIMEOUT_MS;
+  const timeout = AbortSignal.timeout(timeoutMs);
+  const signal = AbortSignal.any([options.signal, timeout]);
+  const where = connection.baseUrl;
+  let response: Response;
+  try {
+    response = await (options.fetch ?? fetch)(url.href, {
+      headers: { authorization: connection.authorization, accept: "application/json" },
+      signal,
+      redirect: "error",
+    });
+  } catch (error) {
+    options.signal.throwIfAborted();
+    if (timeout.aborted) {
+      throw new JiraUnavailableError(
+        `Jira at ${where} did not answer within ${timeoutMs / 1000} s`,
+      );
+    }
+    throw new JiraUnavailableError(`could not reach Jira at ${where}: ${causeOf(error)}`);
+  }
+  let text: string;
+  try {
+    text = await readBounded(response);
+  } catch (error) {
+    options.signal.throwIfAborted();
+    if (timeout.aborted) {
+      throw new JiraUnavailableError(
+        `Jira at ${where} did not answer within ${timeoutMs / 1000} s`,
+      );
+    }
+    throw error;
+  }
+  if (!response.ok) {
+    throw new JiraHttpError(response.status, errorMessages(text), retryAfter(response));
+  }
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new JiraUnavailableError(
+      `${where} did not answer with JSON: is it a Jira server? (check the server URL)`,
+    );
+  }
+}
+
+async function readBounded(response: Response): Promise<string> {
+  const declared = Number(response.headers.get("content-length") ?? "0");
+  if (declared > MAX_JIRA_RESPONSE_BYTES) {
+    await response.body?.cancel();
+    throw new JiraUnavailableError(`Jira's answer is larger than ${MAX_JIRA_RESPONSE_BYTES} bytes`);
+  }
+  if (!response.body) return "";
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
+    size += chunk.byteLength;
+    if (size > MAX_JIRA_RESPONSE_BYTES) {
+      await response.body.cancel().catch(() => {});
+      throw new JiraUnavailableError(
+        `Jira's answer is larger than ${MAX_JIRA_RESPONSE_BYTES} bytes`,
+      );
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+/** Jira's `{"errorMessages": [...], "errors": {...}}`; nothing for a plain-text or HTML body. */
+function errorMessages(text: string): string[] {
+  try {
+    const body = JSON.parse(text) as { errorMessages?: unknown; errors?: unknown };
+    const messages = Array.isArray(body.errorMessages)
+      ? body.errorMessages.filter((m): m is string => typeof m === "string")
+      : [];
+    const errors =
+      body.errors && typeof body.errors === "object"
+        ? Object.entries(body.errors).map(([field, message]) => `${field}: ${String(message)}`)
+        : [];
+    return [...messages, ...errors].slice(0, 5).map((m) => m.slice(0, 300));
+  } catch {
+    return [];
+  }
+}
+
+function retryAfter(response: Response): number | undefined {
+  const raw = response.headers.get("retry-after");
+  if (raw === null) return undefined;
+  const seconds = Number(raw);
+  if (Number.isFinite(seconds) && seconds >= 0) return Math.ceil(seconds);
+  const date = Date.parse(raw);
+  return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - Date.now()) / 1000));
+}
+
+function causeOf(error: unknown): string {
+  const cause = (error as { cause?: { code?: unknown; message?: unknown } })?.cause;
+  if (typeof cause?.code === "string") return cause.code;
+  if (typeof cause?.message === "string") return cause.message;
+  return (error as Error)?.message ?? String(error);
+}

@@ -1,0 +1,33 @@
+import { defineToolkit } from "@agentllm/sdk";
+import type { FetchLike } from "./jira-client.ts";
+import { jiraCredential } from "./jira-credential.ts";
+import { getIssueTool } from "./tools/get-issue.ts";
+
+export interface JiraToolkitOptions {
+  /** The server for users who give none; default: `JIRA_BASE_URL`, read when a tool runs. */
+  readonly defaultBaseUrl?: () => string | undefined;
+  /** One Jira request's wait (default 20 s). */
+  readonly timeoutMs?: number;
+  readonly fetch?: FetchLike;
+}
+
+/** The Jira toolkit with its options; `jiraToolkit` is the one agents use. */
+export function createJiraToolkit(options: JiraToolkitOptions = {}) {
+  const shared = {
+    defaultBaseUrl: options.defaultBaseUrl ?? (() => process.env.JIRA_BASE_URL || undefined),
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+  };
+  return defineToolkit({
+    name: "jira",
+    description: "Reads Jira (Cloud or Server/Data Center) as the user, with their own token.",
+    credential: jiraCredential(shared),
+    tools: {
+      get_issue: getIssueTool({
+        ...shared,
+        ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+      }),
+    },
+  });
+}
+
+export const jiraToolkit = createJiraToolkit();
