@@ -121,6 +121,7 @@ export async function startRuntime(
       locks: new SessionLocks({ waitMs: config.sessionWaitMs }),
       vault,
       connectLinks: options.connectLinks ?? publicListener.links,
+      google: publicListener.google,
     },
     ready: async () => {
       await sql`select 1`.execute(database.db);

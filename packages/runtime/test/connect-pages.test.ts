@@ -3,12 +3,13 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
+import { type FakeGoogle, startFakeGoogle } from "@agentllm/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../src/config.ts";
 import { deriveTicketKey, TicketSigner } from "../src/connect/ticket-signer.ts";
 import { createLogger } from "../src/logger.ts";
 import { type RunningRuntime, startRuntime } from "../src/start-runtime.ts";
-import { InMemoryCredentialVault } from "./in-memory-credential-vault.ts";
+import { MemoryCredentialVault } from "../src/testing/memory-credential-vault.ts";
 import { REPO_ROOT, RUNTIME_TOKEN } from "./runtime-harness.ts";
 
 // The connect pages for real: the runtime started as in production (both listeners), a
@@ -20,7 +21,7 @@ const SECRET = "tok-S3CRET-do-not-echo";
 
 interface Started {
   readonly runtime: RunningRuntime;
-  readonly vault: InMemoryCredentialVault;
+  readonly vault: MemoryCredentialVault;
   readonly logs: string[];
 }
 
@@ -95,7 +96,7 @@ async function start(
     AGENTLLM_TOKEN_ENCRYPTION_KEY: Buffer.from(KEY).toString("base64url"),
     ...env,
   });
-  const vault = new InMemoryCredentialVault();
+  const vault = new MemoryCredentialVault();
   const runtime = await startRuntime(config, { logger, cwd: REPO_ROOT, vault });
   return { runtime, vault, logs };
 }
@@ -276,11 +277,10 @@ describe("connect pages on a started runtime", () => {
       expect(page.html).not.toContain("<img");
     });
 
-    it("shows Google sign-in as coming later for an OAuth toolkit, without a form", async () => {
+    it("names the missing settings for an OAuth toolkit when no Google client is configured", async () => {
       const page = await open(await link("alice", "drive"));
       expect(page.response.status).toBe(200);
-      expect(page.html).toContain('<button type="button" disabled>Connect with Google</button>');
-      expect(page.html).toContain("Google sign-in comes with the OAuth work");
+      expect(page.html).toContain("GDRIVE_CLIENT_ID");
       expect(page.html).not.toContain("<form");
     });
 
@@ -600,4 +600,119 @@ describe("the public listener's connection limits", () => {
     held.socket.destroy();
     await held.closed;
   }, 30_000);
+});
+
+describe("Google sign-in on the connect page (against the testkit's fake Google)", () => {
+  let root: string;
+  let google: FakeGoogle;
+  let s: Started;
+
+  beforeAll(async () => {
+    root = mkdtempSync(path.join(os.tmpdir(), "agentllm-connect-google-"));
+    const agentsDir = path.join(root, "agents");
+    writeConnectAgent(path.join(agentsDir, "connect-agent"));
+    google = await startFakeGoogle();
+    s = await start(path.join(root, "data"), agentsDir, {
+      GDRIVE_CLIENT_ID: "fake-google-client-id",
+      GDRIVE_CLIENT_SECRET: "fake-google-client-secret",
+      GOOGLE_OAUTH_BASE_URL: google.url,
+    });
+  });
+
+  afterAll(async () => {
+    await s?.runtime.close();
+    await google?.close();
+    if (root) rmSync(root, { recursive: true, force: true });
+  });
+
+  /** The browser: the page, the button, Google's consent screen; returns where Google sent it. */
+  async function toGoogleAndBack(userId: string): Promise<{ callback: string; start: Response }> {
+    const signed = await s.runtime.connectLinks.linkFor(userId, "drive");
+    const page = await open(signed);
+    expect(page.html).toContain('<button type="submit">Connect with Google</button>');
+    const start = await fetch(signed, {
+      method: "POST",
+      redirect: "manual",
+      headers: {
+        "content-type": "application/x-www-form-urlencoded",
+        ...(page.cookie ? { cookie: page.cookie } : {}),
+      },
+      body: new URLSearchParams({ ticket: ticketOf(signed), csrf: page.csrf ?? "" }),
+    });
+    expect(start.status).toBe(303);
+    const consent = await fetch(start.headers.get("location") ?? "", { redirect: "manual" });
+    return { callback: consent.headers.get("location") ?? "", start };
+  }
+
+  it("lets the consent page's origin be a form target, and nothing else", async () => {
+    const page = await fetch(await s.runtime.connectLinks.linkFor("alice", "drive"));
+    expect(page.headers.get("content-security-policy")).toContain(
+      `form-action 'self' ${google.url}`,
+    );
+  });
+
+  it("connects: PKCE and state to Google, the grant into the vault for that user, never into the page", async () => {
+    const { callback, start } = await toGoogleAndBack("alice");
+    const to = new URL(start.headers.get("location") ?? "");
+    expect(to.searchParams.get("code_challenge_method")).toBe("S256");
+    expect(to.searchParams.get("redirect_uri")).toBe(
+      `${s.runtime.publicUrl}/oauth/callback/google`,
+    );
+    expect(to.searchParams.get("scope")).toContain("drive.readonly");
+    expect(callback.startsWith(`${s.runtime.publicUrl}/oauth/callback/google?`)).toBe(true);
+
+    const done = await fetch(callback);
+    const html = await done.text();
+    expect(done.status).toBe(200);
+    expect(html).toContain("Connected: go back to the chat");
+    const stored = await s.vault.get("alice", "drive");
+    expect(stored?.kind).toBe("oauth2");
+    expect(stored?.metadata.email).toBe("ada@example.test");
+    expect(stored?.secrets.refresh_token).toMatch(/^1\/\//);
+    expect(html).not.toContain(stored?.secrets.refresh_token ?? "never");
+    expect(s.logs.join("\n")).not.toContain(stored?.secrets.refresh_token ?? "never");
+    expect(await s.vault.get("bob", "drive")).toBeUndefined();
+
+    // A callback answers once: the same URL again (a replay) saves nothing more.
+    const again = await fetch(callback);
+    expect(again.status).toBe(400);
+    expect(await again.text()).toContain("This sign-in is not one we are waiting for");
+  });
+
+  it("spends the link when the browser leaves for Google: the same link cannot start a second sign-in", async () => {
+    const signed = await s.runtime.connectLinks.linkFor("carol", "drive");
+    const page = await open(signed);
+    const post = () =>
+      fetch(signed, {
+        method: "POST",
+        redirect: "manual",
+        headers: { "content-type": "application/x-www-form-urlencoded", cookie: page.cookie ?? "" },
+        body: new URLSearchParams({ ticket: ticketOf(signed), csrf: page.csrf ?? "" }),
+      });
+    expect((await post()).status).toBe(303);
+    const second = await post();
+    expect(second.status).toBe(410);
+  });
+
+  it("refuses a callback with a state it did not send", async () => {
+    const { callback } = await toGoogleAndBack("dave");
+    const forged = new URL(callback);
+    forged.searchParams.set("state", "made-up-state");
+    const response = await fetch(forged);
+    expect(response.status).toBe(400);
+    expect(await s.vault.get("dave", "drive")).toBeUndefined();
+  });
+
+  it("says so when the user does not give access, and saves nothing", async () => {
+    google.setConsent({ allow: false });
+    try {
+      const { callback } = await toGoogleAndBack("erin");
+      const response = await fetch(callback);
+      expect(response.status).toBe(403);
+      expect(await response.text()).toContain("Google access was not given");
+      expect(await s.vault.get("erin", "drive")).toBeUndefined();
+    } finally {
+      google.setConsent({ allow: true });
+    }
+  });
 });

@@ -64,7 +64,8 @@ export type CredentialDefinition = ApiTokenCredential | OAuth2Credential;
 
 /**
  * A tool's view of its toolkit's credential for the current user. For an `api-token`
- * credential `get()` returns the field values by name; for `oauth2`, `{ accessToken }`.
+ * credential `get()` returns the field values by name; for `oauth2`, `{ accessToken, email }`
+ * with an access token the runtime keeps fresh.
  */
 export interface ToolCredential {
   /** Whether the current user has connected this toolkit (false for anonymous requests). */
@@ -74,12 +75,18 @@ export interface ToolCredential {
    * stored credential no longer works): the runtime then ends the run with a connect link for
    * the user instead of an error. Never return these values from a tool.
    */
-  get(): Promise<Readonly<Record<string, string>>>;
+  get(options?: CredentialGetOptions): Promise<Readonly<Record<string, string>>>;
   /**
-   * The service refused the credential (401): the runtime forgets it (an OAuth grant is
-   * refreshed first where possible) and the run answers with a connect link.
+   * The service refused the credential (401): the runtime forgets it and the run answers with
+   * a connect link. For `oauth2`, first retry once with `get({ refresh: true })`: an access
+   * token may be revoked before its expiry while the grant still works.
    */
   rejected(reason: string): Promise<never>;
+}
+
+export interface CredentialGetOptions {
+  /** `oauth2`: get a new access token even if the current one has not expired (after a 401). */
+  readonly refresh?: boolean;
 }
 
 /** Thrown by {@link ToolCredential.get} (or by a tool) when the user must connect first. */

@@ -4,6 +4,7 @@ export type {
   CredentialCheck,
   CredentialCheckContext,
   CredentialDefinition,
+  CredentialGetOptions,
   CredentialField,
   OAuth2Credential,
   ToolCredential,

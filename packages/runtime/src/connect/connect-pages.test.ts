@@ -65,7 +65,14 @@ describe("the pages", () => {
 
   it("escapes the other pages too", () => {
     for (const page of [
-      oauthPage({ service: EVIL, userId: EVIL, cancelHref: "x" }),
+      oauthPage({ service: EVIL, userId: EVIL, cancelHref: "x", signIn: undefined }),
+      oauthPage({
+        service: EVIL,
+        userId: EVIL,
+        cancelHref: "x",
+        signIn: { ticket: EVIL, csrfToken: EVIL },
+        error: EVIL,
+      }),
       connectedPage({ service: EVIL, userId: EVIL }),
       messagePage({ heading: EVIL, text: EVIL, hint: EVIL }),
     ]) {
@@ -73,10 +80,27 @@ describe("the pages", () => {
     }
   });
 
-  it("shows Google sign-in as not there yet, with no form", () => {
-    const page = oauthPage({ service: "Google Drive", userId: "alice", cancelHref: "x" });
-    expect(page).toContain('<button type="button" disabled>Connect with Google</button>');
-    expect(page).toContain("Google sign-in comes with the OAuth work");
+  it("offers Google sign-in as one posted button carrying the ticket and CSRF token", () => {
+    const page = oauthPage({
+      service: "Google Drive",
+      userId: "alice",
+      cancelHref: "x",
+      signIn: { ticket: "tick.et", csrfToken: "csrf-token" },
+    });
+    expect(page).toContain('<form method="post">');
+    expect(page).toContain('<input type="hidden" name="ticket" value="tick.et">');
+    expect(page).toContain('<input type="hidden" name="csrf" value="csrf-token">');
+    expect(page).toContain('<button type="submit">Connect with Google</button>');
+  });
+
+  it("says which settings are missing when no Google client is configured, with no form", () => {
+    const page = oauthPage({
+      service: "Google Drive",
+      userId: "alice",
+      cancelHref: "x",
+      signIn: undefined,
+    });
+    expect(page).toContain("GDRIVE_CLIENT_ID");
     expect(page).not.toContain("<form");
   });
 });

@@ -92,16 +92,36 @@ ${error && html`<p class="field-error">${error}</p>`}
 `;
 }
 
-export function oauthPage(input: { service: string; userId: string; cancelHref: string }): string {
+export interface OAuthPageInput {
+  readonly service: string;
+  readonly userId: string;
+  readonly cancelHref: string;
+  /** Undefined when no Google client is configured: the page says so instead of a button. */
+  readonly signIn: { readonly ticket: string; readonly csrfToken: string } | undefined;
+  /** Why the last sign-in did not finish (denied, expired). */
+  readonly error?: string | undefined;
+}
+
+/** An `oauth2` toolkit: one button that sends the browser to Google's consent screen. */
+export function oauthPage(input: OAuthPageInput): string {
+  const body = input.signIn
+    ? html`<p>${input.service} is connected by signing in with Google. Google asks you to allow read access; you can remove it any time in your Google account.</p>
+<form method="post">
+<input type="hidden" name="ticket" value="${input.signIn.ticket}">
+<input type="hidden" name="csrf" value="${input.signIn.csrfToken}">
+<div class="actions">
+<button type="submit">Connect with Google</button>
+<a class="cancel" href="${input.cancelHref}">Cancel</a>
+</div>
+</form>`
+    : html`<p>${input.service} is connected by signing in with Google, which is not set up on this server: an operator sets <code>GDRIVE_CLIENT_ID</code> and <code>GDRIVE_CLIENT_SECRET</code> (see docs/deployment-encryption.md and docs/configuration.md).</p>
+<div class="actions"><a class="cancel" href="${input.cancelHref}">Cancel</a></div>`;
   return page(
     `Connect ${input.service}`,
     html`<h1>Connect ${input.service}</h1>
 <p class="who">For the user <strong>${input.userId}</strong>.</p>
-<p>${input.service} is connected by signing in with Google. Google sign-in comes with the OAuth work, the next step of this project; it cannot be connected yet.</p>
-<div class="actions">
-<button type="button" disabled>Connect with Google</button>
-<a class="cancel" href="${input.cancelHref}">Cancel</a>
-</div>`,
+${input.error && html`<p class="error" role="alert">${input.error}</p>`}
+${body}`,
   );
 }
 

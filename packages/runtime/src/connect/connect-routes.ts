@@ -1,7 +1,10 @@
 import { createHash, randomBytes } from "node:crypto";
 import express, { type Request, type Response } from "express";
 import { rateLimit } from "express-rate-limit";
+import type { GoogleOAuth } from "../oauth/google-oauth.ts";
+import type { PendingAuthorizations } from "../oauth/pending-authorizations.ts";
 import type { CredentialVault } from "../vault/credential-vault.ts";
+import { OAUTH_FIELDS } from "../vault/oauth-access.ts";
 import { connectedPage, formPage, messagePage, oauthPage } from "./connect-pages.ts";
 import { MAX_FIELD_CHARS, readCredentialForm, toNewCredential } from "./credential-form.ts";
 import type { ConnectableToolkit } from "./find-toolkit.ts";
@@ -20,6 +23,11 @@ export interface ConnectRoutesDeps {
   readonly rateLimitPerTicket: number;
   /** The public URL is https: the CSRF cookie gets `Secure`. */
   readonly secure: boolean;
+  /** Google sign-in for `oauth2` toolkits; undefined when no client is configured. */
+  readonly google?: GoogleOAuth | undefined;
+  readonly pendingSignIns?: PendingAuthorizations | undefined;
+  /** The listener's public URL: Google's callback is read against it. */
+  readonly publicUrl?: string | undefined;
 }
 
 /** The cookie half of the CSRF double submit (see `docs/architecture.md`, "Connect pages"). */
@@ -93,12 +101,15 @@ export function connectRoutes(deps: ConnectRoutesDeps): express.Router {
     const found = await admit(req, res, deps);
     if (!found) return;
     const { toolkit, claims, ticket } = found;
-    if (toolkit.credential.kind === "oauth2") {
-      sendPage(res, 200, oauthPage(pageBasics(req, toolkit, claims)));
-      return;
-    }
     const cookie = csrfCookie(req) ?? randomBytes(32).toString("base64url");
     setCsrfCookie(res, cookie, deps);
+    if (toolkit.credential.kind === "oauth2") {
+      const signIn = deps.google
+        ? { ticket, csrfToken: deps.signer.csrfToken(claims.id, cookie) }
+        : undefined;
+      sendPage(res, 200, oauthPage({ ...pageBasics(req, toolkit, claims), signIn }));
+      return;
+    }
     const fields = Object.entries(toolkit.credential.fields).map(([name, field]) => ({
       name,
       field,
@@ -136,15 +147,8 @@ export function connectRoutes(deps: ConnectRoutesDeps): express.Router {
       );
       return;
     }
-    if (toolkit.credential.kind !== "api-token") {
-      sendPage(
-        res,
-        400,
-        messagePage({
-          heading: "Nothing to submit",
-          text: `${toolkit.credential.title} is connected by signing in with Google, which comes with the OAuth work.`,
-        }),
-      );
+    if (toolkit.credential.kind === "oauth2") {
+      await startGoogleSignIn(req, res, deps, toolkit, claims);
       return;
     }
     const credential = toolkit.credential;
@@ -236,7 +240,147 @@ export function connectRoutes(deps: ConnectRoutesDeps): express.Router {
     sendPage(res, 200, connectedPage(pageBasics(req, toolkit, claims)));
   });
 
+  router.get("/oauth/callback/google", (req, res) => finishGoogleSignIn(req, res, deps));
+
   return router;
+}
+
+/**
+ * The ticket is spent here, before the browser leaves for Google: a link starts one sign-in.
+ * What the callback needs (PKCE verifier, who, which toolkit) waits in the database under the
+ * random `state` Google sends back.
+ */
+async function startGoogleSignIn(
+  req: Request,
+  res: Response,
+  deps: ConnectRoutesDeps,
+  toolkit: ConnectableToolkit,
+  claims: TicketClaims,
+): Promise<void> {
+  const credential = toolkit.credential;
+  if (credential.kind !== "oauth2" || !deps.google || !deps.pendingSignIns) {
+    sendPage(
+      res,
+      400,
+      messagePage({
+        heading: "Google sign-in is not set up",
+        text: `${credential.title} is connected by signing in with Google, which this server has no client for.`,
+        hint: "An operator sets GDRIVE_CLIENT_ID and GDRIVE_CLIENT_SECRET.",
+      }),
+    );
+    return;
+  }
+  if (!(await deps.usedTickets.claim(claims.id, claims.expiresAt))) {
+    refuse(res, "used");
+    return;
+  }
+  try {
+    const { url, pending } = await deps.google.begin(credential.scopes);
+    await deps.pendingSignIns.save({
+      state: pending.state,
+      codeVerifier: pending.codeVerifier,
+      userId: claims.userId,
+      toolkit: toolkit.name,
+    });
+    req.log.info({ toolkit: toolkit.name }, "Google sign-in started");
+    res.redirect(303, url.toString());
+  } catch (error) {
+    await deps.usedTickets.release(claims.id);
+    req.log.error(
+      { toolkit: toolkit.name, error: (error as Error).name },
+      "Google sign-in could not start",
+    );
+    sendPage(
+      res,
+      503,
+      messagePage({
+        heading: "Google sign-in could not start",
+        text: "Nothing was saved.",
+        hint: "Open the link again in a moment to retry.",
+      }),
+    );
+  }
+}
+
+/** Google sends the browser back here with `code` and `state` (or `error`). */
+async function finishGoogleSignIn(
+  req: Request,
+  res: Response,
+  deps: ConnectRoutesDeps,
+): Promise<void> {
+  const state = typeof req.query.state === "string" ? req.query.state : "";
+  const pending =
+    deps.google && deps.pendingSignIns && state ? await deps.pendingSignIns.take(state) : undefined;
+  if (!deps.google || !pending) {
+    req.log.info({ known: Boolean(pending) }, "Google callback refused: unknown or used state");
+    sendPage(
+      res,
+      400,
+      messagePage({
+        heading: "This sign-in is not one we are waiting for",
+        text: "It was finished already, took too long, or did not start on this server. Nothing was saved.",
+        hint: ASK_AGAIN,
+      }),
+    );
+    return;
+  }
+  const toolkit = deps.toolkits.get(pending.toolkit);
+  const title = toolkit?.credential.title ?? pending.toolkit;
+  // Where Google sent the browser, as Google saw it: the public URL, not the socket's address.
+  const callbackUrl = new URL(req.originalUrl, deps.publicUrl);
+  let grant: Awaited<ReturnType<GoogleOAuth["finish"]>>;
+  try {
+    grant = await deps.google.finish(callbackUrl, pending);
+  } catch (error) {
+    const denied = (error as Error).name === "ConsentDeniedError";
+    req.log.info(
+      { toolkit: pending.toolkit, error: (error as Error).name },
+      "Google sign-in did not finish",
+    );
+    sendPage(
+      res,
+      denied ? 403 : 502,
+      messagePage({
+        heading: denied ? "Google access was not given" : "Google sign-in did not finish",
+        text: denied
+          ? `${title} stays disconnected; nothing was saved.`
+          : `Google's answer could not be used, so ${title} stays disconnected.`,
+        hint: ASK_AGAIN,
+      }),
+    );
+    return;
+  }
+  try {
+    await deps.vault.put(pending.userId, pending.toolkit, {
+      kind: "oauth2",
+      secrets: {
+        [OAUTH_FIELDS.refreshToken]: grant.refreshToken,
+        [OAUTH_FIELDS.accessToken]: grant.accessToken,
+      },
+      metadata: {
+        [OAUTH_FIELDS.expiresAt]: String(grant.expiresAt),
+        [OAUTH_FIELDS.scopes]: grant.scopes.join(" "),
+        ...(grant.email ? { [OAUTH_FIELDS.email]: grant.email } : {}),
+      },
+    });
+  } catch (error) {
+    req.log.error(
+      { toolkit: pending.toolkit, error: (error as Error).name },
+      "connect: storing the credential failed",
+    );
+    sendPage(
+      res,
+      503,
+      messagePage({
+        heading: "Not saved",
+        text: `The ${title} access could not be stored just now; nothing was saved.`,
+        hint: ASK_AGAIN,
+      }),
+    );
+    return;
+  }
+  req.log.info({ toolkit: pending.toolkit, userId: pending.userId }, "credential connected");
+  sendPage(res, 200, connectedPage({ service: title, userId: pending.userId }));
 }
 
 /** The toolkit, then the ticket: signed, for this toolkit, unexpired, unused. Else its page. */

@@ -1,8 +1,8 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { InMemoryCredentialVault } from "../../test/in-memory-credential-vault.ts";
 import { createLogger } from "../logger.ts";
+import { MemoryCredentialVault } from "../testing/memory-credential-vault.ts";
 import { createPublicApp } from "./public-app.ts";
 import { TicketSigner } from "./ticket-signer.ts";
 import type { UsedTickets } from "./used-tickets.ts";
@@ -24,7 +24,7 @@ beforeAll(async () => {
     logger: createLogger("silent"),
     signer,
     usedTickets: used,
-    vault: new InMemoryCredentialVault(),
+    vault: new MemoryCredentialVault(),
     toolkits: new Map([
       [
         "tracker",

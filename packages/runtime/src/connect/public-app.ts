@@ -10,6 +10,8 @@ import { type ConnectRoutesDeps, connectRoutes, sendNotFound, sendPage } from ".
 export interface PublicAppDeps extends ConnectRoutesDeps {
   readonly logger: Logger;
   readonly rateLimitPerIp: number;
+  /** Origins a form may lead to besides this one (Google's consent page after a redirect). */
+  readonly formTargets?: readonly string[];
 }
 
 /**
@@ -29,7 +31,7 @@ export function createPublicApp(deps: PublicAppDeps): express.Express {
         directives: {
           defaultSrc: ["'none'"],
           styleSrc: ["'unsafe-inline'"],
-          formAction: ["'self'"],
+          formAction: ["'self'", ...(deps.formTargets ?? [])],
           frameAncestors: ["'none'"],
           baseUri: ["'none'"],
         },

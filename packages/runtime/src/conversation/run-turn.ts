@@ -5,6 +5,7 @@ import { runAgent } from "../agents/loop/run-agent.ts";
 import type { RegisteredAgent } from "../agents/registry.ts";
 import { connectAnswer } from "../connect/connect-answer.ts";
 import type { ConnectLinks } from "../connect/connect-links.ts";
+import type { GoogleOAuth } from "../oauth/google-oauth.ts";
 import type { SessionLocks } from "../sessions/session-lock.ts";
 import type { SessionKey } from "../sessions/session-store.ts";
 import type { CredentialVault } from "../vault/credential-vault.ts";
@@ -40,6 +41,8 @@ export interface TurnDeps extends ContextDeps {
   /** One run per session at a time: a second request waits (bounded), then gets 409. */
   readonly locks: Pick<SessionLocks, "acquire">;
   /** Each user's credentials; without a vault no toolkit is ever connected. */
+  /** Renews OAuth access tokens (Google); absent when no Google client is configured. */
+  readonly google?: GoogleOAuth | undefined;
   readonly vault?: CredentialVault | undefined;
   /** Connect links for the detour; undefined when no public URL is configured. */
   readonly connectLinks?: ConnectLinks | undefined;
@@ -67,7 +70,7 @@ export async function* runTurn(deps: TurnDeps, request: TurnRequest): AsyncGener
     typeof definition.instructions === "function"
       ? await definition.instructions(instructionContext)
       : definition.instructions;
-  const credentials = new RequestCredentials(deps.vault, userId, request.logger);
+  const credentials = new RequestCredentials(deps.vault, userId, request.logger, deps.google);
   const note = connectionsNote(
     await credentials.statuses(definition.toolkits),
     userId !== undefined,

@@ -57,9 +57,14 @@ export class GrantRevokedError extends Error {
 export class GoogleOAuth {
   readonly #config: oidc.Configuration;
   readonly #redirectUri: string;
+  /** Where the consent page lives, for the connect page's CSP `form-action`. */
+  readonly authorizationOrigin: string;
 
   constructor(options: GoogleOAuthOptions) {
     this.#redirectUri = options.redirectUri;
+    this.authorizationOrigin = new URL(
+      googleServerMetadata(options.baseUrl).authorization_endpoint as string,
+    ).origin;
     this.#config = new oidc.Configuration(
       googleServerMetadata(options.baseUrl),
       options.clientId,

@@ -6,13 +6,17 @@ import type {
 } from "../vault/credential-vault.ts";
 
 /**
- * A `CredentialVault` in a Map, for tests of what reads the vault (the run-time seam, the
- * connect detour). Counts reads so a test can check the one-read-per-request rule.
+ * A `CredentialVault` in a Map, for tests of what reads or stores credentials (the run-time
+ * seam, the connect detour, the connect pages); the real, encrypted one has its own suite.
+ * Records reads and writes, so a test can check the one-read-per-request rule or what a page
+ * stored; `failNextPut` makes the next `put` throw.
  */
 export class MemoryCredentialVault implements CredentialVault {
   readonly #rows = new Map<string, StoredCredential>();
   /** `userId/toolkit` of every `get`, in order. */
   readonly reads: string[] = [];
+  readonly puts: { userId: string; toolkit: string; credential: NewCredential }[] = [];
+  failNextPut = false;
 
   async get(userId: string, toolkit: string): Promise<StoredCredential | undefined> {
     this.reads.push(`${userId}/${toolkit}`);
@@ -20,6 +24,11 @@ export class MemoryCredentialVault implements CredentialVault {
   }
 
   async put(userId: string, toolkit: string, credential: NewCredential): Promise<void> {
+    if (this.failNextPut) {
+      this.failNextPut = false;
+      throw new Error("the vault is down");
+    }
+    this.puts.push({ userId, toolkit, credential });
     const now = new Date().toISOString();
     const existing = this.#rows.get(key(userId, toolkit));
     this.#rows.set(key(userId, toolkit), {

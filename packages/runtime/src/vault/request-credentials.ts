@@ -1,11 +1,14 @@
 import {
+  type CredentialGetOptions,
   CredentialRequiredError,
   type PluginLogger,
   type ToolCredential,
   type ToolkitDefinition,
   undeclaredCredential,
 } from "@agentllm/sdk";
+import type { GoogleOAuth } from "../oauth/google-oauth.ts";
 import type { CredentialVault, StoredCredential } from "./credential-vault.ts";
+import { freshOAuthAccess } from "./oauth-access.ts";
 import { secretForms } from "./scrub-secrets.ts";
 
 /** What the model may be told about one toolkit's credential: never a value of a secret field. */
@@ -29,6 +32,7 @@ export class RequestCredentials {
   readonly #vault: CredentialVault | undefined;
   readonly #userId: string | undefined;
   readonly #logger: PluginLogger;
+  readonly #google: GoogleOAuth | undefined;
   readonly #reads = new Map<string, Promise<StoredCredential | undefined>>();
   // Every secret value read in this request, kept after a rejection: a result may still echo it.
   readonly #secrets = new Set<string>();
@@ -37,23 +41,42 @@ export class RequestCredentials {
     vault: CredentialVault | undefined,
     userId: string | undefined,
     logger: PluginLogger,
+    /** Renews the access tokens of `oauth2` credentials; none configured: they cannot be used. */
+    google?: GoogleOAuth,
   ) {
     this.#vault = vault;
     this.#userId = userId;
     this.#logger = logger;
+    this.#google = google;
   }
 
   /** `ctx.credential` for a tool of `toolkit`. */
   forToolkit(toolkit: ToolkitDefinition): ToolCredential {
     if (!toolkit.credential) return undeclaredCredential(toolkit.name);
     const name = toolkit.name;
-    const get = async (): Promise<Readonly<Record<string, string>>> => {
+    const kind = toolkit.credential.kind;
+    const get = async (
+      options: CredentialGetOptions = {},
+    ): Promise<Readonly<Record<string, string>>> => {
       const stored = await this.#read(name);
       if (!stored) {
         throw new CredentialRequiredError(
           name,
           this.#userId === undefined ? "no signed-in user" : "not connected",
         );
+      }
+      if (kind === "oauth2" && this.#vault) {
+        const { values, stored: current } = await freshOAuthAccess({
+          stored,
+          google: this.#google,
+          vault: this.#vault,
+          force: options.refresh === true,
+          logger: this.#logger,
+          onSecret: (value) => this.#secrets.add(value),
+        });
+        // Later calls in this request use the renewed token rather than refreshing again.
+        if (current !== stored) this.#reads.set(name, Promise.resolve(current));
+        return values;
       }
       // Field name → value; the field's `secret` flag only says where the vault keeps it.
       return Object.freeze({ ...stored.metadata, ...stored.secrets });
