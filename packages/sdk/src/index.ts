@@ -4,8 +4,8 @@ export type {
   CredentialCheck,
   CredentialCheckContext,
   CredentialDefinition,
-  CredentialGetOptions,
   CredentialField,
+  CredentialGetOptions,
   OAuth2Credential,
   ToolCredential,
 } from "./credentials.ts";
