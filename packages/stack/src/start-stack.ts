@@ -93,7 +93,7 @@ export interface RunningStack {
   readonly publicUrl: string;
   readonly masterKey: string;
   readonly runtimeToken: string;
-  /** The runtime's credential key(s), as given or made for this stack. */
+  /** The runtime's credential key(s), as given or made for this stack (or the last restart). */
   readonly encryptionKey: string;
   /** The current runtime process (a new one after `restartRuntime` or a restart after a crash). */
   readonly runtime: ChildService;
@@ -105,8 +105,10 @@ export interface RunningStack {
    * proxy keeps running and reaches the new process at the same URL. A runtime that dies on its
    * own is restarted without this (with backoff); one stopped or killed through its
    * `ChildService` handle is not, so a test can look at the data before calling this.
+   * With `encryptionKey`, the new process (and every later one) gets that key ring instead: a
+   * rotation's restarts, a new key put in front and later the old one dropped.
    */
-  restartRuntime(): Promise<ChildService>;
+  restartRuntime(options?: { readonly encryptionKey?: string }): Promise<ChildService>;
 }
 
 export class BridgeNotInstalledError extends Error {
@@ -133,7 +135,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   const proxyHost = options.proxyHost ?? "127.0.0.1";
   const masterKey = options.masterKey ?? DEFAULT_MASTER_KEY;
   const runtimeToken = options.runtimeToken ?? randomBytes(24).toString("base64url");
-  const encryptionKey = options.encryptionKey ?? randomFernetKey();
+  let encryptionKey = options.encryptionKey ?? randomFernetKey();
   const runtimeUrl = `http://127.0.0.1:${runtimePort}`;
   const proxyUrl = `http://${proxyHost === "0.0.0.0" ? "127.0.0.1" : proxyHost}:${proxyPort}`;
   const timeout = options.readyTimeoutMs ?? 90_000;
@@ -221,12 +223,17 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     publicUrl,
     masterKey,
     runtimeToken,
-    encryptionKey,
+    get encryptionKey() {
+      return encryptionKey;
+    },
     get runtime() {
       return runtime.current;
     },
     proxy,
     close,
-    restartRuntime: () => runtime.restart(),
+    restartRuntime: (restart) => {
+      if (restart?.encryptionKey !== undefined) encryptionKey = restart.encryptionKey;
+      return runtime.restart();
+    },
   };
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -22,6 +22,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ChildService, httpOk, startChildService } from "../src/child-service.ts";
 import { freePort } from "../src/free-port.ts";
 import { paths, repoRoot } from "../src/repo-paths.ts";
+import { proxyConfigWithModels } from "./stack-fixture.ts";
 
 // The connect detour through the real LiteLLM proxy. The runtime runs in this process so the
 // test can hold its vault (an in-memory one: the encrypted vault and the connect page are
@@ -74,14 +75,7 @@ describe("the connect detour through the real LiteLLM proxy", () => {
       connectLinks: links,
     });
     // The repository's proxy config with this test's agent added.
-    const proxyConfig = path.join(workDir, "proxy_config.yaml");
-    writeFileSync(
-      proxyConfig,
-      readFileSync(paths.proxyConfig, "utf8").replace(
-        "model_list:\n",
-        `model_list:\n  - model_name: ${MODEL}\n    litellm_params:\n      model: ${MODEL}\n      custom_llm_provider: agno\n      num_retries: 0\n      cooldown_time: 0\n\n`,
-      ),
-    );
+    const proxyConfig = proxyConfigWithModels(workDir, [MODEL]);
     const port = await freePort();
     const env: NodeJS.ProcessEnv = { ...process.env };
     // The runtime's (Postgres sessions); LiteLLM would take it as its own.
