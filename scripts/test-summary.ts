@@ -23,10 +23,20 @@ function addVitestReport(file: string | undefined): void {
     numFailedTests: number;
     numPendingTests: number;
     numTodoTests: number;
+    testResults?: { status: string; assertionResults?: { status: string }[] }[];
   };
   passed += report.numPassedTests;
   failed += report.numFailedTests;
   skipped += report.numPendingTests + report.numTodoTests;
+  // A file that failed outside any test (a throwing beforeAll, an import error) fails no test
+  // itself: its tests show as skipped or not at all. Count them as failed, at least one.
+  for (const result of report.testResults ?? []) {
+    const tests = result.assertionResults ?? [];
+    if (result.status !== "failed" || tests.some((test) => test.status === "failed")) continue;
+    const notRun = tests.filter((test) => test.status !== "passed").length;
+    failed += Math.max(1, notRun);
+    skipped -= notRun;
+  }
 }
 
 addVitestReport(vitestReport);

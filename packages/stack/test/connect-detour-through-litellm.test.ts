@@ -22,11 +22,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ChildService, httpOk, startChildService } from "../src/child-service.ts";
 import { freePort } from "../src/free-port.ts";
 import { paths, repoRoot } from "../src/repo-paths.ts";
+import { randomFernetKey } from "../src/start-stack.ts";
 import { proxyConfigWithModels } from "./stack-fixture.ts";
 
-// The connect detour through the real LiteLLM proxy. The runtime runs in this process so the
-// test can hold its vault (an in-memory one: the encrypted vault and the connect page are
-// other parts) and its connect links; LiteLLM with the bridge runs as in production.
+// The connect detour through the real LiteLLM proxy, the runtime's side of it. The runtime runs
+// in this process so the test can hold its vault (an in-memory one, to plant and revoke
+// credentials directly) and its connect links; LiteLLM with the bridge runs as in production.
+// connect-through-the-page.test.ts runs the same detour with the encrypted vault and the page.
 
 const AGENTS_DIR = fileURLToPath(new URL("./fixtures/agents", import.meta.url));
 const MODEL = "agno/jira-test";
@@ -68,6 +70,8 @@ describe("the connect detour through the real LiteLLM proxy", () => {
       AGENTLLM_DATA_DIR: path.join(workDir, "data"),
       AGENTLLM_AGENT_DIRS: AGENTS_DIR,
       AGENTLLM_LOG_LEVEL: "debug",
+      AGENTLLM_TOKEN_ENCRYPTION_KEY: randomFernetKey(),
+      AGENTLLM_PUBLIC_PORT: "0",
     });
     runtime = await startRuntime(config, {
       logger: createLogger("debug", { write: (line: string) => void logLines.push(line) }),
