@@ -6,7 +6,11 @@ import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type RunningOpenWebUi, startOpenWebUi } from "../src/open-webui.ts";
 import { repoRoot } from "../src/repo-paths.ts";
-import { type StackFixture, startStackFixture } from "../test/stack-fixture.ts";
+import {
+  JIRA_MODEL,
+  type JiraStackFixture,
+  startJiraStackFixture,
+} from "../test/jira-stack-fixture.ts";
 
 // Open WebUI, the client our users use, in a real browser in front of the real proxy, runtime
 // and fake Gemini: what a person sees, not what the API returns. Run by `just test-e2e`, once
@@ -34,18 +38,22 @@ const MODES: readonly IdentityMode[] = [
 
 describe.each(MODES)("Open WebUI in a real browser, identity by $name", (mode) => {
   const shots = path.join(repoRoot, "tmp/test-results/e2e", mode.name);
-  let fx: StackFixture;
+  let fx: JiraStackFixture;
   let webui: RunningOpenWebUi;
   let browser: Browser;
   let page: Page;
   let second: Page | undefined;
+  /** The connect page, when Open WebUI opened the link in a tab of its own. */
+  let connectTab: Page | undefined;
   let dataDir: string;
 
   beforeAll(async () => {
     mkdirSync(shots, { recursive: true });
     const secret = mode.secret;
-    fx = await startStackFixture({
+    // The stack also serves the Jira fixture agent, with a fake Jira, for the connect steps.
+    fx = await startJiraStackFixture({
       env: secret ? { AGENTLLM_IDENTITY_JWT_SECRET: secret } : {},
+      logLevel: "warn",
     });
     dataDir = mkdtempSync(path.join(os.tmpdir(), "agentllm-open-webui-"));
     webui = await startOpenWebUi({
@@ -77,6 +85,12 @@ describe.each(MODES)("Open WebUI in a real browser, identity by $name", (mode) =
       path: path.join(shots, `FAILED-${name}-second.png`),
       fullPage: true,
     });
+    if (connectTab && !connectTab.isClosed()) {
+      await connectTab.screenshot({
+        path: path.join(shots, `FAILED-${name}-connect.png`),
+        fullPage: true,
+      });
+    }
   });
 
   /** A screenshot named after the step, in this mode's artifacts folder. */
@@ -85,8 +99,8 @@ describe.each(MODES)("Open WebUI in a real browser, identity by $name", (mode) =
   }
 
   /** A new chat with the agent; the release-notes dialog of a new account is closed for good. */
-  async function openChat(on: Page): Promise<void> {
-    await on.goto(`${webui.url}/?models=${encodeURIComponent(AGENT)}`);
+  async function openChat(on: Page, model = AGENT): Promise<void> {
+    await on.goto(`${webui.url}/?models=${encodeURIComponent(model)}`);
     await on.locator("#chat-input").waitFor();
     await dismissReleaseNotes(on);
   }
@@ -265,19 +279,7 @@ describe.each(MODES)("Open WebUI in a real browser, identity by $name", (mode) =
     // Models from a connection are the admin's alone until shared (docs/open-webui.md).
     expect(await agentVisibleTo(second)).toBe(false);
 
-    // Admin Settings → Models → the agent → Access → Visibility: Public. The access dialog
-    // saves the choice itself; there is nothing else to press.
-    await settings.getByText("Models", { exact: true }).first().click();
-    await settings.getByText(AGENT, { exact: true }).click();
-    await page.getByRole("button", { name: "Access", exact: true }).click();
-    const access = page.getByRole("dialog").filter({ hasText: "Access Control" });
-    await access.getByRole("button", { name: "Private" }).click();
-    await page.getByRole("menuitemradio", { name: "Public" }).click();
-    await access.getByText("Accessible to all users").waitFor();
-    await page.getByRole("menu").waitFor({ state: "hidden" });
-    await shot("09b-agent-public");
-    await access.getByRole("button", { name: "Close" }).click();
-    await expect.poll(() => agentVisibleTo(second as Page), { timeout: 10_000 }).toBe(true);
+    await shareAgent(AGENT, "09b-agent-public");
     expect(await errorToasts(page)).toEqual([]);
     await shot("09c-second-user", second);
   });
@@ -343,6 +345,81 @@ describe.each(MODES)("Open WebUI in a real browser, identity by $name", (mode) =
     await shot("12-admin-still-green");
   });
 
+  it("step 13: the second user asks the Jira agent; the answer shows a clickable connect link", async () => {
+    await shareAgent(JIRA_MODEL, "13a-jira-agent-public");
+    const on = second as Page;
+    await openChat(on, JIRA_MODEL);
+    await send(on, "What is the status of issue DEMO-1?");
+    const answer = await answerShows(on, "Connect Jira");
+    // Rendered as a link, not as the markdown that makes one.
+    expect(answer).not.toContain("](");
+    await expectClean(answer, on);
+    const link = on
+      .locator("#response-content-container")
+      .last()
+      .getByRole("link", { name: "Connect Jira" });
+    const href = (await link.getAttribute("href")) ?? "";
+    expect(href.startsWith(`${fx.stack.publicUrl}/connect/jira?ticket=`)).toBe(true);
+    expect(fx.jira.requests).toHaveLength(0);
+    await shot("13b-connect-link", on);
+
+    // Clicking it opens the connect page: in a new tab when the link says so, else in place.
+    const opensTab = (await link.getAttribute("target")) === "_blank";
+    const tab = opensTab ? on.context().waitForEvent("page") : undefined;
+    await link.click();
+    connectTab = tab ? await tab : on;
+    await connectTab.getByRole("heading", { name: "Connect Jira" }).waitFor();
+    // The page is for the user Open WebUI signed in, named by the ticket alone.
+    await connectTab.getByText((await whoAmI(on)).id, { exact: true }).waitFor();
+    await shot("13c-connect-page", connectTab);
+  });
+
+  it("step 14: the user fills the form and sees Connected; back in the chat, the agent reads the issue", async () => {
+    const tab = connectTab as Page;
+    await tab.locator("#field-serverUrl").fill(fx.jira.url);
+    await tab.locator("#field-token").fill(fx.users[0].token);
+    await tab.getByRole("button", { name: "Connect", exact: true }).click();
+    await tab.getByRole("heading", { name: "Connected: go back to the chat" }).waitFor();
+    await shot("14a-connected", tab);
+    const on = second as Page;
+    if (tab === on) await on.goBack();
+    else await tab.close();
+    await on.bringToFront();
+    await on.locator("#chat-input").waitFor();
+
+    await send(on, "I connected Jira. What is the status of issue DEMO-1 now?");
+    const answer = await answerShows(on, "Export to CSV drops rows with non-ASCII names");
+    await expectClean(answer, on);
+    const reads = fx.jira.requests.filter((request) => request.path.includes("/issue/"));
+    expect(reads.map((request) => [request.path, request.auth.userId])).toEqual([
+      ["/rest/api/2/issue/DEMO-1", fx.users[0].id],
+    ]);
+    // The token went from the form to the vault and Jira, and nowhere the model or logs see.
+    expect(JSON.stringify(fx.gemini.requests.map((r) => r.body))).not.toContain(fx.users[0].token);
+    expect(fx.output()).not.toContain(fx.users[0].token);
+    await shot("14b-issue-read", on);
+  });
+
+  /**
+   * Admin Settings → Models → the agent → Access → Visibility: Public, then the second user
+   * sees it. The access dialog saves the choice itself; there is nothing else to press.
+   */
+  async function shareAgent(model: string, step: string): Promise<void> {
+    await page.goto(`${webui.url}/admin/settings/general`);
+    const settings = page.getByRole("dialog");
+    await settings.getByText("Models", { exact: true }).first().click();
+    await settings.getByText(model, { exact: true }).click();
+    await page.getByRole("button", { name: "Access", exact: true }).click();
+    const access = page.getByRole("dialog").filter({ hasText: "Access Control" });
+    await access.getByRole("button", { name: "Private" }).click();
+    await page.getByRole("menuitemradio", { name: "Public" }).click();
+    await access.getByText("Accessible to all users").waitFor();
+    await page.getByRole("menu").waitFor({ state: "hidden" });
+    await shot(step);
+    await access.getByRole("button", { name: "Close" }).click();
+    await expect.poll(() => agentVisibleTo(second as Page, model), { timeout: 10_000 }).toBe(true);
+  }
+
   // Every action above goes through the pages. The API is only read, to check what a page did
   // (roles, settings saved, who sees the agent, errors stored with a chat): Open WebUI has a
   // page for each of these actions, so none of them is taken through the API.
@@ -361,12 +438,12 @@ describe.each(MODES)("Open WebUI in a real browser, identity by $name", (mode) =
     return (await response.json()) as { id: string; role: string };
   }
 
-  async function agentVisibleTo(on: Page): Promise<boolean> {
+  async function agentVisibleTo(on: Page, model = AGENT): Promise<boolean> {
     const response = await fetch(`${webui.url}/api/models`, {
       headers: { authorization: `Bearer ${await tokenOf(on)}` },
     });
     const { data } = (await response.json()) as { data: { id: string }[] };
-    return data.map((model) => model.id).includes(AGENT);
+    return data.map((entry) => entry.id).includes(model);
   }
 
   /** The fake's chat-turn requests (background tasks carry no tools). */

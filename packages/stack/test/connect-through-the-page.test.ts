@@ -263,8 +263,14 @@ describe("the connect detour through the real proxy and the real connect page", 
     expect(output).toContain("[runtime]");
     expect(output).toContain("[litellm]");
     expect(output).toContain("credential connected");
+    // Every stored session, read as operators read them.
+    const keys = await database.db
+      .selectFrom("sessions")
+      .select(["user_id as userId", "agent", "session_id as sessionId"])
+      .execute();
+    expect(keys).toContainEqual({ userId: A, agent: "jira-test", sessionId: CHAT });
     const session = JSON.stringify(
-      await readSession(database.db, { userId: A, agent: "jira-test", sessionId: CHAT }),
+      await Promise.all(keys.map((key) => readSession(database.db, key))),
     );
     expect(session).toContain("get_issue");
     const modelRequests = JSON.stringify(fx.gemini.requests.map((request) => request.body));
