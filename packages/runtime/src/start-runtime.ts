@@ -143,6 +143,7 @@ export async function startRuntime(
       vault,
       connectLinks: options.connectLinks ?? publicListener.links,
       google: publicListener.google,
+      validateTimeoutMs: config.publicListener.validateTimeoutMs,
     },
     ready: async () => {
       await sql`select 1`.execute(database.db);
