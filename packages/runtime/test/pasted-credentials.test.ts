@@ -1,11 +1,16 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { type FakeJira, startFakeJira } from "@agentllm/testkit";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { readSession, type SessionKey } from "../src/sessions/index.ts";
-import { REPO_ROOT, type RuntimeHarness, startRuntimeHarness } from "./runtime-harness.ts";
+import {
+  REPO_ROOT,
+  type RuntimeHarness,
+  startRuntimeHarness,
+  writeAgentPackage,
+} from "./runtime-harness.ts";
 
 // Item 5 and 7 of issue 15 through the runtime: a user pastes a Jira token into the chat (as the
 // original project asked), and later tells the agent to disconnect Jira. The planted tokens must
@@ -28,20 +33,10 @@ let agentsDir: string;
 
 /** An agent with the real Jira toolkit, loaded from source like any agent package. */
 function writePasteAgent(parent: string): void {
-  const dir = path.join(parent, "paste-test");
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(
-    path.join(dir, "package.json"),
-    JSON.stringify({
-      name: "paste-test-agent",
-      version: "0.0.0",
-      type: "module",
-      agentllm: { agent: "./agent.mjs" },
-    }),
-  );
   const jira = pathToFileURL(path.join(REPO_ROOT, "packages/toolkit-jira/src/index.ts")).href;
-  writeFileSync(
-    path.join(dir, "agent.mjs"),
+  writeAgentPackage(
+    path.join(parent, "paste-test"),
+    "paste-test-agent",
     `import { createJiraToolkit } from ${JSON.stringify(jira)};
 export default {
   name: "paste-test",
