@@ -213,10 +213,9 @@ ops name *options:
 info:
     @scripts/info
 
-# The public listener alone: not offered; the connect pages run inside the runtime (9502)
-oauth-callback:
-    @echo "oauth-callback: the connect pages (and, with the OAuth work, its callbacks) are served by the runtime itself on 9502: \`npx just proxy\`, \`npx just demo\` or compose start them, and \`npx just info\` shows where. A listener alone would need the same agents, database and encryption key as the runtime, and would clash with its port." >&2
-    @exit 1
+# The connect pages and OAuth callbacks alone (port 9502; no internal API, no model calls), on the runtime's database and key
+oauth-callback: setup-node
+    {{tsx}} packages/runtime/src/main.ts --public-only
 
 # Reinstall dependencies exactly as the lock files say (node modules, the bridge venv), even when they look current
 sync:

@@ -133,12 +133,13 @@ const nonNegativeInt = (max: number) => wholeNumber.pipe(z.number().int().min(0)
 const envSchema = z.object({
   AGENTLLM_RUNTIME_HOST: z.string().min(1).default("127.0.0.1"),
   AGENTLLM_RUNTIME_PORT: port.default(9510),
+  // Required for the full runtime only (see REQUIRED_FOR_THE_RUNTIME); the connect pages alone
+  // (`--public-only`) call neither the bridge nor Gemini.
   AGENTLLM_RUNTIME_TOKEN: z
-    .string({ error: "is required (the shared secret the bridge sends as a bearer token)" })
-    .min(16, { error: "must be at least 16 characters" }),
-  GEMINI_API_KEY: z
-    .string({ error: "is required (or run `just demo` for the fake Gemini, which needs no key)" })
-    .min(1, { error: "must not be empty" }),
+    .string()
+    .min(16, { error: "must be at least 16 characters" })
+    .optional(),
+  GEMINI_API_KEY: z.string().min(1, { error: "must not be empty" }).optional(),
   GOOGLE_GEMINI_BASE_URL: z
     .url({ protocol: /^https?$/, error: "must be an http(s) URL" })
     .optional(),
@@ -225,9 +226,20 @@ export class ConfigError extends Error {
   override readonly name = "ConfigError";
 }
 
+/** What the full runtime cannot start without, and what to say when it is missing. */
+const REQUIRED_FOR_THE_RUNTIME = {
+  AGENTLLM_RUNTIME_TOKEN: "is required (the shared secret the bridge sends as a bearer token)",
+  GEMINI_API_KEY: "is required (or run `just demo` for the fake Gemini, which needs no key)",
+} as const;
+
+/**
+ * `role: "public"` reads the settings of the connect pages alone (`main.ts --public-only`,
+ * `just oauth-callback`): no runtime token or Gemini key needed, and none kept (empty strings).
+ */
 export function loadConfig(
   env: Readonly<Record<string, string | undefined>>,
   cwd: string = process.cwd(),
+  { role = "runtime" }: { role?: "runtime" | "public" } = {},
 ): RuntimeConfig {
   // An empty variable means "unset" for optional values, as shells and compose files use it.
   const cleaned = Object.fromEntries(
@@ -236,9 +248,17 @@ export function loadConfig(
   // Accept the name the Gemini SDK also reads, so one key serves both.
   cleaned.GEMINI_API_KEY ??= env.GOOGLE_API_KEY || undefined;
   const parsed = envSchema.safeParse(cleaned);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((issue) => `  ${String(issue.path[0])} ${issue.message}`);
-    throw new ConfigError(`invalid runtime configuration:\n${lines.join("\n")}`);
+  const missing =
+    role === "runtime"
+      ? Object.entries(REQUIRED_FOR_THE_RUNTIME)
+          .filter(([name]) => cleaned[name] === undefined)
+          .map(([name, message]) => `  ${name} ${message}`)
+      : [];
+  if (!parsed.success || missing.length > 0) {
+    const lines = parsed.success
+      ? []
+      : parsed.error.issues.map((issue) => `  ${String(issue.path[0])} ${issue.message}`);
+    throw new ConfigError(`invalid runtime configuration:\n${[...missing, ...lines].join("\n")}`);
   }
   const e = parsed.data;
   // Node refuses a header timeout longer than the request timeout (which includes the headers).
@@ -250,9 +270,9 @@ export function loadConfig(
   return Object.freeze({
     host: e.AGENTLLM_RUNTIME_HOST,
     port: e.AGENTLLM_RUNTIME_PORT,
-    runtimeToken: e.AGENTLLM_RUNTIME_TOKEN,
+    runtimeToken: e.AGENTLLM_RUNTIME_TOKEN ?? "",
     gemini: Object.freeze({
-      apiKey: e.GEMINI_API_KEY,
+      apiKey: e.GEMINI_API_KEY ?? "",
       baseUrl: e.GOOGLE_GEMINI_BASE_URL,
       defaultModel: e.AGENTLLM_DEFAULT_MODEL,
     }),

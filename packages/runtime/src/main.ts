@@ -3,8 +3,21 @@ import { ConfigError, loadConfig } from "./config.ts";
 import { createLogger } from "./logger.ts";
 import { startRuntime } from "./start-runtime.ts";
 
-/** `agentllm-runtime`: reads the environment, starts, and stops cleanly on SIGINT/SIGTERM. */
+/**
+ * `agentllm-runtime [--public-only]`: reads the environment, starts, and stops cleanly on
+ * SIGINT/SIGTERM. `--public-only` serves the connect pages and OAuth callbacks alone (no internal
+ * API, no model calls), on the same database and key as the runtime (`just oauth-callback`).
+ */
 async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const unknown = args.filter((arg) => arg !== "--public-only");
+  if (unknown.length > 0) {
+    process.stderr.write(
+      `agentllm-runtime: unknown argument ${unknown[0]} (usage: agentllm-runtime [--public-only])\n`,
+    );
+    process.exit(2);
+  }
+  const publicOnly = args.includes("--public-only");
   // Compiled (dist/main.js), every package must resolve to its compiled `production` export;
   // without the condition the agents' imports would reach TypeScript that plain node cannot run.
   if (import.meta.url.endsWith(".js") && import.meta.resolve("@agentllm/sdk").endsWith(".ts")) {
@@ -15,7 +28,7 @@ async function main(): Promise<void> {
   }
   let config: ReturnType<typeof loadConfig>;
   try {
-    config = loadConfig(process.env);
+    config = loadConfig(process.env, process.cwd(), { role: publicOnly ? "public" : "runtime" });
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`agentllm-runtime: ${error.message}\n`);
@@ -24,7 +37,7 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createLogger(config.logLevel);
-  const runtime = await startRuntime(config, { logger });
+  const runtime = await startRuntime(config, { logger, publicOnly });
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;

@@ -46,6 +46,12 @@ export interface StartOptions {
   readonly vault?: CredentialVault;
   /** Replaces the connect links (tests give fixed ones). */
   readonly connectLinks?: ConnectLinks;
+  /**
+   * The connect pages and OAuth callbacks alone, without the internal API or any model client
+   * (`--public-only`): for a deployment that exposes them from a separate process beside the
+   * runtime, on the same database and key. `url` is then the public listener's.
+   */
+  readonly publicOnly?: boolean;
 }
 
 /** Wires config, database, agents and HTTP together and starts listening. */
@@ -62,27 +68,6 @@ export async function startRuntime(
   const vault =
     options.vault ?? new KyselyCredentialVault(database.db, config.tokenKeys, { logger });
   await reportUndecryptable(database.db, config.tokenKeys, logger);
-  const baseClient =
-    options.modelClient ??
-    new GoogleGenAI({
-      apiKey: config.gemini.apiKey,
-      ...(config.gemini.baseUrl ? { httpOptions: { baseUrl: config.gemini.baseUrl } } : {}),
-    }).models;
-  // Retries outside timeouts: every attempt gets its own first-chunk timer, and our own 504
-  // is never retried. Only failures before the first chunk are retried (no duplicated text).
-  const modelClient = withRetries(
-    withTimeouts(baseClient, {
-      firstChunkMs: config.model.firstChunkTimeoutMs,
-      idleMs: config.model.idleTimeoutMs,
-    }),
-    {
-      retries: config.model.retries,
-      baseDelayMs: DEFAULT_RETRY_BASE_DELAY_MS,
-      maxDelayMs: config.model.retryMaxDelayMs,
-      onRetry: (info) => logger.warn(info, "retrying the model call"),
-    },
-  );
-
   // Before the internal API, so whatever builds a run can be handed `publicListener.links`.
   let publicListener: PublicListener;
   try {
@@ -104,6 +89,42 @@ export async function startRuntime(
     { url: publicListener.url, address: publicListener.address },
     "connect pages listening",
   );
+  if (options.publicOnly) {
+    let closing: Promise<void> | undefined;
+    return {
+      url: publicListener.url,
+      agents: registry.names(),
+      publicUrl: publicListener.url,
+      connectLinks: publicListener.links,
+      vault,
+      close: () => {
+        closing ??= publicListener.close().then(() => database.close());
+        return closing;
+      },
+    };
+  }
+
+  const baseClient =
+    options.modelClient ??
+    new GoogleGenAI({
+      apiKey: config.gemini.apiKey,
+      ...(config.gemini.baseUrl ? { httpOptions: { baseUrl: config.gemini.baseUrl } } : {}),
+    }).models;
+  // Retries outside timeouts: every attempt gets its own first-chunk timer, and our own 504
+  // is never retried. Only failures before the first chunk are retried (no duplicated text).
+  const modelClient = withRetries(
+    withTimeouts(baseClient, {
+      firstChunkMs: config.model.firstChunkTimeoutMs,
+      idleMs: config.model.idleTimeoutMs,
+    }),
+    {
+      retries: config.model.retries,
+      baseDelayMs: DEFAULT_RETRY_BASE_DELAY_MS,
+      maxDelayMs: config.model.retryMaxDelayMs,
+      onRetry: (info) => logger.warn(info, "retrying the model call"),
+    },
+  );
+
   const app = createApp({
     logger,
     runtimeToken: config.runtimeToken,
@@ -122,6 +143,7 @@ export async function startRuntime(
       vault,
       connectLinks: options.connectLinks ?? publicListener.links,
       google: publicListener.google,
+      validateTimeoutMs: config.publicListener.validateTimeoutMs,
     },
     ready: async () => {
       await sql`select 1`.execute(database.db);

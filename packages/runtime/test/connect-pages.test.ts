@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -10,7 +10,7 @@ import { deriveTicketKey, TicketSigner } from "../src/connect/ticket-signer.ts";
 import { createLogger } from "../src/logger.ts";
 import { type RunningRuntime, startRuntime } from "../src/start-runtime.ts";
 import { MemoryCredentialVault } from "../src/testing/memory-credential-vault.ts";
-import { REPO_ROOT, RUNTIME_TOKEN } from "./runtime-harness.ts";
+import { REPO_ROOT, RUNTIME_TOKEN, writeAgentPackage } from "./runtime-harness.ts";
 
 // The connect pages for real: the runtime started as in production (both listeners), a
 // browser's requests over HTTP, and an agent package whose toolkits declare credentials.
@@ -27,18 +27,9 @@ interface Started {
 
 /** An agent package with an api-token toolkit (with a scripted check), an OAuth one and a plain one. */
 function writeConnectAgent(dir: string): void {
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(
-    path.join(dir, "package.json"),
-    JSON.stringify({
-      name: "connect-agent",
-      version: "0.0.0",
-      type: "module",
-      agentllm: { agent: "./agent.mjs" },
-    }),
-  );
-  writeFileSync(
-    path.join(dir, "agent.mjs"),
+  writeAgentPackage(
+    dir,
+    "connect-agent",
     `import { z } from ${JSON.stringify(ZOD_URL)};
 const tool = { description: "t", parameters: z.object({}), execute: () => ({}) };
 export default {

@@ -136,23 +136,28 @@ export function toolProbe(): ToolProbe {
 }
 
 /**
- * Writes `test-agent` (maxSteps 2) as a plain-JS agent package: a folder with a package.json
- * manifest and an `.mjs` entry, the way a user could drop one into AGENTLLM_AGENT_DIRS.
+ * A plain-JS agent package in `dir`: a package.json manifest naming `agent.mjs`, and that file,
+ * the way a user could drop one into AGENTLLM_AGENT_DIRS.
  */
-export function writeTestAgents(parent: string): void {
-  const dir = path.join(parent, "test-agent");
+export function writeAgentPackage(dir: string, packageName: string, agentSource: string): void {
   mkdirSync(dir, { recursive: true });
   writeFileSync(
     path.join(dir, "package.json"),
     JSON.stringify({
-      name: "test-agent-package",
+      name: packageName,
       version: "0.0.0",
       type: "module",
       agentllm: { agent: "./agent.mjs" },
     }),
   );
-  writeFileSync(
-    path.join(dir, "agent.mjs"),
+  writeFileSync(path.join(dir, "agent.mjs"), agentSource);
+}
+
+/** Writes `test-agent` (maxSteps 2) as an agent package (see {@link writeAgentPackage}). */
+export function writeTestAgents(parent: string): void {
+  writeAgentPackage(
+    path.join(parent, "test-agent"),
+    "test-agent-package",
     `import { z } from ${JSON.stringify(ZOD_URL)};
 
 const probe = () => {

@@ -47,8 +47,45 @@ export interface ApiTokenCredential<TField extends string = string> {
     values: Readonly<Record<TField, string>>,
     ctx: CredentialCheckContext,
   ): Promise<CredentialCheck>;
+  /**
+   * Finds this credential pasted into a chat message (users were once told to paste tokens), so
+   * the runtime can take it out of the message before anything is stored, logged or sent to the
+   * model, and store it for the user. Optional: without it a pasted value is not recognised.
+   * `text` is one user message; return undefined when it holds no such credential.
+   */
+  recognize?(
+    text: string,
+    ctx: CredentialRecognizeContext,
+  ): RecognizedCredential<TField> | undefined;
   /** Default true: without it the toolkit's tools cannot work. */
   readonly required?: boolean;
+}
+
+/** What `recognize` may use besides the message. */
+export interface CredentialRecognizeContext {
+  /**
+   * The non-secret values the user's stored credential holds (server URL, email), or `{}`: a
+   * pasted token may need them to be usable. Never secret values.
+   */
+  readonly stored: Readonly<Record<string, string>>;
+}
+
+/**
+ * A credential found in a chat message. `matched` decides what is redacted and must depend on
+ * the text alone: the runtime redacts every earlier message again on each turn (clients re-send
+ * the whole conversation) and stored turns are found by the redacted text, so the same text must
+ * always give the same `matched`. `values` may use the context too (it only decides what is stored).
+ */
+export interface RecognizedCredential<TField extends string = string> {
+  /** Every exact substring of the text that is secret; each is replaced by a fixed marker. */
+  readonly matched: readonly string[];
+  /** What to check with `validate` and store; fields left out are stored empty. */
+  readonly values?: Readonly<Partial<Record<TField, string>>>;
+  /**
+   * Why there are no `values` (the message lacks what the token needs, such as a server URL):
+   * one sentence shown to the user as is. Never quote the secret here.
+   */
+  readonly missing?: string;
 }
 
 /** An OAuth 2 grant the user gives on the provider's consent page. */

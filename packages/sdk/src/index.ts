@@ -6,7 +6,9 @@ export type {
   CredentialDefinition,
   CredentialField,
   CredentialGetOptions,
+  CredentialRecognizeContext,
   OAuth2Credential,
+  RecognizedCredential,
   ToolCredential,
 } from "./credentials.ts";
 export { CredentialRequiredError, undeclaredCredential } from "./credentials.ts";

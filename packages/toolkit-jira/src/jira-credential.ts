@@ -1,6 +1,7 @@
 import type { ApiTokenCredential, CredentialCheck } from "@agentllm/sdk";
 import { type FetchLike, JiraHttpError, JiraUnavailableError, jiraGet } from "./jira-client.ts";
 import { JiraSetupError, jiraConnection } from "./jira-connection.ts";
+import { recognizeJiraToken } from "./recognize-jira-token.ts";
 
 /** The connect page's check of entered values waits at most this long for Jira. */
 export const VALIDATE_TIMEOUT_MS = 10_000;
@@ -45,6 +46,7 @@ export function jiraCredential(options: JiraCredentialOptions): ApiTokenCredenti
       },
     },
     validate: (values, ctx) => checkJiraCredential(values, ctx.signal, options),
+    recognize: (text, ctx) => recognizeJiraToken(text, ctx, options),
   };
 }
 

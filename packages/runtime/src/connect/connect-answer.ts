@@ -64,7 +64,7 @@ function joinTitles(titles: readonly string[]): string {
 }
 
 /** A URL inside `(...)` of a Markdown link: brackets, spaces and angle brackets escaped. */
-function markdownUrl(url: string): string {
+export function markdownUrl(url: string): string {
   return url.replace(
     /[()<>\s]/g,
     (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0")}`,

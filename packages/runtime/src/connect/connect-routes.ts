@@ -220,20 +220,11 @@ export function connectRoutes(deps: ConnectRoutesDeps): express.Router {
         toNewCredential(credential, values, outcome.metadata),
       );
     } catch (error) {
-      await deps.usedTickets.release(claims.id);
-      req.log.error(
-        { toolkit: toolkit.name, error: (error as Error).name },
-        "connect: storing the credential failed",
-      );
-      sendPage(
-        res,
-        503,
-        messagePage({
-          heading: "Not saved",
-          text: `The ${credential.title} credential could not be stored just now; nothing was saved.`,
-          hint: "Open the link again in a moment to retry.",
-        }),
-      );
+      await giveTheLinkBack(req, res, deps, claims, error, {
+        log: "connect: storing the credential failed",
+        heading: "Not saved",
+        text: `The ${credential.title} credential could not be stored just now; nothing was saved.`,
+      });
       return;
     }
     req.log.info({ toolkit: toolkit.name, userId: claims.userId }, "credential connected");
@@ -285,21 +276,37 @@ async function startGoogleSignIn(
     req.log.info({ toolkit: toolkit.name }, "Google sign-in started");
     res.redirect(303, url.toString());
   } catch (error) {
-    await deps.usedTickets.release(claims.id);
-    req.log.error(
-      { toolkit: toolkit.name, error: (error as Error).name },
-      "Google sign-in could not start",
-    );
-    sendPage(
-      res,
-      503,
-      messagePage({
-        heading: "Google sign-in could not start",
-        text: "Nothing was saved.",
-        hint: "Open the link again in a moment to retry.",
-      }),
-    );
+    await giveTheLinkBack(req, res, deps, claims, error, {
+      log: "Google sign-in could not start",
+      heading: "Google sign-in could not start",
+      text: "Nothing was saved.",
+    });
   }
+}
+
+/**
+ * Something of ours failed after the ticket was spent: un-spend it, so the same link works
+ * again, and say so (503). Only the error's name is logged: its message may quote the input.
+ */
+async function giveTheLinkBack(
+  req: Request,
+  res: Response,
+  deps: ConnectRoutesDeps,
+  claims: TicketClaims,
+  error: unknown,
+  words: { log: string; heading: string; text: string },
+): Promise<void> {
+  await deps.usedTickets.release(claims.id);
+  req.log.error({ toolkit: claims.toolkit, error: (error as Error)?.name }, words.log);
+  sendPage(
+    res,
+    503,
+    messagePage({
+      heading: words.heading,
+      text: words.text,
+      hint: "Open the link again in a moment to retry.",
+    }),
+  );
 }
 
 /** Google sends the browser back here with `code` and `state` (or `error`). */

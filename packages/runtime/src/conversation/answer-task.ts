@@ -7,6 +7,7 @@ import type { RegisteredAgent } from "../agents/registry.ts";
 import type { ChatMessage } from "./chat-message.ts";
 import { fitToContext } from "./fit-context.ts";
 import { generationConfig, type TurnParams } from "./generation-config.ts";
+import { redactPastedCredentials } from "./redact-pasted.ts";
 import { toGeminiConversation } from "./to-gemini-contents.ts";
 
 export interface TaskDeps {
@@ -40,7 +41,12 @@ export async function* answerTask(
   request: TaskRequest,
 ): AsyncGenerator<AgentEvent> {
   const { agent } = request;
-  const conversation = toGeminiConversation(request.messages);
+  // The task's prompt quotes the chat, pasted tokens included: those go too (nothing is stored).
+  const { messages } = redactPastedCredentials(request.messages, agent.definition.toolkits, {
+    storedFor: () => ({}),
+    logger: request.logger,
+  });
+  const conversation = toGeminiConversation(messages);
   const fitted = fitToContext(conversation.contents, deps.contextTokens);
   yield* runAgent({
     client: deps.client,

@@ -54,4 +54,15 @@ describe("connectionsNote", () => {
       "no signed-in user",
     );
   });
+
+  it("names the services the user may disconnect when the model has the tool", () => {
+    const statuses = [
+      { ...jira, connected: true, metadata: {} },
+      { toolkit: "drive", title: "Google Drive", connected: false, metadata: {} },
+    ];
+    expect(connectionsNote(statuses, true)).not.toContain("disconnect");
+    expect(connectionsNote(statuses, true, { disconnectTool: "disconnect_service" })).toContain(
+      "call disconnect_service with its name: jira (Jira), drive (Google Drive)",
+    );
+  });
 });

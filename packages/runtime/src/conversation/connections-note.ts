@@ -12,6 +12,10 @@ export const MAX_NOTE_METADATA_CHARS = 200;
 export function connectionsNote(
   statuses: readonly ConnectionStatus[],
   signedIn: boolean,
+  options: {
+    /** The runtime's disconnect tool, when the model has it (see vault/disconnect-service.ts). */
+    readonly disconnectTool?: string | undefined;
+  } = {},
 ): string | undefined {
   if (statuses.length === 0) return undefined;
   if (!signedIn) {
@@ -26,7 +30,10 @@ export function connectionsNote(
       .join("; ");
     return `- ${status.title}: connected${details ? ` (${details})` : ""}`;
   });
-  return `(Services the user has connected. When a tool needs one that is not connected, just call it: the user is then given a link to connect it.)\n${lines.join("\n")}`;
+  const note = `(Services the user has connected. When a tool needs one that is not connected, just call it: the user is then given a link to connect it.)\n${lines.join("\n")}`;
+  if (!options.disconnectTool) return note;
+  const names = statuses.map((status) => `${status.toolkit} (${status.title})`).join(", ");
+  return `${note}\n(When the user asks to disconnect a service, call ${options.disconnectTool} with its name: ${names}. Never do so unasked.)`;
 }
 
 function oneLine(text: string): string {

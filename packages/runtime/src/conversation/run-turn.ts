@@ -1,5 +1,5 @@
 import type { InstructionContext, PluginLogger } from "@agentllm/sdk";
-import type { AgentEvent } from "../agents/loop/agent-event.ts";
+import { type AgentEvent, emptyUsage } from "../agents/loop/agent-event.ts";
 import type { ModelClient } from "../agents/loop/gemini-stream.ts";
 import { runAgent } from "../agents/loop/run-agent.ts";
 import type { RegisteredAgent } from "../agents/registry.ts";
@@ -9,12 +9,18 @@ import type { GoogleOAuth } from "../oauth/google-oauth.ts";
 import type { SessionLocks } from "../sessions/session-lock.ts";
 import type { SessionKey } from "../sessions/session-store.ts";
 import type { CredentialVault } from "../vault/credential-vault.ts";
+import { DISCONNECT_TOOL, withDisconnectTool } from "../vault/disconnect-service.ts";
 import { RequestCredentials } from "../vault/request-credentials.ts";
 import type { ChatMessage } from "./chat-message.ts";
 import { connectionsNote } from "./connections-note.ts";
 import { generationConfig, type TurnParams } from "./generation-config.ts";
+import {
+  DEFAULT_PASTE_VALIDATE_TIMEOUT_MS,
+  pastedCredentialAnswer,
+} from "./pasted-credential-answer.ts";
 import { type ContextDeps, prepareContext } from "./prepare-context.ts";
 import { TurnRecorder } from "./record-turn.ts";
+import { redactPastedCredentials } from "./redact-pasted.ts";
 import { requestSettings, type SettingsProvider } from "./request-settings.ts";
 import { toGeminiConversation } from "./to-gemini-contents.ts";
 
@@ -41,11 +47,13 @@ export interface TurnDeps extends ContextDeps {
   /** One run per session at a time: a second request waits (bounded), then gets 409. */
   readonly locks: Pick<SessionLocks, "acquire">;
   /** Each user's credentials; without a vault no toolkit is ever connected. */
+  readonly vault?: CredentialVault | undefined;
   /** Renews OAuth access tokens (Google); absent when no Google client is configured. */
   readonly google?: GoogleOAuth | undefined;
-  readonly vault?: CredentialVault | undefined;
   /** Connect links for the detour; undefined when no public URL is configured. */
   readonly connectLinks?: ConnectLinks | undefined;
+  /** How long a pasted credential's check may take (the connect page's limit). */
+  readonly validateTimeoutMs?: number | undefined;
 }
 
 /**
@@ -71,10 +79,25 @@ export async function* runTurn(deps: TurnDeps, request: TurnRequest): AsyncGener
       ? await definition.instructions(instructionContext)
       : definition.instructions;
   const credentials = new RequestCredentials(deps.vault, userId, request.logger, deps.google);
-  const note = connectionsNote(
-    await credentials.statuses(definition.toolkits),
-    userId !== undefined,
-  );
+  const statuses = await credentials.statuses(definition.toolkits);
+  // Before anything reads the messages: hashing, storing, logging, the model.
+  const pasted = redactPastedCredentials(request.messages, definition.toolkits, {
+    storedFor: (toolkit) => statuses.find((status) => status.toolkit === toolkit)?.metadata ?? {},
+    logger: request.logger,
+  });
+  if (pasted.redactions > 0) {
+    request.logger.info(
+      { redactions: pasted.redactions, inNewTurn: pasted.latest.map((item) => item.toolkit) },
+      "pasted credentials redacted",
+    );
+  }
+  const toolset = withDisconnectTool(agent.toolset, definition.toolkits, credentials, {
+    signedIn: userId !== undefined,
+    logger: request.logger,
+  });
+  const note = connectionsNote(statuses, userId !== undefined, {
+    disconnectTool: toolset !== agent.toolset ? DISCONNECT_TOOL : undefined,
+  });
   const instructions = note ? `${rendered}\n\n${note}` : rendered;
 
   const lease = sessionKey
@@ -83,7 +106,7 @@ export async function* runTurn(deps: TurnDeps, request: TurnRequest): AsyncGener
   try {
     const context = await prepareContext(deps, {
       sessionKey,
-      conversation: toGeminiConversation(request.messages),
+      conversation: toGeminiConversation(pasted.messages),
       instructions,
       signal: request.signal,
       logger: request.logger,
@@ -92,27 +115,40 @@ export async function* runTurn(deps: TurnDeps, request: TurnRequest): AsyncGener
       sessionKey && context.history
         ? new TurnRecorder(deps.sessions, sessionKey, context.history, request.logger)
         : undefined;
+    const events =
+      pasted.latest.length > 0
+        ? runtimeAnswer(() =>
+            pastedCredentialAnswer(pasted.latest, {
+              userId,
+              vault: deps.vault,
+              links: deps.connectLinks,
+              validateTimeoutMs: deps.validateTimeoutMs ?? DEFAULT_PASTE_VALIDATE_TIMEOUT_MS,
+              signal: request.signal,
+              logger: request.logger,
+            }),
+          )
+        : runAgent({
+            client: deps.client,
+            model: definition.model?.model ?? deps.defaultModel,
+            systemInstruction: context.systemInstruction,
+            contents: context.contents,
+            toolset,
+            generationConfig: generationConfig(definition.model, request.params),
+            maxSteps: definition.maxSteps ?? deps.defaultMaxSteps,
+            toolEnv: {
+              userId,
+              sessionId,
+              signal: request.signal,
+              defaultTimeoutMs: deps.toolTimeoutMs,
+              logger: request.logger,
+              settingsFor,
+              credentials,
+            },
+            connectAnswer: (missing) =>
+              connectAnswer(missing, { userId, links: deps.connectLinks, logger: request.logger }),
+          });
     try {
-      for await (const event of runAgent({
-        client: deps.client,
-        model: definition.model?.model ?? deps.defaultModel,
-        systemInstruction: context.systemInstruction,
-        contents: context.contents,
-        toolset: agent.toolset,
-        generationConfig: generationConfig(definition.model, request.params),
-        maxSteps: definition.maxSteps ?? deps.defaultMaxSteps,
-        toolEnv: {
-          userId,
-          sessionId,
-          signal: request.signal,
-          defaultTimeoutMs: deps.toolTimeoutMs,
-          logger: request.logger,
-          settingsFor,
-          credentials,
-        },
-        connectAnswer: (missing) =>
-          connectAnswer(missing, { userId, links: deps.connectLinks, logger: request.logger }),
-      })) {
+      for await (const event of events) {
         recorder?.observe(event);
         yield event;
       }
@@ -123,4 +159,17 @@ export async function* runTurn(deps: TurnDeps, request: TurnRequest): AsyncGener
   } finally {
     lease?.release();
   }
+}
+
+/** A turn the runtime answers itself, without the model: one text, recorded like a model's. */
+async function* runtimeAnswer(answer: () => Promise<string>): AsyncGenerator<AgentEvent> {
+  const text = await answer();
+  yield { type: "text-delta", text };
+  yield {
+    type: "finish",
+    finishReason: "stop",
+    usage: emptyUsage(),
+    steps: [],
+    newContents: [{ role: "model", parts: [{ text }] }],
+  };
 }

@@ -1,41 +1,27 @@
-import { type FakeGoogle, startFakeGoogle } from "@agentllm/testkit";
+import type { FakeGoogle } from "@agentllm/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DRIVE_SCOPE as DRIVE, googleOAuthOnFake } from "../testing/google-oauth-on-fake.ts";
 import {
   CallbackRejectedError,
   ConsentDeniedError,
-  GoogleOAuth,
+  type GoogleOAuth,
   GrantRevokedError,
 } from "./google-oauth.ts";
 
 // The whole authorization-code + PKCE flow through openid-client against the testkit's fake
 // Google; the browser's part (following Google's redirect back) is one manual fetch.
 
-const REDIRECT = "http://127.0.0.1:9502/oauth/callback/google";
-const DRIVE = "https://www.googleapis.com/auth/drive.readonly";
-
 describe("GoogleOAuth", () => {
   let google: FakeGoogle;
   let oauth: GoogleOAuth;
+  let consentScreen: (url: URL) => Promise<URL>;
 
   beforeAll(async () => {
-    google = await startFakeGoogle();
-    oauth = new GoogleOAuth({
-      clientId: "fake-google-client-id",
-      clientSecret: "fake-google-client-secret",
-      redirectUri: REDIRECT,
-      baseUrl: google.url,
-    });
+    ({ google, oauth, consent: consentScreen } = await googleOAuthOnFake());
   });
   afterAll(async () => {
     await google.close();
   });
-
-  /** The user's browser at Google's consent screen: where Google sends it back to. */
-  async function consentScreen(url: URL): Promise<URL> {
-    const response = await fetch(url, { redirect: "manual" });
-    expect(response.status).toBe(302);
-    return new URL(response.headers.get("location") ?? "");
-  }
 
   it("asks for offline access with PKCE S256 and state, and finishes with a refresh token and the account", async () => {
     google.setConsent({ allow: true });

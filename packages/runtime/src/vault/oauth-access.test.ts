@@ -1,8 +1,10 @@
 import { CredentialRequiredError } from "@agentllm/sdk";
-import { type FakeGoogle, startFakeGoogle } from "@agentllm/testkit";
+import type { FakeGoogle } from "@agentllm/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { GoogleOAuth } from "../oauth/google-oauth.ts";
+import type { GoogleOAuth } from "../oauth/google-oauth.ts";
+import { googleOAuthOnFake } from "../testing/google-oauth-on-fake.ts";
 import { MemoryCredentialVault } from "../testing/memory-credential-vault.ts";
+import type { StoredCredential } from "./credential-vault.ts";
 import { freshOAuthAccess, OAUTH_FIELDS, REFRESH_MARGIN_MS } from "./oauth-access.ts";
 
 // A tool's Google access token: used while fresh, renewed near expiry or after a 401, and a
@@ -13,15 +15,10 @@ const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 describe("freshOAuthAccess", () => {
   let google: FakeGoogle;
   let oauth: GoogleOAuth;
+  let signIn: Awaited<ReturnType<typeof googleOAuthOnFake>>["signIn"];
 
   beforeAll(async () => {
-    google = await startFakeGoogle();
-    oauth = new GoogleOAuth({
-      clientId: "fake-google-client-id",
-      clientSecret: "fake-google-client-secret",
-      redirectUri: "http://127.0.0.1:9502/oauth/callback/google",
-      baseUrl: google.url,
-    });
+    ({ google, oauth, signIn } = await googleOAuthOnFake());
   });
   afterAll(async () => {
     await google.close();
@@ -29,9 +26,7 @@ describe("freshOAuthAccess", () => {
 
   /** Alice connected Drive: a real grant from the fake, stored as the callback stores it. */
   async function connected(expiresAt?: number) {
-    const { url, pending } = await oauth.begin(["https://www.googleapis.com/auth/drive.readonly"]);
-    const back = await fetch(url, { redirect: "manual" });
-    const grant = await oauth.finish(new URL(back.headers.get("location") ?? ""), pending);
+    const grant = await signIn();
     const vault = new MemoryCredentialVault();
     await vault.put("alice", "drive", {
       kind: "oauth2",
@@ -49,17 +44,26 @@ describe("freshOAuthAccess", () => {
     return { vault, stored, grant };
   }
 
+  function access(
+    stored: StoredCredential,
+    vault: MemoryCredentialVault,
+    // `client: null`: no Google client configured.
+    { force = false, client, seen = [] }: { force?: boolean; client?: null; seen?: string[] } = {},
+  ) {
+    return freshOAuthAccess({
+      stored,
+      google: client === null ? undefined : oauth,
+      vault,
+      force,
+      logger: quiet,
+      onSecret: (value) => seen.push(value),
+    });
+  }
+
   it("hands out the stored token while it has more than a minute left", async () => {
     const { vault, stored, grant } = await connected();
     const seen: string[] = [];
-    const { values } = await freshOAuthAccess({
-      stored,
-      google: oauth,
-      vault,
-      force: false,
-      logger: quiet,
-      onSecret: (v) => seen.push(v),
-    });
+    const { values } = await access(stored, vault, { seen });
     expect(values).toEqual({ accessToken: grant.accessToken, email: "ada@example.test" });
     expect(seen).toEqual([]);
   });
@@ -67,14 +71,7 @@ describe("freshOAuthAccess", () => {
   it("renews a token within a minute of expiry, stores the new one, and reports it for scrubbing", async () => {
     const { vault, stored, grant } = await connected(Date.now() + REFRESH_MARGIN_MS - 1_000);
     const seen: string[] = [];
-    const { values } = await freshOAuthAccess({
-      stored,
-      google: oauth,
-      vault,
-      force: false,
-      logger: quiet,
-      onSecret: (v) => seen.push(v),
-    });
+    const { values } = await access(stored, vault, { seen });
     expect(values.accessToken).not.toBe(grant.accessToken);
     expect(google.userFor(values.accessToken)?.email).toBe("ada@example.test");
     expect(seen).toEqual([values.accessToken]);
@@ -87,14 +84,7 @@ describe("freshOAuthAccess", () => {
   it("renews on demand after a 401, even before expiry", async () => {
     const { vault, stored, grant } = await connected();
     google.expireAccessTokens();
-    const { values } = await freshOAuthAccess({
-      stored,
-      google: oauth,
-      vault,
-      force: true,
-      logger: quiet,
-      onSecret: () => {},
-    });
+    const { values } = await access(stored, vault, { force: true });
     expect(values.accessToken).not.toBe(grant.accessToken);
     expect(google.userFor(values.accessToken)).toBeDefined();
   });
@@ -102,30 +92,14 @@ describe("freshOAuthAccess", () => {
   it("forgets a grant Google no longer accepts and asks the user to connect again", async () => {
     const { vault, stored } = await connected();
     google.revokeGrants("ada@example.test");
-    await expect(
-      freshOAuthAccess({
-        stored,
-        google: oauth,
-        vault,
-        force: true,
-        logger: quiet,
-        onSecret: () => {},
-      }),
-    ).rejects.toThrow(CredentialRequiredError);
+    await expect(access(stored, vault, { force: true })).rejects.toThrow(CredentialRequiredError);
     expect(await vault.get("alice", "drive")).toBeUndefined();
   });
 
   it("asks to connect again when no Google client is configured to renew with", async () => {
     const { vault, stored } = await connected();
-    await expect(
-      freshOAuthAccess({
-        stored,
-        google: undefined,
-        vault,
-        force: true,
-        logger: quiet,
-        onSecret: () => {},
-      }),
-    ).rejects.toThrow(CredentialRequiredError);
+    await expect(access(stored, vault, { force: true, client: null })).rejects.toThrow(
+      CredentialRequiredError,
+    );
   });
 });

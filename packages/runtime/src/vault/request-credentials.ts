@@ -114,6 +114,18 @@ export class RequestCredentials {
     );
   }
 
+  /**
+   * Deletes the user's credential for `toolkit` (the user asked to disconnect it); later tool
+   * calls in this request see it gone. Returns how many were removed (0: it was not connected).
+   */
+  async disconnect(toolkit: string): Promise<number> {
+    if (!this.#vault || this.#userId === undefined) return 0;
+    const removed = await this.#vault.remove(this.#userId, toolkit);
+    this.#reads.set(toolkit, Promise.resolve(undefined));
+    this.#logger.info({ toolkit, removed }, "credential disconnected by the user");
+    return removed;
+  }
+
   /** The secret values read so far, in the forms to scrub (see scrub-secrets.ts). */
   scrubForms(): string[] {
     return secretForms(this.#secrets);

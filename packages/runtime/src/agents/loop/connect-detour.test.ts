@@ -1,32 +1,16 @@
 import { defineToolkit, type PluginLogger } from "@agentllm/sdk";
-import type { GenerateContentParameters, GenerateContentResponse, Part } from "@google/genai";
+import type { Part } from "@google/genai";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { connectAnswer } from "../../connect/connect-answer.ts";
 import { MemoryCredentialVault } from "../../testing/memory-credential-vault.ts";
+import { scriptedModel } from "../../testing/scripted-model.ts";
 import { RequestCredentials } from "../../vault/request-credentials.ts";
 import type { AgentEvent } from "./agent-event.ts";
-import type { ModelClient } from "./gemini-stream.ts";
 import { runAgent } from "./run-agent.ts";
 import { toGeminiTools } from "./to-gemini-tools.ts";
 
 const TOKEN = "planted-secret-token-7f3a9c";
-
-function scriptedModel(turns: Part[][]): ModelClient & { calls: GenerateContentParameters[] } {
-  const calls: GenerateContentParameters[] = [];
-  return {
-    calls,
-    async generateContentStream(params) {
-      calls.push(params);
-      const parts = turns[calls.length - 1] ?? [{ text: "done" }];
-      return (async function* () {
-        yield {
-          candidates: [{ content: { role: "model", parts }, finishReason: "STOP" }],
-        } as GenerateContentResponse;
-      })();
-    },
-  };
-}
 
 /** A logger that keeps every line, to look for the planted secret. */
 function recordingLogger(): PluginLogger & { lines: string[] } {

@@ -1,28 +1,11 @@
 import type { ToolkitDefinition } from "@agentllm/sdk";
-import type { GenerateContentParameters, GenerateContentResponse, Part } from "@google/genai";
+import type { Part } from "@google/genai";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
+import { scriptedModel } from "../../testing/scripted-model.ts";
 import type { AgentEvent } from "./agent-event.ts";
-import type { ModelClient } from "./gemini-stream.ts";
 import { runAgent } from "./run-agent.ts";
 import { toGeminiTools } from "./to-gemini-tools.ts";
-
-/** A model that answers each call with the next turn's parts, recording what it was sent. */
-function scriptedModel(turns: Part[][]): ModelClient & { calls: GenerateContentParameters[] } {
-  const calls: GenerateContentParameters[] = [];
-  return {
-    calls,
-    async generateContentStream(params) {
-      calls.push(params);
-      const parts = turns[calls.length - 1] ?? [{ text: "done" }];
-      return (async function* () {
-        yield {
-          candidates: [{ content: { role: "model", parts }, finishReason: "STOP" }],
-        } as GenerateContentResponse;
-      })();
-    },
-  };
-}
 
 const bytes = (value: unknown) => Buffer.byteLength(JSON.stringify(value), "utf8");
 
