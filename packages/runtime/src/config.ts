@@ -4,6 +4,10 @@ import {
   DEFAULT_MAX_TOOL_RESULT_BYTES,
   MIN_TOOL_RESULT_BYTES,
 } from "./agents/loop/bound-tool-result.ts";
+import {
+  DEFAULT_MAX_PARALLEL_TOOLS,
+  DEFAULT_MAX_TOOL_CALLS_PER_STEP,
+} from "./agents/loop/run-agent.ts";
 import { HOW_TO_MAKE_A_KEY, KeyRing, KeyRingError } from "./vault/key-ring.ts";
 
 /**
@@ -26,6 +30,8 @@ export interface RuntimeConfig {
   /** Model calls per run, unless an agent sets its own `maxSteps`. */
   readonly maxSteps: number;
   readonly toolTimeoutMs: number;
+  /** Tool calls of one model step that run at once, and how many one step may ask for. */
+  readonly tools: { readonly maxParallel: number; readonly maxCallsPerStep: number };
   readonly maxBodyBytes: number;
   /** Extra folders scanned for agent packages, besides every `node_modules` above the cwd. */
   readonly agentDirs: readonly string[];
@@ -150,6 +156,8 @@ const envSchema = z.object({
     .default("info"),
   AGENTLLM_MAX_STEPS: positiveInt(100).default(10),
   AGENTLLM_TOOL_TIMEOUT_MS: positiveInt(MAX_TIMER_MS).default(60_000),
+  AGENTLLM_MAX_PARALLEL_TOOLS: positiveInt(64).default(DEFAULT_MAX_PARALLEL_TOOLS),
+  AGENTLLM_MAX_TOOL_CALLS_PER_STEP: positiveInt(256).default(DEFAULT_MAX_TOOL_CALLS_PER_STEP),
   AGENTLLM_MAX_BODY_BYTES: positiveInt(1024 ** 3).default(4 * 1024 * 1024),
   AGENTLLM_AGENT_DIRS: z.string().optional(),
   AGENTLLM_SESSION_WAIT_MS: nonNegativeInt(MAX_TIMER_MS).default(30_000),
@@ -280,6 +288,10 @@ export function loadConfig(
     logLevel: e.AGENTLLM_LOG_LEVEL,
     maxSteps: e.AGENTLLM_MAX_STEPS,
     toolTimeoutMs: e.AGENTLLM_TOOL_TIMEOUT_MS,
+    tools: Object.freeze({
+      maxParallel: e.AGENTLLM_MAX_PARALLEL_TOOLS,
+      maxCallsPerStep: e.AGENTLLM_MAX_TOOL_CALLS_PER_STEP,
+    }),
     maxBodyBytes: e.AGENTLLM_MAX_BODY_BYTES,
     agentDirs: Object.freeze(
       (e.AGENTLLM_AGENT_DIRS ?? "")

@@ -137,6 +137,7 @@ export async function startRuntime(
       defaultModel: config.gemini.defaultModel,
       defaultMaxSteps: config.maxSteps,
       toolTimeoutMs: config.toolTimeoutMs,
+      tools: config.tools,
       contextTokens: config.contextTokens,
       maxSessionBytes: config.maxSessionBytes,
       locks: new SessionLocks({ waitMs: config.sessionWaitMs }),

@@ -44,6 +44,8 @@ export interface TurnDeps extends ContextDeps {
   readonly defaultModel: string;
   readonly defaultMaxSteps: number;
   readonly toolTimeoutMs: number;
+  /** Bounds on one step's tool calls (run-agent.ts); its defaults when absent. */
+  readonly tools?: { readonly maxParallel: number; readonly maxCallsPerStep: number };
   /** One run per session at a time: a second request waits (bounded), then gets 409. */
   readonly locks: Pick<SessionLocks, "acquire">;
   /** Each user's credentials; without a vault no toolkit is ever connected. */
@@ -135,6 +137,12 @@ export async function* runTurn(deps: TurnDeps, request: TurnRequest): AsyncGener
             toolset,
             generationConfig: generationConfig(definition.model, request.params),
             maxSteps: definition.maxSteps ?? deps.defaultMaxSteps,
+            ...(deps.tools
+              ? {
+                  maxParallelTools: deps.tools.maxParallel,
+                  maxToolCallsPerStep: deps.tools.maxCallsPerStep,
+                }
+              : {}),
             toolEnv: {
               userId,
               sessionId,

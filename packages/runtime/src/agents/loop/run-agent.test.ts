@@ -9,6 +9,68 @@ import { toGeminiTools } from "./to-gemini-tools.ts";
 
 const bytes = (value: unknown) => Buffer.byteLength(JSON.stringify(value), "utf8");
 
+const quietEnv = () => ({
+  userId: undefined,
+  sessionId: undefined,
+  signal: new AbortController().signal,
+  defaultTimeoutMs: 5000,
+  logger: { debug() {}, info() {}, warn() {}, error() {} },
+  settingsFor: () => ({
+    get: async () => undefined,
+    set: async () => {},
+    delete: async () => {},
+  }),
+});
+
+/** A toolkit whose one tool records how many of its calls run at the same time. */
+function concurrencyProbe() {
+  const probe = { running: 0, most: 0, ran: [] as number[] };
+  const kit: ToolkitDefinition = {
+    name: "probe",
+    tools: {
+      wait: {
+        description: "Waits a moment.",
+        parameters: z.object({ n: z.number() }),
+        async execute({ n }: { n: number }) {
+          probe.running += 1;
+          probe.most = Math.max(probe.most, probe.running);
+          await new Promise((resolve) => setTimeout(resolve, 20));
+          probe.running -= 1;
+          probe.ran.push(n);
+          return { n };
+        },
+      },
+    },
+  };
+  return { probe, kit };
+}
+
+async function oneStepOf(
+  calls: number,
+  kit: ToolkitDefinition,
+  limits: { maxParallelTools?: number; maxToolCallsPerStep?: number },
+) {
+  const model = scriptedModel([
+    Array.from({ length: calls }, (_, n) => ({ functionCall: { name: "wait", args: { n } } })),
+  ]);
+  const results: { result: unknown; isError: boolean }[] = [];
+  for await (const event of runAgent({
+    client: model,
+    model: "gemini-2.5-flash",
+    systemInstruction: "",
+    contents: [{ role: "user", parts: [{ text: "go" }] }],
+    toolset: toGeminiTools([kit]),
+    generationConfig: {},
+    maxSteps: 2,
+    toolEnv: quietEnv(),
+    ...limits,
+  })) {
+    if (event.type === "tool-result")
+      results.push({ result: event.result, isError: event.isError });
+  }
+  return results;
+}
+
 describe("runAgent", () => {
   it("gives the model, the stored steps and the tool card the same capped tool result", async () => {
     const rows = Array.from({ length: 5000 }, (_, i) => ({ id: i, text: `row ${i} `.repeat(5) }));
@@ -66,5 +128,22 @@ describe("runAgent", () => {
     expect(stored.find((part) => part.functionResponse)?.functionResponse?.response).toEqual(
       card.result,
     );
+  });
+
+  it("runs a step's tool calls side by side, at most maxParallelTools at once, results in order", async () => {
+    const { probe, kit } = concurrencyProbe();
+    const results = await oneStepOf(10, kit, { maxParallelTools: 3 });
+    expect(probe.most).toBe(3);
+    expect(results.map((r) => (r.result as { n: number }).n)).toEqual([
+      0, 1, 2, 3, 4, 5, 6, 7, 8, 9,
+    ]);
+  });
+
+  it("answers the calls past maxToolCallsPerStep with an error the model sees, without running them", async () => {
+    const { probe, kit } = concurrencyProbe();
+    const results = await oneStepOf(6, kit, { maxToolCallsPerStep: 4 });
+    expect(probe.ran.sort()).toEqual([0, 1, 2, 3]);
+    expect(results.map((r) => r.isError)).toEqual([false, false, false, false, true, true]);
+    expect(JSON.stringify(results[5]?.result)).toContain("at most 4");
   });
 });

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Content, GenerateContentConfig } from "@google/genai";
+import pLimit from "p-limit";
 import type { MissingCredential } from "../../connect/connect-answer.ts";
 import {
   type AgentEvent,
@@ -9,7 +10,7 @@ import {
   type StepRecord,
   type Usage,
 } from "./agent-event.ts";
-import { executeToolCall, type ToolCallEnv } from "./execute-tool-call.ts";
+import { executeToolCall, type ToolCallEnv, type ToolOutcome } from "./execute-tool-call.ts";
 import { type ModelClient, type StepOutcome, streamModelStep } from "./gemini-stream.ts";
 import type { GeminiToolset } from "./to-gemini-tools.ts";
 
@@ -29,7 +30,16 @@ export interface RunAgentOptions {
    * connect/connect-answer.ts). Without it, such a tool's result is an ordinary error.
    */
   readonly connectAnswer?: (missing: readonly MissingCredential[]) => Promise<string>;
+  /** Tool calls of one step that run at once; the others wait for a free slot. */
+  readonly maxParallelTools?: number;
+  /** Tool calls one step may ask for; each one past it gets an error result the model sees. */
+  readonly maxToolCallsPerStep?: number;
 }
+
+/** Eight at once: a step of five Jira reads takes about one read's time, and no more. */
+export const DEFAULT_MAX_PARALLEL_TOOLS = 8;
+/** Far above what a model asks for in one step (a handful); a runaway list stops here. */
+export const DEFAULT_MAX_TOOL_CALLS_PER_STEP = 32;
 
 /**
  * The step loop: call the model, run the tools it asks for, send their results back, until it
@@ -70,13 +80,26 @@ export async function* runAgent(options: RunAgentOptions): AsyncGenerator<AgentE
     for (const call of calls) {
       yield { type: "tool-call", callId: call.callId, name: call.name, args: call.args };
     }
-    // The model may ask for several independent tools at once: run them side by side.
+    // The model may ask for several independent tools at once: run them side by side, a bounded
+    // number at a time, results in the order asked.
+    const perStep = options.maxToolCallsPerStep ?? DEFAULT_MAX_TOOL_CALLS_PER_STEP;
+    const slot = pLimit(options.maxParallelTools ?? DEFAULT_MAX_PARALLEL_TOOLS);
     const outcomes = await Promise.all(
-      calls.map((call) =>
-        executeToolCall(
-          { name: call.name, args: call.args, indexed: toolset.byName.get(call.name) },
-          toolEnv,
-        ),
+      calls.map(
+        (call, i): Promise<ToolOutcome> =>
+          i >= perStep
+            ? Promise.resolve({
+                result: {
+                  error: `Too many tool calls in one step (at most ${perStep}); this one did not run. Ask for it again in a later step.`,
+                },
+                isError: true,
+              })
+            : slot(() =>
+                executeToolCall(
+                  { name: call.name, args: call.args, indexed: toolset.byName.get(call.name) },
+                  toolEnv,
+                ),
+              ),
       ),
     );
     const toolResults = calls.map((call, i) => {
