@@ -6,7 +6,7 @@ import {
 } from "@agentllm/sdk";
 import { type FakeJira, seedIssues, seedUsers, startFakeJira } from "@agentllm/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { MAX_JQL_CHARS } from "../jira-search.ts";
+import { MAX_JQL_CHARS, MAX_SEARCH_ISSUES } from "../jira-search.ts";
 import { createJiraToolkit } from "../jira-toolkit.ts";
 import { MAX_FIX_VERSIONS } from "./get-fix-versions.ts";
 import { MAX_DETAILED_ISSUES, MAX_SUMMARY_ISSUES } from "./get-issues-list.ts";
@@ -16,6 +16,24 @@ const quiet: PluginLogger = { debug() {}, info() {}, warn() {}, error() {} };
 const demo = seedIssues.filter((i) => i.key.startsWith("DEMO-") && i.key !== "DEMO-3");
 
 type Tools = ReturnType<typeof createJiraToolkit>["tools"];
+
+/** A context whose credential is Dana's, in the flavour's form; a rejection is a test failure. */
+function contextOf(flavour: "server" | "cloud"): ToolContext {
+  return {
+    userId: "alice",
+    sessionId: undefined,
+    signal: new AbortController().signal,
+    logger: quiet,
+    settings: { get: async () => undefined, set: async () => {}, delete: async () => {} },
+    credential: {
+      connected: async () => true,
+      get: async () => ({ token: dana.token, email: flavour === "cloud" ? dana.emailAddress : "" }),
+      rejected: async () => {
+        throw new Error("unexpected rejection");
+      },
+    },
+  };
+}
 
 for (const flavour of ["server", "cloud"] as const) {
   describe(`toolkit-jira's search tools (${flavour})`, () => {
@@ -183,6 +201,32 @@ describe("the search tools' parameters", () => {
       expect(versions.safeParse({ project: bad }).success).toBe(false);
   });
 
+  it(`counts over the first ${MAX_SEARCH_ISSUES} issues of a larger search, and says so`, async () => {
+    const base = seedIssues[3] as (typeof seedIssues)[number];
+    const issues = Array.from({ length: MAX_SEARCH_ISSUES + 5 }, (_, i) => ({
+      ...base,
+      key: `BIG-${i + 1}`,
+    }));
+    for (const flavour of ["server", "cloud"] as const) {
+      const jira = await startFakeJira({ flavour, issues });
+      try {
+        const tool = createJiraToolkit({ defaultBaseUrl: () => jira.url }).tools.get_issues_stats;
+        const value = (await tool.execute({ jql: "project = BIG" }, contextOf(flavour))) as string;
+        expect(value).toContain(
+          `Issues matching project = BIG: ${flavour === "cloud" ? "about " : ""}${MAX_SEARCH_ISSUES + 5}`,
+        );
+        expect(value).toContain(
+          `(The counts below cover the first ${MAX_SEARCH_ISSUES} issues only.)`,
+        );
+        expect(value).toContain(`By status: ${base.status} ${MAX_SEARCH_ISSUES}`);
+        // Pages of 100 (Cloud's cap with fields), then Cloud's one count.
+        expect(jira.requests).toHaveLength(MAX_SEARCH_ISSUES / 100 + (flavour === "cloud" ? 1 : 0));
+      } finally {
+        await jira.close();
+      }
+    }
+  });
+
   it(`shows the newest ${MAX_FIX_VERSIONS} versions of a project with more`, async () => {
     const versions = Array.from({ length: MAX_FIX_VERSIONS + 5 }, (_, i) => ({
       project: "DEMO",
@@ -192,21 +236,7 @@ describe("the search tools' parameters", () => {
     const jira = await startFakeJira({ flavour: "server", versions });
     try {
       const tool = createJiraToolkit({ defaultBaseUrl: () => jira.url }).tools.get_fix_versions;
-      const ctx = {
-        userId: "alice",
-        sessionId: undefined,
-        signal: new AbortController().signal,
-        logger: quiet,
-        settings: { get: async () => undefined, set: async () => {}, delete: async () => {} },
-        credential: {
-          connected: async () => true,
-          get: async () => ({ token: dana.token }),
-          rejected: async () => {
-            throw new Error("unexpected");
-          },
-        },
-      } satisfies ToolContext;
-      const value = (await tool.execute({ project: "DEMO" }, ctx)) as string;
+      const value = (await tool.execute({ project: "DEMO" }, contextOf("server"))) as string;
       expect(value).toContain(`Versions of DEMO (${MAX_FIX_VERSIONS + 5}, oldest first):`);
       expect(value).toContain("(5 older versions not shown)");
       expect(value).not.toContain("- 1.4:");
