@@ -1,6 +1,7 @@
 export { adfToText } from "./adf-to-text.ts";
 export { DEFAULT_JIRA_TIMEOUT_MS, MAX_JIRA_RESPONSE_BYTES } from "./jira-client.ts";
 export { checkJiraCredential, jiraCredential, VALIDATE_TIMEOUT_MS } from "./jira-credential.ts";
+export { MAX_JQL_CHARS, MAX_SEARCH_ISSUES, SEARCH_PAGE_SIZE } from "./jira-search.ts";
 export { createJiraToolkit, type JiraToolkitOptions, jiraToolkit } from "./jira-toolkit.ts";
 export { isDataCenterToken, recognizeJiraToken } from "./recognize-jira-token.ts";
 export {
@@ -8,3 +9,11 @@ export {
   MAX_DESCRIPTION_CHARS,
   MAX_ISSUE_COMMENTS,
 } from "./tools/format-issue.ts";
+export { MAX_FIX_VERSIONS } from "./tools/get-fix-versions.ts";
+export {
+  DEFAULT_DETAILED_ISSUES,
+  DEFAULT_SUMMARY_ISSUES,
+  DESCRIPTION_EXCERPT_CHARS,
+  MAX_DETAILED_ISSUES,
+  MAX_SUMMARY_ISSUES,
+} from "./tools/get-issues-list.ts";

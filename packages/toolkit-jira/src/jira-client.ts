@@ -36,10 +36,31 @@ export class JiraUnavailableError extends Error {
  * not a Jira SDK (see docs/architecture.md): two flavours, two endpoints, our own bounds.
  * Node's fetch keeps connections alive between calls.
  */
-export async function jiraGet(
+export function jiraGet(
   connection: JiraConnection,
   path: string,
   query: Readonly<Record<string, string>>,
+  options: JiraRequestOptions,
+): Promise<unknown> {
+  return jiraRequest(connection, "GET", path, query, undefined, options);
+}
+
+/** POST a JSON body (a search: a long JQL query does not fit a URL). */
+export function jiraPost(
+  connection: JiraConnection,
+  path: string,
+  body: unknown,
+  options: JiraRequestOptions,
+): Promise<unknown> {
+  return jiraRequest(connection, "POST", path, {}, body, options);
+}
+
+async function jiraRequest(
+  connection: JiraConnection,
+  method: "GET" | "POST",
+  path: string,
+  query: Readonly<Record<string, string>>,
+  body: unknown,
   options: JiraRequestOptions,
 ): Promise<unknown> {
   const url = new URL(`${connection.baseUrl}/rest/api/${connection.apiVersion}/${path}`);
@@ -51,7 +72,13 @@ export async function jiraGet(
   let response: Response;
   try {
     response = await (options.fetch ?? fetch)(url.href, {
-      headers: { authorization: connection.authorization, accept: "application/json" },
+      method,
+      headers: {
+        authorization: connection.authorization,
+        accept: "application/json",
+        ...(body === undefined ? {} : { "content-type": "application/json" }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       signal,
       redirect: "error",
     });

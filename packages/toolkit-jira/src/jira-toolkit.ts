@@ -1,7 +1,10 @@
 import { defineToolkit } from "@agentllm/sdk";
 import type { FetchLike } from "./jira-client.ts";
 import { jiraCredential } from "./jira-credential.ts";
+import { getFixVersionsTool } from "./tools/get-fix-versions.ts";
 import { getIssueTool } from "./tools/get-issue.ts";
+import { getIssuesDetailedTool, getIssuesSummaryTool } from "./tools/get-issues-list.ts";
+import { getIssuesStatsTool } from "./tools/get-issues-stats.ts";
 
 export interface JiraToolkitOptions {
   /** The server for users who give none; default: `JIRA_BASE_URL`, read when a tool runs. */
@@ -17,15 +20,17 @@ export function createJiraToolkit(options: JiraToolkitOptions = {}) {
     defaultBaseUrl: options.defaultBaseUrl ?? (() => process.env.JIRA_BASE_URL || undefined),
     ...(options.fetch ? { fetch: options.fetch } : {}),
   };
+  const forTools = { ...shared, ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) };
   return defineToolkit({
     name: "jira",
     description: "Reads Jira (Cloud or Server/Data Center) as the user, with their own token.",
     credential: jiraCredential(shared),
     tools: {
-      get_issue: getIssueTool({
-        ...shared,
-        ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
-      }),
+      get_issue: getIssueTool(forTools),
+      get_issues_stats: getIssuesStatsTool(forTools),
+      get_issues_summary: getIssuesSummaryTool(forTools),
+      get_issues_detailed: getIssuesDetailedTool(forTools),
+      get_fix_versions: getFixVersionsTool(forTools),
     },
   });
 }

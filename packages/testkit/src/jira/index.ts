@@ -12,8 +12,10 @@ export {
   type FakeComment,
   type FakeIssue,
   type FakeJiraUser,
+  type FakeVersion,
   seedIssues,
   seedUsers,
+  seedVersions,
 } from "./seed.ts";
 export {
   type FakeJira,

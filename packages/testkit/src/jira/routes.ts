@@ -1,6 +1,7 @@
 import { textToAdf, textToWiki } from "./adf.ts";
 import { ISSUE_FORBIDDEN, ISSUE_NOT_FOUND, jiraError } from "./jira-error.ts";
-import type { FakeIssue, FakeJiraUser } from "./seed.ts";
+import { JqlError, parseJql } from "./jql.ts";
+import type { FakeIssue, FakeJiraUser, FakeVersion } from "./seed.ts";
 
 export type JiraFlavour = "cloud" | "server";
 
@@ -12,6 +13,9 @@ export interface RouteContext {
   readonly user: FakeJiraUser;
   readonly users: readonly FakeJiraUser[];
   readonly issues: readonly FakeIssue[];
+  readonly versions: readonly FakeVersion[];
+  /** The most issues one search page holds, whatever `maxResults` asks. */
+  readonly searchPageLimit: number;
 }
 
 export interface RouteResult {
@@ -39,23 +43,173 @@ export function getIssue(ctx: RouteContext, keyOrId: string, query: URLSearchPar
   if (issue.forbiddenFor?.includes(ctx.user.id)) {
     return { status: 403, body: jiraError(ISSUE_FORBIDDEN) };
   }
-  const id = String(10000 + index);
+  return { status: 200, body: issueJson(ctx, issue, query.get("fields") ?? "*all") };
+}
+
+function issueJson(ctx: RouteContext, issue: FakeIssue, fields: string): unknown {
+  const id = String(10000 + ctx.issues.indexOf(issue));
   const all = issueFields(ctx, issue);
-  const wanted = selectFields(query.get("fields"), Object.keys(all));
+  const wanted = selectFields(fields, Object.keys(all));
+  return {
+    expand: "renderedFields,names,schema,operations,editmeta,changelog,versionedRepresentations",
+    id,
+    self: `${api(ctx)}/issue/${id}`,
+    key: issue.key,
+    fields: Object.fromEntries(Object.entries(all).filter(([name]) => wanted.has(name))),
+  };
+}
+
+/** The parameters of a search, from the query string (GET) or the JSON body (POST). */
+export interface SearchParams {
+  readonly jql?: unknown;
+  readonly fields?: unknown;
+  readonly maxResults?: unknown;
+  readonly startAt?: unknown;
+  readonly nextPageToken?: unknown;
+}
+
+/** Search's default `fields`: Cloud's `/search/jql` gives ids only, DC's `/search` navigable ones. */
+function fieldList(raw: unknown, fallback: string): string {
+  if (Array.isArray(raw)) return raw.map(String).join(",");
+  return typeof raw === "string" && raw !== "" ? raw : fallback;
+}
+
+function runJql(ctx: RouteContext, jql: unknown): FakeIssue[] | RouteResult {
+  try {
+    const query = parseJql(typeof jql === "string" ? jql : "", {
+      user: ctx.user,
+      users: ctx.users,
+      projects: new Set(ctx.issues.map((issue) => issue.key.split("-")[0] as string)),
+    });
+    if (!query.bounded && ctx.flavour === "cloud") {
+      return {
+        status: 400,
+        body: jiraError(
+          "Unbounded JQL queries are not allowed here. Please add a search restriction to your query.",
+        ),
+      };
+    }
+    return ctx.issues
+      .filter((issue) => !issue.hiddenFrom?.includes(ctx.user.id))
+      .filter((issue) => !issue.forbiddenFor?.includes(ctx.user.id))
+      .filter(query.matches)
+      .sort(query.compare);
+  } catch (error) {
+    if (error instanceof JqlError) return { status: 400, body: jiraError(error.message) };
+    throw error;
+  }
+}
+
+function pageSize(ctx: RouteContext, raw: unknown): number | RouteResult {
+  const n = raw === undefined || raw === null || raw === "" ? 50 : Number(raw);
+  if (!Number.isInteger(n) || n < 0) {
+    return {
+      status: 400,
+      body: jiraError(`The value '${String(raw)}' is invalid for maxResults.`),
+    };
+  }
+  return Math.min(n, ctx.searchPageLimit);
+}
+
+/**
+ * Cloud's `GET|POST /rest/api/3/search/jql`: a page and an opaque `nextPageToken`, no total;
+ * the last page has no token and `isLast: true`.
+ */
+export function searchJql(ctx: RouteContext, params: SearchParams): RouteResult {
+  const found = runJql(ctx, params.jql);
+  if (!Array.isArray(found)) return found;
+  const size = pageSize(ctx, params.maxResults);
+  if (typeof size !== "number") return size;
+  let start = 0;
+  if (params.nextPageToken !== undefined && params.nextPageToken !== null) {
+    start = decodeToken(params.nextPageToken);
+    if (start < 0) return { status: 400, body: jiraError("Invalid nextPageToken.") };
+  }
+  const page = found.slice(start, start + size);
+  const next = start + page.length;
+  const fields = fieldList(params.fields, "id");
   return {
     status: 200,
     body: {
-      expand: "renderedFields,names,schema,operations,editmeta,changelog,versionedRepresentations",
-      id,
-      self: `${api(ctx)}/issue/${id}`,
-      key: issue.key,
-      fields: Object.fromEntries(Object.entries(all).filter(([name]) => wanted.has(name))),
+      issues: page.map((issue) => issueJson(ctx, issue, fields)),
+      ...(next < found.length ? { nextPageToken: encodeToken(next) } : {}),
+      isLast: next >= found.length,
     },
   };
 }
 
-function selectFields(raw: string | null, names: readonly string[]): Set<string> {
-  const requested = (raw ?? "*all")
+/** Cloud's `POST /rest/api/3/search/approximate-count`: `{"count": n}`. */
+export function approximateCount(ctx: RouteContext, params: SearchParams): RouteResult {
+  const found = runJql(ctx, params.jql);
+  return Array.isArray(found) ? { status: 200, body: { count: found.length } } : found;
+}
+
+/** Data Center's `GET|POST /rest/api/2/search`: `startAt`, `maxResults`, `total`. */
+export function searchWithTotal(ctx: RouteContext, params: SearchParams): RouteResult {
+  const found = runJql(ctx, params.jql);
+  if (!Array.isArray(found)) return found;
+  const size = pageSize(ctx, params.maxResults);
+  if (typeof size !== "number") return size;
+  const startAt =
+    params.startAt === undefined || params.startAt === "" ? 0 : Number(params.startAt);
+  if (!Number.isInteger(startAt) || startAt < 0) {
+    return {
+      status: 400,
+      body: jiraError(`The value '${String(params.startAt)}' is invalid for startAt.`),
+    };
+  }
+  const fields = fieldList(params.fields, "*navigable");
+  return {
+    status: 200,
+    body: {
+      expand: "schema,names",
+      startAt,
+      maxResults: size,
+      total: found.length,
+      issues: found.slice(startAt, startAt + size).map((issue) => issueJson(ctx, issue, fields)),
+    },
+  };
+}
+
+/** `GET /rest/api/{2,3}/project/{key}/versions`: every version of the project, unpaged. */
+export function projectVersions(ctx: RouteContext, key: string): RouteResult {
+  const project = key.toUpperCase();
+  if (!ctx.issues.some((issue) => issue.key.startsWith(`${project}-`))) {
+    return { status: 404, body: jiraError(`No project could be found with key '${key}'.`) };
+  }
+  return {
+    status: 200,
+    body: ctx.versions
+      .filter((version) => version.project === project)
+      .map((version, i) => ({
+        self: `${api(ctx)}/version/${30000 + i}`,
+        id: String(30000 + i),
+        name: version.name,
+        archived: version.archived ?? false,
+        released: version.released,
+        ...(version.releaseDate ? { releaseDate: version.releaseDate } : {}),
+        projectId: 10000,
+      })),
+  };
+}
+
+function encodeToken(offset: number): string {
+  return Buffer.from(JSON.stringify({ o: offset })).toString("base64url");
+}
+
+function decodeToken(token: unknown): number {
+  try {
+    const offset = (
+      JSON.parse(Buffer.from(String(token), "base64url").toString()) as { o?: unknown }
+    ).o;
+    return typeof offset === "number" && Number.isInteger(offset) && offset >= 0 ? offset : -1;
+  } catch {
+    return -1;
+  }
+}
+
+function selectFields(raw: string, names: readonly string[]): Set<string> {
+  const requested = raw
     .split(",")
     .map((name) => name.trim())
     .filter(Boolean);
@@ -95,6 +249,11 @@ function issueFields(ctx: RouteContext, issue: FakeIssue): Record<string, unknow
     created: issue.created,
     updated: issue.updated,
     labels: [...(issue.labels ?? [])],
+    fixVersions: (issue.fixVersions ?? []).map((name) => {
+      const version = ctx.versions.find((v) => v.name === name);
+      return { name, released: version?.released ?? false, archived: false };
+    }),
+    components: (issue.components ?? []).map((name) => ({ name })),
     description: issue.description === undefined ? null : richText(ctx, issue.description),
     comment: {
       comments: comments.map((comment, i) => ({

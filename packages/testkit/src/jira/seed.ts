@@ -30,6 +30,9 @@ export interface FakeIssue {
   readonly created: string;
   readonly updated: string;
   readonly labels?: readonly string[];
+  /** Version names (see seedVersions) and component names; a component stands for a team. */
+  readonly fixVersions?: readonly string[];
+  readonly components?: readonly string[];
   /** Plain text as in FakeComment.body, or undefined for an empty description. */
   readonly description?: string;
   readonly comments?: readonly FakeComment[];
@@ -56,7 +59,90 @@ export const seedUsers: readonly FakeJiraUser[] = [
 
 const [dana, sam] = seedUsers.map((user) => user.id) as [string, string];
 
-/** A fictional product's project, DEMO. */
+/** A project version, as `/project/{key}/versions` lists it. */
+export interface FakeVersion {
+  readonly project: string;
+  readonly name: string;
+  readonly released: boolean;
+  readonly releaseDate?: string;
+  readonly archived?: boolean;
+}
+
+export const seedVersions: readonly FakeVersion[] = [
+  { project: "DEMO", name: "4.2", released: true, releaseDate: "2026-09-15" },
+  { project: "DEMO", name: "4.3", released: true, releaseDate: "2026-10-20" },
+  { project: "DEMO", name: "4.4", released: false, releaseDate: "2026-12-10" },
+  { project: "DEMO", name: "5.0", released: false },
+  { project: "OPS", name: "2026.11", released: false, releaseDate: "2026-11-30" },
+];
+
+const TYPES = ["Bug", "Story", "Task", "Bug", "Story"] as const;
+const STATUSES = [
+  ["To Do", "new"],
+  ["In Progress", "indeterminate"],
+  ["In Review", "indeterminate"],
+  ["Done", "done"],
+] as const;
+const PRIORITIES = ["Highest", "High", "Medium", "Low"] as const;
+const COMPONENTS = ["Frontend", "Backend", "Platform"] as const;
+const SUBJECTS = [
+  "invoice list",
+  "login page",
+  "search index",
+  "report builder",
+  "billing API",
+  "audit log",
+  "notification emails",
+] as const;
+
+/**
+ * DEMO-4 to DEMO-40 and OPS-1 to OPS-8: enough fictional issues, spread over types, statuses,
+ * priorities, versions and components (teams), for searches to span several pages.
+ */
+function generatedIssues(): FakeIssue[] {
+  const issues: FakeIssue[] = [];
+  for (let n = 4; n <= 40; n++) {
+    const [status, statusCategory] = STATUSES[n % STATUSES.length] as (typeof STATUSES)[number];
+    const subject = SUBJECTS[n % SUBJECTS.length] as string;
+    const day = String(1 + (n % 28)).padStart(2, "0");
+    issues.push({
+      key: `DEMO-${n}`,
+      summary: `${n % 3 === 0 ? "Speed up" : n % 3 === 1 ? "Fix errors in" : "Tidy up"} the ${subject}`,
+      type: TYPES[n % TYPES.length] as string,
+      status,
+      statusCategory,
+      priority: PRIORITIES[n % PRIORITIES.length] as string,
+      ...(n % 4 === 3 ? {} : { assignee: n % 2 === 0 ? dana : sam }),
+      reporter: n % 2 === 0 ? sam : dana,
+      created: `2026-10-${day}T10:00:00.000+0000`,
+      updated: `2026-11-${day}T${String(n % 24).padStart(2, "0")}:30:00.000+0000`,
+      labels: n % 5 === 0 ? ["customer"] : [],
+      fixVersions: [["4.2", "4.3", "4.4", "5.0"][n % 4] as string],
+      components: [COMPONENTS[n % COMPONENTS.length] as string],
+      description: `The ${subject} needs work (issue ${n}).\n\nAcceptance: it behaves as the spec says.`,
+    });
+  }
+  for (let n = 1; n <= 8; n++) {
+    const [status, statusCategory] = STATUSES[n % STATUSES.length] as (typeof STATUSES)[number];
+    issues.push({
+      key: `OPS-${n}`,
+      summary: `Rotate the certificates of cluster ${n}`,
+      type: "Task",
+      status,
+      statusCategory,
+      priority: "Medium",
+      assignee: sam,
+      reporter: sam,
+      created: `2026-11-0${n}T08:00:00.000+0000`,
+      updated: `2026-11-1${n}T08:00:00.000+0000`,
+      fixVersions: ["2026.11"],
+      components: ["Platform"],
+    });
+  }
+  return issues;
+}
+
+/** A fictional product's project, DEMO, and its operations project, OPS. */
 export const seedIssues: readonly FakeIssue[] = [
   {
     key: "DEMO-1",
@@ -70,6 +156,8 @@ export const seedIssues: readonly FakeIssue[] = [
     created: "2026-11-02T09:15:00.000+0000",
     updated: "2026-11-20T16:40:12.000+0000",
     labels: ["export", "i18n"],
+    fixVersions: ["4.4"],
+    components: ["Backend"],
     description:
       "Exporting the customer list to CSV loses every row whose name has an accent.\n\nSteps:\n- Add a customer named Zoë\n- Export the list to CSV\n- Open the file: Zoë is missing",
     comments: [
@@ -108,4 +196,5 @@ export const seedIssues: readonly FakeIssue[] = [
     updated: "2026-10-15T09:00:00.000+0000",
     forbiddenFor: [dana],
   },
+  ...generatedIssues(),
 ];

@@ -6,8 +6,26 @@ import {
   jiraError,
   SERVER_UNAUTHENTICATED,
 } from "./jira-error.ts";
-import { getIssue, type JiraFlavour, myself, type RouteResult } from "./routes.ts";
-import { type FakeIssue, type FakeJiraUser, seedIssues, seedUsers } from "./seed.ts";
+import {
+  approximateCount,
+  getIssue,
+  type JiraFlavour,
+  myself,
+  projectVersions,
+  type RouteContext,
+  type RouteResult,
+  type SearchParams,
+  searchJql,
+  searchWithTotal,
+} from "./routes.ts";
+import {
+  type FakeIssue,
+  type FakeJiraUser,
+  type FakeVersion,
+  seedIssues,
+  seedUsers,
+  seedVersions,
+} from "./seed.ts";
 
 export interface FakeJiraOptions {
   /**
@@ -22,6 +40,13 @@ export interface FakeJiraOptions {
   readonly users?: readonly FakeJiraUser[];
   /** Default: `seedIssues`. */
   readonly issues?: readonly FakeIssue[];
+  /** Default: `seedVersions`. */
+  readonly versions?: readonly FakeVersion[];
+  /**
+   * The most issues a search page holds, whatever `maxResults` asks: Jira's own caps are 100 on
+   * Cloud (with fields) and 1000 on Data Center (the defaults); tests lower it to page sooner.
+   */
+  readonly searchPageLimit?: number;
   /** One line per finished request, e.g. for the CLI's stderr. */
   readonly log?: (line: string) => void;
 }
@@ -55,12 +80,17 @@ export interface FakeJira {
 }
 
 const JSON_TYPE = "application/json;charset=UTF-8";
-const ROUTE = /^\/rest\/api\/(2|3)\/(myself|issue\/([^/]+))$/;
+const ROUTE =
+  /^\/rest\/api\/(2|3)\/(myself|issue\/([^/]+)|search|search\/jql|search\/approximate-count|project\/([^/]+)\/versions)$/;
+/** A search's JSON body; Jira's own limit is larger, a JQL query is far smaller. */
+const MAX_BODY_BYTES = 64 * 1024;
 
 export async function startFakeJira(options: FakeJiraOptions): Promise<FakeJira> {
   const flavour = options.flavour;
   const users = options.users ?? seedUsers;
   const issues = options.issues ?? seedIssues;
+  const versions = options.versions ?? seedVersions;
+  const searchPageLimit = options.searchPageLimit ?? (flavour === "cloud" ? 100 : 1000);
   const requests: RecordedJiraRequest[] = [];
   let faults: FakeJiraFault[] = [];
   let baseUrl = "";
@@ -82,7 +112,7 @@ export async function startFakeJira(options: FakeJiraOptions): Promise<FakeJira>
     options.log?.(`${record.method} ${record.path} -> ${status}`);
   };
 
-  const handle = (req: IncomingMessage, res: ServerResponse) => {
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? "/", baseUrl);
     const user = authenticate(flavour, users, req.headers.authorization);
     const record: RecordedJiraRequest = {
@@ -117,7 +147,14 @@ export async function startFakeJira(options: FakeJiraOptions): Promise<FakeJira>
       // Server/DC has no v3; Jersey's answer for a path nothing serves.
       return send(res, record, 404, jiraError(`null for uri: ${url.href}`));
     }
-    if (req.method !== "GET") return send(res, record, 405, "");
+    const route = match[2] as string;
+    const isSearch = route.startsWith("search");
+    if (req.method !== "GET" && !(req.method === "POST" && isSearch)) {
+      return send(res, record, 405, "");
+    }
+    if (route === "search/approximate-count" && req.method !== "POST") {
+      return send(res, record, 405, "");
+    }
     if (!user) {
       return flavour === "cloud"
         ? send(res, record, 401, CLOUD_UNAUTHENTICATED, {
@@ -128,17 +165,50 @@ export async function startFakeJira(options: FakeJiraOptions): Promise<FakeJira>
             "x-seraph-loginreason": "AUTHENTICATED_FAILED",
           });
     }
-    const ctx = { flavour, baseUrl, apiVersion: version ?? "2", user, users, issues };
-    const result: RouteResult =
-      match[2] === "myself"
-        ? myself(ctx)
-        : match[3]
-          ? getIssue(ctx, decodeURIComponent(match[3]), url.searchParams)
-          : { status: 404, body: jiraError(ISSUE_NOT_FOUND) };
+    const ctx: RouteContext = {
+      flavour,
+      baseUrl,
+      apiVersion: version ?? "2",
+      user,
+      users,
+      issues,
+      versions,
+      searchPageLimit,
+    };
+    let params: SearchParams = Object.fromEntries(url.searchParams);
+    if (req.method === "POST") {
+      const body = await readJson(req);
+      if (body === undefined) {
+        return send(res, record, 400, jiraError("The request body is not valid JSON."));
+      }
+      params = body;
+    }
+    let result: RouteResult;
+    if (route === "myself") result = myself(ctx);
+    else if (match[3]) result = getIssue(ctx, decodeURIComponent(match[3]), url.searchParams);
+    else if (match[4]) result = projectVersions(ctx, decodeURIComponent(match[4]));
+    else if (route === "search" && flavour === "cloud") {
+      // Cloud removed the old search in 2025: the answer is 410 with a pointer to the new one.
+      result = {
+        status: 410,
+        body: jiraError(
+          "The requested API has been removed. Please migrate to the /rest/api/3/search/jql API. A full migration guideline is available at https://developer.atlassian.com/changelog/#CHANGE-2046",
+        ),
+      };
+    } else if (route === "search") result = searchWithTotal(ctx, params);
+    else if (flavour === "server") {
+      result = { status: 404, body: jiraError(`null for uri: ${url.href}`) };
+    } else if (route === "search/jql") result = searchJql(ctx, params);
+    else if (route === "search/approximate-count") result = approximateCount(ctx, params);
+    else result = { status: 404, body: jiraError(ISSUE_NOT_FOUND) };
     send(res, record, result.status, result.body);
   };
 
-  const server = createServer(handle);
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      if (!res.headersSent) res.writeHead(500).end(String(error));
+    });
+  });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => {
@@ -187,4 +257,21 @@ function authenticate(
   const email = decoded.slice(0, colon);
   const token = decoded.slice(colon + 1);
   return users.find((user) => user.emailAddress === email && user.token === token);
+}
+
+/** A POST body as a JSON object; undefined when it is not one or is larger than the limit. */
+async function readJson(req: IncomingMessage): Promise<SearchParams | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.byteLength;
+    if (size > MAX_BODY_BYTES) return undefined;
+    chunks.push(chunk);
+  }
+  try {
+    const body: unknown = JSON.parse(Buffer.concat(chunks).toString("utf8"));
+    return body && typeof body === "object" && !Array.isArray(body) ? body : undefined;
+  } catch {
+    return undefined;
+  }
 }
