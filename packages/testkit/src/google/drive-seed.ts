@@ -107,6 +107,15 @@ export function seedDriveFiles(): FakeDriveFile[] {
       exports: { "text/plain": REVIEW_TXT },
     },
     {
+      id: "1TeamOffsiteNotesDoc000000000000000000000MN",
+      name: "Team offsite notes",
+      mimeType: DRIVE_MIME.document,
+      readers: [ADA],
+      createdTime: "2026-06-10T09:00:00.000Z",
+      modifiedTime: "2026-06-12T17:00:00.000Z",
+      exports: { "text/markdown": "# Team offsite notes\n\nAgreed: one release per month.\n" },
+    },
+    {
       id: "1ArchitecturePdf000000000000000000000000GH",
       name: "Architecture overview.pdf",
       mimeType: DRIVE_MIME.pdf,

@@ -7,7 +7,8 @@ import { type FakeGoogleGrant, grantFromFakeGoogle } from "./test-grant.ts";
 // Drive v3 as a client sees it over HTTP, with tokens from the fake Google's real OAuth flow.
 
 const seed = seedDriveFiles();
-const [teamMapping, workbook, review, pdf, trashed, foreign] = seed as [
+const [teamMapping, workbook, review, offsite, pdf, trashed, foreign] = seed as [
+  (typeof seed)[number],
   (typeof seed)[number],
   (typeof seed)[number],
   (typeof seed)[number],
@@ -59,8 +60,12 @@ describe("fake Google Drive", () => {
   it("lists with name contains (word prefix), mimeType and trashed clauses", async () => {
     const names = async (q: string) =>
       ((await get("files", { q })).body as any).files.map((f: { name: string }) => f.name);
-    expect(await names("name contains 'team'")).toEqual(["Team mapping", "Team mapping (old)"]);
-    expect(await names("name contains 'team' and trashed = false")).toEqual(["Team mapping"]);
+    expect(await names("name contains 'team'")).toEqual([
+      "Team mapping",
+      offsite.name,
+      "Team mapping (old)",
+    ]);
+    expect(await names("name contains 'team map' and trashed = false")).toEqual(["Team mapping"]);
     expect(await names("name contains 'apping'")).toEqual([]);
     expect(await names(`mimeType = '${DRIVE_MIME.spreadsheet}'`)).toEqual([workbook.name]);
     expect(await names("name contains 'Salary'")).toEqual([]); // not shared with Ada
@@ -85,8 +90,18 @@ describe("fake Google Drive", () => {
       fields,
       pageToken: body.nextPageToken,
     });
-    expect((second.body as any).files.map((f: { id: string }) => f.id)).toEqual([review.id, pdf.id]);
-    expect((second.body as any).nextPageToken).toBeUndefined();
+    expect((second.body as any).files.map((f: { id: string }) => f.id)).toEqual([
+      review.id,
+      offsite.id,
+    ]);
+    const third = await get("files", {
+      q: "trashed = false",
+      pageSize: "2",
+      fields,
+      pageToken: (second.body as any).nextPageToken,
+    });
+    expect((third.body as any).files.map((f: { id: string }) => f.id)).toEqual([pdf.id]);
+    expect((third.body as any).nextPageToken).toBeUndefined();
     expect((await get("files", { pageSize: "1001" })).status).toBe(400);
     expect((await get("files", { pageSize: "1000" })).status).toBe(200);
   });
