@@ -1,8 +1,8 @@
 import type { ToolContext } from "@agentllm/sdk";
 import {
   DEFAULT_DRIVE_BASE_URL,
-  type DriveRequestOptions,
   DriveHttpError,
+  type DriveRequestOptions,
   type FetchLike,
 } from "./drive-client.ts";
 
@@ -87,8 +87,10 @@ export function explainDriveError(error: DriveHttpError, what: string): string {
   ) {
     const wait =
       error.retryAfterSeconds !== undefined ? `${error.retryAfterSeconds} seconds` : "a minute";
-    return `Google Drive is limiting requests (${error.status} ${error.reason ?? ""}`.trimEnd() +
-      `); retry after ${wait}, or tell the user to try again then.`;
+    return (
+      `Google Drive is limiting requests (${error.status} ${error.reason ?? ""}`.trimEnd() +
+      `); retry after ${wait}, or tell the user to try again then.`
+    );
   }
   if (error.status === 404) {
     return `${what} does not exist, or the user's Google account cannot see it (404): check the link, or ask the owner to share it with the user.`;

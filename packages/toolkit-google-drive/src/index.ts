@@ -1,3 +1,4 @@
+export { DocumentRefError, documentIdOf } from "./document-ref.ts";
 export {
   DEFAULT_DRIVE_BASE_URL,
   DEFAULT_DRIVE_TIMEOUT_MS,
@@ -9,7 +10,6 @@ export {
   type GoogleDriveToolkitOptions,
   googleDriveToolkit,
 } from "./drive-toolkit.ts";
-export { DocumentRefError, documentIdOf } from "./document-ref.ts";
 export { DEFAULT_FIND_LIMIT, MAX_FIND_LIMIT, MAX_QUERY_CHARS } from "./tools/find-files.ts";
 export {
   MAX_DOCUMENT_BYTES,

@@ -62,7 +62,9 @@ function quoted(text: string, q: string): { value: string; rest: string } {
 
 function clause(field: string, op: string, value: string | boolean, q: string): DriveFilter {
   if (field === "trashed") {
-    return op === "=" ? (f) => (f.trashed ?? false) === value : (f) => (f.trashed ?? false) !== value;
+    return op === "="
+      ? (f) => (f.trashed ?? false) === value
+      : (f) => (f.trashed ?? false) !== value;
   }
   const text = value as string;
   if (field === "mimeType") {

@@ -131,7 +131,10 @@ export function seedDriveFiles(): FakeDriveFile[] {
       trashed: true,
       createdTime: "2025-05-01T09:00:00.000Z",
       modifiedTime: "2025-06-01T09:00:00.000Z",
-      exports: { "text/markdown": "# Team mapping (old)\n", "text/plain": "\uFEFFTeam mapping (old)\n" },
+      exports: {
+        "text/markdown": "# Team mapping (old)\n",
+        "text/plain": "\uFEFFTeam mapping (old)\n",
+      },
     },
     {
       id: "1SalaryBandsPrivate0000000000000000000000KL",

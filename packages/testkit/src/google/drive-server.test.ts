@@ -17,6 +17,23 @@ const [teamMapping, workbook, review, offsite, pdf, trashed, foreign] = seed as 
   (typeof seed)[number],
 ];
 
+/** The parts of Drive's JSON answers these tests look at. */
+interface DriveBody {
+  readonly error: {
+    readonly code: number;
+    readonly message: string;
+    readonly status?: string;
+    readonly errors: ReadonlyArray<{ readonly reason: string; readonly location?: string }>;
+  };
+  readonly files: ReadonlyArray<{
+    readonly id: string;
+    readonly name: string;
+    readonly webViewLink?: string;
+  }>;
+  readonly nextPageToken?: string;
+  readonly user?: unknown;
+}
+
 describe("fake Google Drive", () => {
   let google: FakeGoogle;
   let drive: FakeDrive;
@@ -41,7 +58,7 @@ describe("fake Google Drive", () => {
     return {
       status: response.status,
       headers: response.headers,
-      body: type.startsWith("application/json") ? (JSON.parse(text) as Record<string, any>) : text,
+      body: type.startsWith("application/json") ? (JSON.parse(text) as DriveBody) : text,
     };
   }
 
@@ -54,12 +71,12 @@ describe("fake Google Drive", () => {
     expect(Object.keys(about.body as object)).toEqual(["user"]);
     const bare = await get("about");
     expect(bare.status).toBe(400);
-    expect((bare.body as any).error.errors[0].reason).toBe("required");
+    expect((bare.body as DriveBody).error.errors[0]?.reason).toBe("required");
   });
 
   it("lists with name contains (word prefix), mimeType and trashed clauses", async () => {
     const names = async (q: string) =>
-      ((await get("files", { q })).body as any).files.map((f: { name: string }) => f.name);
+      ((await get("files", { q })).body as DriveBody).files.map((f: { name: string }) => f.name);
     expect(await names("name contains 'team'")).toEqual([
       "Team mapping",
       offsite.name,
@@ -72,25 +89,28 @@ describe("fake Google Drive", () => {
     expect(await names("name contains 'it\\'s'")).toEqual([]);
     const bad = await get("files", { q: "fullText contains 'x'" });
     expect(bad.status).toBe(400);
-    expect((bad.body as any).error.errors[0]).toMatchObject({ reason: "invalid", location: "q" });
+    expect((bad.body as DriveBody).error.errors[0]).toMatchObject({
+      reason: "invalid",
+      location: "q",
+    });
   });
 
   it("pages with pageSize and pageToken, and keeps only the requested fields", async () => {
     const fields = "nextPageToken,files(id,name,webViewLink)";
     const first = await get("files", { q: "trashed = false", pageSize: "2", fields });
-    const body = first.body as any;
+    const body = first.body as DriveBody;
     expect(body.files).toHaveLength(2);
-    expect(Object.keys(body.files[0])).toEqual(["id", "name", "webViewLink"]);
-    expect(body.files[0].webViewLink).toBe(
+    expect(Object.keys(body.files[0] ?? {})).toEqual(["id", "name", "webViewLink"]);
+    expect(body.files[0]?.webViewLink).toBe(
       `https://docs.google.com/document/d/${teamMapping.id}/edit?usp=drivesdk`,
     );
     const second = await get("files", {
       q: "trashed = false",
       pageSize: "2",
       fields,
-      pageToken: body.nextPageToken,
+      pageToken: body.nextPageToken ?? "",
     });
-    expect((second.body as any).files.map((f: { id: string }) => f.id)).toEqual([
+    expect((second.body as DriveBody).files.map((f: { id: string }) => f.id)).toEqual([
       review.id,
       offsite.id,
     ]);
@@ -98,10 +118,10 @@ describe("fake Google Drive", () => {
       q: "trashed = false",
       pageSize: "2",
       fields,
-      pageToken: (second.body as any).nextPageToken,
+      pageToken: (second.body as DriveBody).nextPageToken ?? "",
     });
-    expect((third.body as any).files.map((f: { id: string }) => f.id)).toEqual([pdf.id]);
-    expect((third.body as any).nextPageToken).toBeUndefined();
+    expect((third.body as DriveBody).files.map((f: { id: string }) => f.id)).toEqual([pdf.id]);
+    expect((third.body as DriveBody).nextPageToken).toBeUndefined();
     expect((await get("files", { pageSize: "1001" })).status).toBe(400);
     expect((await get("files", { pageSize: "1000" })).status).toBe(200);
   });
@@ -117,7 +137,7 @@ describe("fake Google Drive", () => {
     for (const id of [foreign.id, "1NoSuchFile"]) {
       const missing = await get(`files/${id}`);
       expect(missing.status).toBe(404);
-      expect((missing.body as any).error).toMatchObject({
+      expect((missing.body as DriveBody).error).toMatchObject({
         code: 404,
         message: `File not found: ${id}.`,
         errors: [{ reason: "notFound", location: "fileId" }],
@@ -144,19 +164,19 @@ describe("fake Google Drive", () => {
   it("refuses exports Google refuses: other formats, non-Docs files, too large", async () => {
     const unsupported = await get(`files/${workbook.id}/export`, { mimeType: "text/markdown" });
     expect(unsupported.status).toBe(400);
-    expect((unsupported.body as any).error.message).toBe(
+    expect((unsupported.body as DriveBody).error.message).toBe(
       "The requested conversion is not supported.",
     );
     const notDocs = await get(`files/${pdf.id}/export`, { mimeType: "text/plain" });
     expect(notDocs.status).toBe(403);
-    expect((notDocs.body as any).error.errors[0].reason).toBe("fileNotExportable");
+    expect((notDocs.body as DriveBody).error.errors[0]?.reason).toBe("fileNotExportable");
   });
 
   it("answers 401 with WWW-Authenticate for a bad or expired token", async () => {
     const bad = await get("about", { fields: "user" }, "ya29.not-a-token");
     expect(bad.status).toBe(401);
     expect(bad.headers.get("www-authenticate")).toContain('error="invalid_token"');
-    expect((bad.body as any).error).toMatchObject({ code: 401, status: "UNAUTHENTICATED" });
+    expect((bad.body as DriveBody).error).toMatchObject({ code: 401, status: "UNAUTHENTICATED" });
   });
 
   it("answers 403 insufficientPermissions for a grant without the scope", async () => {
@@ -170,7 +190,7 @@ describe("fake Google Drive", () => {
       metadataOnly.accessToken,
     );
     expect(denied.status).toBe(403);
-    expect((denied.body as any).error.errors[0].reason).toBe("insufficientPermissions");
+    expect((denied.body as DriveBody).error.errors[0]?.reason).toBe("insufficientPermissions");
     const none = await grantFromFakeGoogle(google, { scope: "openid email" });
     expect((await get("files", {}, none.accessToken)).status).toBe(403);
   });
@@ -180,7 +200,7 @@ describe("fake Google Drive", () => {
     const limited = await get("files");
     expect(limited.status).toBe(429);
     expect(limited.headers.get("retry-after")).toBe("7");
-    expect((limited.body as any).error.errors[0].reason).toBe("rateLimitExceeded");
+    expect((limited.body as DriveBody).error.errors[0]?.reason).toBe("rateLimitExceeded");
     expect((await get("files")).status).toBe(200);
   });
 });
@@ -191,7 +211,12 @@ describe("fake Google Drive export limit", () => {
     const drive = await startFakeDrive({
       google,
       exportLimitBytes: 100,
-      files: [{ ...teamMapping, exports: { "text/markdown": "é".repeat(50), "text/plain": "a".repeat(101) } }],
+      files: [
+        {
+          ...teamMapping,
+          exports: { "text/markdown": "é".repeat(50), "text/plain": "a".repeat(101) },
+        },
+      ],
     });
     try {
       const { accessToken } = await grantFromFakeGoogle(google);
@@ -204,7 +229,7 @@ describe("fake Google Drive export limit", () => {
       // 100 bytes (50 two-byte characters) is at the limit; 101 is past it.
       const tooLarge = await exportAs("text/plain");
       expect(tooLarge.status).toBe(403);
-      expect(((await tooLarge.json()) as any).error.errors[0].reason).toBe(
+      expect(((await tooLarge.json()) as DriveBody).error.errors[0]?.reason).toBe(
         "exportSizeLimitExceeded",
       );
     } finally {

@@ -77,7 +77,7 @@ export async function startFakeDrive(options: FakeDriveOptions): Promise<FakeDri
     }
   });
 
-  function handle(req: IncomingMessage, res: ServerResponse): void {
+  function handle(req: IncomingMessage, res: ServerResponse) {
     const url = new URL(req.url ?? "/", base);
     const recorded: RecordedDriveRequest = {
       method: req.method ?? "GET",
@@ -91,7 +91,9 @@ export async function startFakeDrive(options: FakeDriveOptions): Promise<FakeDri
       const isText = typeof body === "string";
       res
         .writeHead(status, {
-          "content-type": isText ? headers["content-type"] ?? "text/plain" : "application/json; charset=UTF-8",
+          "content-type": isText
+            ? (headers["content-type"] ?? "text/plain")
+            : "application/json; charset=UTF-8",
           ...headers,
         })
         .end(isText ? body : JSON.stringify(body, null, 2));
@@ -110,9 +112,16 @@ export async function startFakeDrive(options: FakeDriveOptions): Promise<FakeDri
           401,
           "authError",
           "Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential.",
-          { status: "UNAUTHENTICATED", location: "Authorization", locationType: "header", message: "Invalid Credentials" },
+          {
+            status: "UNAUTHENTICATED",
+            location: "Authorization",
+            locationType: "header",
+            message: "Invalid Credentials",
+          },
         ),
-        { "www-authenticate": 'Bearer realm="https://accounts.google.com/", error="invalid_token"' },
+        {
+          "www-authenticate": 'Bearer realm="https://accounts.google.com/", error="invalid_token"',
+        },
       );
     }
     const scopes = options.google.scopesFor(token);
@@ -167,7 +176,8 @@ export async function startFakeDrive(options: FakeDriveOptions): Promise<FakeDri
           }),
         );
       }
-      if (!match[2]) return send(200, pick(resource(file, user.email), fields ?? DEFAULT_FILE_FIELDS));
+      if (!match[2])
+        return send(200, pick(resource(file, user.email), fields ?? DEFAULT_FILE_FIELDS));
       if (!may(CONTENT_SCOPES)) return insufficient(send);
       return exportFile(file, url.searchParams.get("mimeType"), send);
     }
@@ -190,7 +200,13 @@ export async function startFakeDrive(options: FakeDriveOptions): Promise<FakeDri
     const rawSize = params.get("pageSize");
     const pageSize = rawSize === null ? DEFAULT_PAGE_SIZE : Number(rawSize);
     if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_PAGE_SIZE) {
-      return send(400, invalid("pageSize", `Invalid value '${rawSize}'. Values must be within the range: [1, 1000]`));
+      return send(
+        400,
+        invalid(
+          "pageSize",
+          `Invalid value '${rawSize}'. Values must be within the range: [1, 1000]`,
+        ),
+      );
     }
     let offset = 0;
     const pageToken = params.get("pageToken");
@@ -261,7 +277,9 @@ export async function startFakeDrive(options: FakeDriveOptions): Promise<FakeDri
           domain: "usageLimits",
           status: "RESOURCE_EXHAUSTED",
         }),
-        fault.retryAfterSeconds !== undefined ? { "retry-after": String(fault.retryAfterSeconds) } : {},
+        fault.retryAfterSeconds !== undefined
+          ? { "retry-after": String(fault.retryAfterSeconds) }
+          : {},
       );
     }
     send(fault.status, googleError(fault.status, "backendError", "Backend Error"));
@@ -294,7 +312,9 @@ export async function startFakeDrive(options: FakeDriveOptions): Promise<FakeDri
 
 /** What Drive returns without `fields`. */
 const DEFAULT_FILE_FIELDS = parseFields("kind,id,name,mimeType");
-const DEFAULT_LIST_FIELDS = parseFields("nextPageToken,kind,incompleteSearch,files(kind,id,name,mimeType)");
+const DEFAULT_LIST_FIELDS = parseFields(
+  "nextPageToken,kind,incompleteSearch,files(kind,id,name,mimeType)",
+);
 
 function resource(file: FakeDriveFile, email: string) {
   const owner = file.readers[0] ?? "";
@@ -361,11 +381,9 @@ function invalid(location: string, message = "Invalid Value") {
 function insufficient(send: Send) {
   send(
     403,
-    googleError(
-      403,
-      "insufficientPermissions",
-      "Request had insufficient authentication scopes.",
-      { status: "PERMISSION_DENIED", message: "Insufficient Permission" },
-    ),
+    googleError(403, "insufficientPermissions", "Request had insufficient authentication scopes.", {
+      status: "PERMISSION_DENIED",
+      message: "Insufficient Permission",
+    }),
   );
 }

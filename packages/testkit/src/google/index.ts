@@ -1,6 +1,3 @@
-export type { FakeGoogleClient, FakeGoogleUser } from "./oauth-state.ts";
-export type { FakeGoogle, FakeGoogleOptions, RecordedGoogleRequest } from "./server.ts";
-export { startFakeGoogle } from "./server.ts";
 export { DRIVE_MIME, type FakeDriveFile, seedDriveFiles } from "./drive-seed.ts";
 export {
   DRIVE_EXPORT_LIMIT_BYTES,
@@ -10,4 +7,7 @@ export {
   type RecordedDriveRequest,
   startFakeDrive,
 } from "./drive-server.ts";
+export type { FakeGoogleClient, FakeGoogleUser } from "./oauth-state.ts";
+export type { FakeGoogle, FakeGoogleOptions, RecordedGoogleRequest } from "./server.ts";
+export { startFakeGoogle } from "./server.ts";
 export { type FakeGoogleGrant, grantFromFakeGoogle } from "./test-grant.ts";

@@ -46,7 +46,9 @@ export function findFilesTool(settings: DriveSettings) {
         .min(1)
         .max(MAX_FIND_LIMIT)
         .default(DEFAULT_FIND_LIMIT)
-        .describe(`How many files at most (1 to ${MAX_FIND_LIMIT}, default ${DEFAULT_FIND_LIMIT}).`),
+        .describe(
+          `How many files at most (1 to ${MAX_FIND_LIMIT}, default ${DEFAULT_FIND_LIMIT}).`,
+        ),
     }),
     async execute({ query, limit }, ctx) {
       try {
@@ -78,7 +80,9 @@ export function findFilesTool(settings: DriveSettings) {
               ? { note: `No file name in the user's Drive contains '${query}'.` }
               : {}),
             ...(typeof body.nextPageToken === "string"
-              ? { more: `More files match; these are the first ${files.length}. Use more specific words.` }
+              ? {
+                  more: `More files match; these are the first ${files.length}. Use more specific words.`,
+                }
               : {}),
           };
         });

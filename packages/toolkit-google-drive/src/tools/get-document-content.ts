@@ -1,7 +1,7 @@
 import { defineTool, z } from "@agentllm/sdk";
+import { documentIdOf } from "../document-ref.ts";
 import { DriveHttpError, driveGet, driveJson } from "../drive-client.ts";
 import { asDriveUser, type DriveSettings, explainDriveError } from "../drive-session.ts";
-import { documentIdOf } from "../document-ref.ts";
 
 /** The most of a document the model gets (~12k tokens): enough for a long spec, not a book. */
 export const MAX_DOCUMENT_CHARS = 50_000;
