@@ -72,8 +72,12 @@ function driveBaseUrl(configured: string | undefined): string {
   } catch {
     throw new DriveSetupError("GOOGLE_DRIVE_BASE_URL is not a URL; ask the operator to fix it");
   }
-  if (url.protocol !== "https:" && url.protocol !== "http:") {
-    throw new DriveSetupError("GOOGLE_DRIVE_BASE_URL must be an http(s) URL");
+  // Access tokens travel in the clear over http: only a loopback fake may use it.
+  const loopback = ["127.0.0.1", "localhost", "[::1]"].includes(url.hostname);
+  if (url.protocol !== "https:" && !(url.protocol === "http:" && loopback)) {
+    throw new DriveSetupError(
+      "GOOGLE_DRIVE_BASE_URL must be an https URL (http only for a loopback address)",
+    );
   }
   return url.href.replace(/\/+$/, "");
 }

@@ -265,10 +265,16 @@ describe("toolkit-google-drive against the fake Drive", () => {
     expect(slow.error?.message).toBe("Google Drive did not answer within 0.2 s");
   });
 
-  it("names a broken GOOGLE_DRIVE_BASE_URL", async () => {
+  it("names a broken or insecure GOOGLE_DRIVE_BASE_URL", async () => {
     const { credential } = credentialOf(grant);
-    const { error } = await run({ baseUrl: () => "ftp://drive" }, "get_user_info", {}, credential);
-    expect(error?.message).toBe("GOOGLE_DRIVE_BASE_URL must be an http(s) URL");
+    for (const baseUrl of ["ftp://drive.example.test", "http://drive.example.test"]) {
+      const { error } = await run({ baseUrl: () => baseUrl }, "get_user_info", {}, credential);
+      expect(error?.message).toBe(
+        "GOOGLE_DRIVE_BASE_URL must be an https URL (http only for a loopback address)",
+      );
+    }
+    const { error } = await run({ baseUrl: () => "not a url" }, "get_user_info", {}, credential);
+    expect(error?.message).toBe("GOOGLE_DRIVE_BASE_URL is not a URL; ask the operator to fix it");
   });
 });
 
