@@ -9,8 +9,8 @@ export class DriveQueryError extends Error {}
 /**
  * Parses clauses joined by `and`: `name contains 'x'`, `name = 'x'`, `mimeType = 'x'`,
  * `mimeType != 'x'`, `trashed = true|false`. Strings are single-quoted with `\'` and `\\`
- * escapes, as Drive's. `name contains` is Drive's prefix match on the name's words
- * ("Hello" finds "HelloWorld", "World" does not), case-insensitive.
+ * escapes, as Drive's. `name contains` is Drive's prefix match: every word of the value starts
+ * some word of the name ("Hello" finds "HelloWorld", "World" does not), case-insensitive.
  */
 export function parseDriveQuery(q: string): DriveFilter {
   const clauses: DriveFilter[] = [];
@@ -72,16 +72,21 @@ function clause(field: string, op: string, value: string | boolean, q: string): 
     return op === "=" ? (f) => f.mimeType === text : (f) => f.mimeType !== text;
   }
   if (op === "contains") {
-    const term = text.toLowerCase();
+    const words = tokens(text);
     return (f) => {
-      const name = f.name.toLowerCase();
-      for (let at = name.indexOf(term); at !== -1; at = name.indexOf(term, at + 1)) {
-        if (at === 0 || !/[\p{L}\p{N}]/u.test(name[at - 1] as string)) return true;
-      }
-      return false;
+      const names = tokens(f.name);
+      return words.every((word) => names.some((name) => name.startsWith(word)));
     };
   }
   return op === "=" ? (f) => f.name === text : (f) => f.name !== text;
+}
+
+/** Drive splits names and queries on anything not a letter or digit, case-insensitively. */
+function tokens(text: string): string[] {
+  return text
+    .toLowerCase()
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter((token) => token.length > 0);
 }
 
 /** A `fields` selection: `*`, or names with nested `files(id,name)` parts. */

@@ -85,7 +85,6 @@ export function seedDriveFiles(): FakeDriveFile[] {
         "text/markdown": TEAM_MAPPING_MD,
         // Google's plain-text export of a Doc starts with a byte order mark.
         "text/plain": `\uFEFF${TEAM_MAPPING_TXT}`,
-        "text/html": `<html><body><h1>Team mapping</h1></body></html>`,
       },
     },
     {

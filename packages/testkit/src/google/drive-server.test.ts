@@ -84,9 +84,25 @@ describe("fake Google Drive", () => {
     ]);
     expect(await names("name contains 'team map' and trashed = false")).toEqual(["Team mapping"]);
     expect(await names("name contains 'apping'")).toEqual([]);
+    // Every word must start a word of the name, in any order.
+    expect(await names("name contains 'MAP team' and trashed = false")).toEqual(["Team mapping"]);
+    expect(await names("name contains 'team notes'")).toEqual([offsite.name]);
     expect(await names(`mimeType = '${DRIVE_MIME.spreadsheet}'`)).toEqual([workbook.name]);
     expect(await names("name contains 'Salary'")).toEqual([]); // not shared with Ada
     expect(await names("name contains 'it\\'s'")).toEqual([]);
+    const newest = await get("files", { q: "name contains 'team'", orderBy: "modifiedTime desc" });
+    expect((newest.body as DriveBody).files.map((f) => f.name)).toEqual([
+      "Team mapping",
+      offsite.name,
+      "Team mapping (old)",
+    ]);
+    const byName = await get("files", { q: "name contains 'team'", orderBy: "name desc" });
+    expect((byName.body as DriveBody).files.map((f) => f.name)).toEqual([
+      offsite.name,
+      "Team mapping (old)",
+      "Team mapping",
+    ]);
+    expect((await get("files", { orderBy: "size" })).status).toBe(400);
     const bad = await get("files", { q: "fullText contains 'x'" });
     expect(bad.status).toBe(400);
     expect((bad.body as DriveBody).error.errors[0]).toMatchObject({

@@ -214,7 +214,9 @@ export async function startFakeDrive(options: FakeDriveOptions): Promise<FakeDri
       offset = Number(Buffer.from(pageToken, "base64url").toString());
       if (!Number.isInteger(offset) || offset < 0) return send(400, invalid("pageToken"));
     }
-    const matching = files.filter((f) => f.readers.includes(email) && filter(f));
+    const order = sortOf(params.get("orderBy"));
+    if (order === undefined) return send(400, invalid("orderBy", "Invalid Value"));
+    const matching = files.filter((f) => f.readers.includes(email) && filter(f)).sort(order);
     const page = matching.slice(offset, offset + pageSize);
     const next = offset + pageSize < matching.length ? offset + pageSize : undefined;
     const body = {
@@ -307,6 +309,31 @@ export async function startFakeDrive(options: FakeDriveOptions): Promise<FakeDri
         server.closeAllConnections();
         server.close(() => resolve());
       }),
+  };
+}
+
+type Order = (a: FakeDriveFile, b: FakeDriveFile) => number;
+
+/**
+ * `orderBy`: keys `createdTime`, `modifiedTime`, `name`, each optionally ` desc`, comma
+ * separated (a subset of Drive's); undefined for anything else. None keeps the seed's order.
+ */
+function sortOf(orderBy: string | null): Order | undefined {
+  if (orderBy === null || orderBy.trim() === "") return () => 0;
+  const keys: Order[] = [];
+  for (const part of orderBy.split(",")) {
+    const [key, direction, extra] = part.trim().split(/\s+/);
+    if (extra !== undefined || (direction !== undefined && direction !== "desc")) return undefined;
+    if (key !== "createdTime" && key !== "modifiedTime" && key !== "name") return undefined;
+    const sign = direction === "desc" ? -1 : 1;
+    keys.push((a, b) => sign * a[key].localeCompare(b[key]));
+  }
+  return (a, b) => {
+    for (const compare of keys) {
+      const result = compare(a, b);
+      if (result !== 0) return result;
+    }
+    return 0;
   };
 }
 
