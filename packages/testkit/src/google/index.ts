@@ -1,3 +1,13 @@
+export { DRIVE_MIME, type FakeDriveFile, seedDriveFiles } from "./drive-seed.ts";
+export {
+  DRIVE_EXPORT_LIMIT_BYTES,
+  type DriveFault,
+  type FakeDrive,
+  type FakeDriveOptions,
+  type RecordedDriveRequest,
+  startFakeDrive,
+} from "./drive-server.ts";
 export type { FakeGoogleClient, FakeGoogleUser } from "./oauth-state.ts";
 export type { FakeGoogle, FakeGoogleOptions, RecordedGoogleRequest } from "./server.ts";
 export { startFakeGoogle } from "./server.ts";
+export { type FakeGoogleGrant, grantFromFakeGoogle } from "./test-grant.ts";

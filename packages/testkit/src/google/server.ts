@@ -57,6 +57,8 @@ export interface FakeGoogle {
   revokeGrants(email?: string): void;
   /** The user a valid access token belongs to (for other fake Google APIs, e.g. Drive). */
   userFor(accessToken: string | undefined): FakeGoogleUser | undefined;
+  /** The scopes a valid access token was granted (empty when it is not valid). */
+  scopesFor(accessToken: string | undefined): readonly string[];
   close(): Promise<void>;
 }
 
@@ -307,6 +309,11 @@ export async function startFakeGoogle(options: FakeGoogleOptions = {}): Promise<
     return token.grant.user;
   }
 
+  function scopesFor(accessToken: string | undefined): readonly string[] {
+    if (!userFor(accessToken)) return [];
+    return accessTokens.get(accessToken ?? "")?.grant.scope.split(" ") ?? [];
+  }
+
   function userinfo(authorization: string | undefined, send: Send) {
     const user = userFor(authorization?.replace(/^Bearer /, ""));
     if (!user) {
@@ -359,6 +366,7 @@ export async function startFakeGoogle(options: FakeGoogleOptions = {}): Promise<
       }
     },
     userFor,
+    scopesFor,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
