@@ -16,5 +16,7 @@ export type { AgentDefinition, InstructionContext, ModelDefaults } from "./defin
 export { defineAgent } from "./define-agent.ts";
 export type { ToolContext, ToolDefinition, ToolkitDefinition } from "./define-toolkit.ts";
 export { defineTool, defineToolkit } from "./define-toolkit.ts";
+export type { BoundedBody } from "./http.ts";
+export { networkCause, readBoundedBody, retryAfterSeconds } from "./http.ts";
 export type { PluginLogger } from "./logger.ts";
 export type { UserSettings } from "./user-settings.ts";

@@ -1,3 +1,4 @@
+import { networkCause, readBoundedBody, retryAfterSeconds } from "@agentllm/sdk";
 /** Google's API host; `GOOGLE_DRIVE_BASE_URL` points the toolkit elsewhere (the fake Drive). */
 export const DEFAULT_DRIVE_BASE_URL = "https://www.googleapis.com";
 /** A Drive request's wait, unless the tool's own deadline comes first. */
@@ -35,7 +36,7 @@ export class DriveUnavailableError extends Error {
 }
 
 /** A body read up to a byte limit; `truncated` when the answer went on past it. */
-export interface BoundedBody {
+export interface DriveBody {
   readonly text: string;
   readonly truncated: boolean;
 }
@@ -53,7 +54,7 @@ export async function driveGet(
     maxBytes: MAX_DRIVE_JSON_BYTES,
     truncate: false,
   },
-): Promise<BoundedBody> {
+): Promise<DriveBody> {
   const url = new URL(`${options.baseUrl}/drive/v3/${path}`);
   for (const [key, value] of Object.entries(query)) url.searchParams.set(key, value);
   const timeoutMs = options.timeoutMs ?? DEFAULT_DRIVE_TIMEOUT_MS;
@@ -71,23 +72,26 @@ export async function driveGet(
   } catch (error) {
     options.signal.throwIfAborted();
     if (timeout.aborted) throw late();
-    throw new DriveUnavailableError(`could not reach Google Drive: ${causeOf(error)}`);
+    throw new DriveUnavailableError(`could not reach Google Drive: ${networkCause(error)}`);
   }
   // An error body is Google's small JSON; never read more of it than of any JSON answer.
   const limit = response.ok ? body : { maxBytes: MAX_DRIVE_JSON_BYTES, truncate: false };
-  let read: BoundedBody;
+  let read: Awaited<ReturnType<typeof readBoundedBody>>;
   try {
-    read = await readBounded(response, limit.maxBytes, limit.truncate);
+    read = await readBoundedBody(response, limit.maxBytes, { truncate: limit.truncate });
   } catch (error) {
     options.signal.throwIfAborted();
     if (timeout.aborted) throw late();
     throw error;
   }
+  if (read.tooLarge) {
+    throw new DriveUnavailableError(`Google Drive's answer is larger than ${limit.maxBytes} bytes`);
+  }
   if (!response.ok) {
     const { reason, message } = googleError(read.text);
-    throw new DriveHttpError(response.status, reason, message, retryAfter(response));
+    throw new DriveHttpError(response.status, reason, message, retryAfterSeconds(response));
   }
-  return read;
+  return { text: read.text, truncated: read.truncated };
 }
 
 /** {@link driveGet} for the JSON endpoints. */
@@ -106,40 +110,6 @@ export async function driveJson(
   }
 }
 
-async function readBounded(
-  response: Response,
-  maxBytes: number,
-  truncate: boolean,
-): Promise<BoundedBody> {
-  if (!response.body) return { text: "", truncated: false };
-  const tooLarge = () =>
-    new DriveUnavailableError(`Google Drive's answer is larger than ${maxBytes} bytes`);
-  const declared = Number(response.headers.get("content-length") ?? "0");
-  if (declared > maxBytes && !truncate) {
-    await response.body.cancel().catch(() => {});
-    throw tooLarge();
-  }
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
-    if (size + chunk.byteLength > maxBytes) {
-      await response.body.cancel().catch(() => {});
-      if (!truncate) throw tooLarge();
-      chunks.push(chunk.subarray(0, maxBytes - size));
-      return { text: decode(Buffer.concat(chunks), true), truncated: true };
-    }
-    size += chunk.byteLength;
-    chunks.push(chunk);
-  }
-  return { text: decode(Buffer.concat(chunks), false), truncated: false };
-}
-
-function decode(bytes: Buffer, cut: boolean): string {
-  const text = bytes.toString("utf8");
-  // A cut may split the last character: drop what it left behind.
-  return cut ? text.replace(/\uFFFD+$/, "") : text;
-}
-
 /** Google's `{"error": {"code", "message", "errors": [{"reason"}]}}`; nothing for other bodies. */
 function googleError(text: string): { reason?: string; message?: string } {
   try {
@@ -155,20 +125,4 @@ function googleError(text: string): { reason?: string; message?: string } {
   } catch {
     return {};
   }
-}
-
-function retryAfter(response: Response): number | undefined {
-  const raw = response.headers.get("retry-after");
-  if (raw === null) return undefined;
-  const seconds = Number(raw);
-  if (Number.isFinite(seconds) && seconds >= 0) return Math.ceil(seconds);
-  const date = Date.parse(raw);
-  return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - Date.now()) / 1000));
-}
-
-function causeOf(error: unknown): string {
-  const cause = (error as { cause?: { code?: unknown; message?: unknown } })?.cause;
-  if (typeof cause?.code === "string") return cause.code;
-  if (typeof cause?.message === "string") return cause.message;
-  return (error as Error)?.message ?? String(error);
 }

@@ -1,3 +1,4 @@
+import { networkCause, readBoundedBody, retryAfterSeconds } from "@agentllm/sdk";
 import type { JiraConnection } from "./jira-connection.ts";
 
 /** A Jira request's wait, unless the tool's own deadline comes first. */
@@ -89,11 +90,11 @@ async function jiraRequest(
         `Jira at ${where} did not answer within ${timeoutMs / 1000} s`,
       );
     }
-    throw new JiraUnavailableError(`could not reach Jira at ${where}: ${causeOf(error)}`);
+    throw new JiraUnavailableError(`could not reach Jira at ${where}: ${networkCause(error)}`);
   }
-  let text: string;
+  let read: Awaited<ReturnType<typeof readBoundedBody>>;
   try {
-    text = await readBounded(response);
+    read = await readBoundedBody(response, MAX_JIRA_RESPONSE_BYTES);
   } catch (error) {
     options.signal.throwIfAborted();
     if (timeout.aborted) {
@@ -103,8 +104,12 @@ async function jiraRequest(
     }
     throw error;
   }
+  if (read.tooLarge) {
+    throw new JiraUnavailableError(`Jira's answer is larger than ${MAX_JIRA_RESPONSE_BYTES} bytes`);
+  }
+  const text = read.text;
   if (!response.ok) {
-    throw new JiraHttpError(response.status, errorMessages(text), retryAfter(response));
+    throw new JiraHttpError(response.status, errorMessages(text), retryAfterSeconds(response));
   }
   try {
     return JSON.parse(text);
@@ -113,28 +118,6 @@ async function jiraRequest(
       `${where} did not answer with JSON: is it a Jira server? (check the server URL)`,
     );
   }
-}
-
-async function readBounded(response: Response): Promise<string> {
-  const declared = Number(response.headers.get("content-length") ?? "0");
-  if (declared > MAX_JIRA_RESPONSE_BYTES) {
-    await response.body?.cancel();
-    throw new JiraUnavailableError(`Jira's answer is larger than ${MAX_JIRA_RESPONSE_BYTES} bytes`);
-  }
-  if (!response.body) return "";
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
-    size += chunk.byteLength;
-    if (size > MAX_JIRA_RESPONSE_BYTES) {
-      await response.body.cancel().catch(() => {});
-      throw new JiraUnavailableError(
-        `Jira's answer is larger than ${MAX_JIRA_RESPONSE_BYTES} bytes`,
-      );
-    }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString("utf8");
 }
 
 /** Jira's `{"errorMessages": [...], "errors": {...}}`; nothing for a plain-text or HTML body. */
@@ -152,20 +135,4 @@ function errorMessages(text: string): string[] {
   } catch {
     return [];
   }
-}
-
-function retryAfter(response: Response): number | undefined {
-  const raw = response.headers.get("retry-after");
-  if (raw === null) return undefined;
-  const seconds = Number(raw);
-  if (Number.isFinite(seconds) && seconds >= 0) return Math.ceil(seconds);
-  const date = Date.parse(raw);
-  return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - Date.now()) / 1000));
-}
-
-function causeOf(error: unknown): string {
-  const cause = (error as { cause?: { code?: unknown; message?: unknown } })?.cause;
-  if (typeof cause?.code === "string") return cause.code;
-  if (typeof cause?.message === "string") return cause.message;
-  return (error as Error)?.message ?? String(error);
 }
