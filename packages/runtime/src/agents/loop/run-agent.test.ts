@@ -95,18 +95,7 @@ describe("runAgent", () => {
       toolset: toGeminiTools([kit]),
       generationConfig: {},
       maxSteps: 3,
-      toolEnv: {
-        userId: undefined,
-        sessionId: undefined,
-        signal: new AbortController().signal,
-        defaultTimeoutMs: 5000,
-        logger: { debug() {}, info() {}, warn() {}, error() {} },
-        settingsFor: () => ({
-          get: async () => undefined,
-          set: async () => {},
-          delete: async () => {},
-        }),
-      },
+      toolEnv: quietEnv(),
     })) {
       events.push(event);
     }
