@@ -77,4 +77,22 @@ describe("a Jira token pasted into the chat, through the real proxy", () => {
     expect(lines.join("\n")).toContain("pasted credential");
     expect(lines.join("\n")).not.toContain(TOKEN);
   });
+
+  it('then "disconnect Jira": the credential is gone, and the next Jira question gets a connect link', async () => {
+    fx.gemini.enqueue(
+      { parts: [{ functionCall: { name: "disconnect_service", args: { service: "jira" } } }] },
+      { parts: ["Jira is disconnected."] },
+    );
+    expect(await streamed([{ role: "user", content: "Please disconnect Jira." }])).toContain(
+      "Jira is disconnected.",
+    );
+    const sentBack = JSON.stringify(fx.gemini.requests.at(-1)?.body.contents?.at(-1));
+    expect(sentBack).toContain("Jira is disconnected: the stored credential is deleted");
+
+    fx.gemini.enqueue({
+      parts: [{ functionCall: { name: "get_issue", args: { issue_key: "DEMO-1" } } }],
+    });
+    const asked = await streamed([{ role: "user", content: "And DEMO-1?" }]);
+    expect(asked).toContain("[Connect Jira](");
+  });
 });
