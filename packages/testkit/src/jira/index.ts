@@ -1,4 +1,5 @@
 export { type AdfNode, textToAdf, textToWiki } from "./adf.ts";
+export { AGILE_LIST_PAGE_LIMIT, BOARD_NOT_FOUND, SPRINT_NOT_FOUND } from "./agile-routes.ts";
 export {
   CLOUD_UNAUTHENTICATED,
   ISSUE_FORBIDDEN,
@@ -24,3 +25,15 @@ export {
   type RecordedJiraRequest,
   startFakeJira,
 } from "./server.ts";
+export {
+  CLOUD_SPRINT_FIELD,
+  legacySprintString,
+  SERVER_SPRINT_FIELD,
+} from "./sprint-field.ts";
+export {
+  type FakeBoard,
+  type FakeSprint,
+  seedBoards,
+  seedSprints,
+  seedSprintsOfDemoIssue,
+} from "./sprint-seed.ts";

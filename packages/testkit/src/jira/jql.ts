@@ -1,9 +1,11 @@
 import type { FakeIssue, FakeJiraUser } from "./seed.ts";
+import type { FakeSprint } from "./sprint-seed.ts";
 
 /**
  * A small JQL subset, enough for the toolkit's searches: `field = v`, `!=`, `in (…)`,
  * `not in (…)` over project, status, issuetype (type), priority, fixVersion, labels, assignee
- * (`currentUser()`, `EMPTY`), component; clauses joined by AND; `ORDER BY created|updated|key
+ * (`currentUser()`, `EMPTY`), component, sprint (an id or name, `openSprints()`, `closedSprints()`,
+ * `futureSprints()`); clauses joined by AND; `ORDER BY created|updated|key
  * [ASC|DESC]`. Anything else is a JQL error in Jira's words, so a client sees a real 400.
  */
 export class JqlError extends Error {
@@ -29,6 +31,13 @@ const FIELDS: Readonly<Record<string, string>> = {
   labels: "labels",
   assignee: "assignee",
   component: "component",
+  sprint: "sprint",
+};
+/** Jira's sprint functions: open sprints are the ones not completed, future ones included. */
+const SPRINT_FUNCTIONS: Readonly<Record<string, readonly FakeSprint["state"][]>> = {
+  "opensprints()": ["active", "future"],
+  "closedsprints()": ["closed"],
+  "futuresprints()": ["future"],
 };
 const ORDER_FIELDS = ["created", "updated", "key"];
 
@@ -38,8 +47,10 @@ export function parseJql(
     readonly user: FakeJiraUser;
     readonly users: readonly FakeJiraUser[];
     readonly projects: ReadonlySet<string>;
+    readonly sprints?: readonly FakeSprint[];
   },
 ): JqlQuery {
+  const sprints = ctx.sprints ?? [];
   const tokens = tokenize(jql);
   let i = 0;
   const peek = () => tokens[i];
@@ -94,6 +105,19 @@ export function parseJql(
     } else if (word(op) === "in" || (word(op) === "not" && word(tokens[i + 1]) === "in")) {
       negate = word(op) === "not";
       i += negate ? 2 : 1;
+      const fn = `${word(peek()) ?? ""}()`;
+      if (field === "sprint" && SPRINT_FUNCTIONS[fn] && tokens[i + 1]?.text === "(") {
+        // `sprint in openSprints()`: the function stands for the list of its sprints' ids.
+        i += 3;
+        const states = SPRINT_FUNCTIONS[fn];
+        const ids = sprints.filter((s) => states.includes(s.state)).map((s) => String(s.id));
+        const wantedIds = new Set(ids);
+        clauses.push((issue) => {
+          const hit = (issue.sprints ?? []).some((id) => wantedIds.has(String(id)));
+          return negate ? !hit : hit;
+        });
+        continue;
+      }
       if (peek()?.text !== "(") expected("'('");
       i++;
       values = [value()];
@@ -113,9 +137,19 @@ export function parseJql(
         }
       }
     }
+    if (field === "sprint") {
+      for (const v of values) {
+        const known = sprints.some(
+          (s) => String(s.id) === v || s.name.toLowerCase() === v.toLowerCase(),
+        );
+        if (!known && v.toLowerCase() !== "empty") {
+          throw new JqlError(`The value '${v}' does not exist for the field 'sprint'.`);
+        }
+      }
+    }
     const wanted = values.map((v) => v.toLowerCase());
     clauses.push((issue) => {
-      const have = fieldValues(issue, field, ctx.users).map((v) => v.toLowerCase());
+      const have = fieldValues(issue, field, ctx.users, sprints).map((v) => v.toLowerCase());
       const hit = wanted.some((w) =>
         w === "empty"
           ? have.length === 0
@@ -165,7 +199,12 @@ export function parseJql(
   };
 }
 
-function fieldValues(issue: FakeIssue, field: string, users: readonly FakeJiraUser[]): string[] {
+function fieldValues(
+  issue: FakeIssue,
+  field: string,
+  users: readonly FakeJiraUser[],
+  sprints: readonly FakeSprint[] = [],
+): string[] {
   switch (field) {
     case "project":
       return [issue.key.split("-")[0] as string];
@@ -181,6 +220,11 @@ function fieldValues(issue: FakeIssue, field: string, users: readonly FakeJiraUs
       return [...(issue.labels ?? [])];
     case "component":
       return [...(issue.components ?? [])];
+    case "sprint":
+      return (issue.sprints ?? []).flatMap((id) => [
+        String(id),
+        ...sprints.filter((s) => s.id === id).map((s) => s.name),
+      ]);
     default: {
       const user = users.find((u) => u.id === issue.assignee);
       return user ? [user.id, user.displayName, user.emailAddress] : [];

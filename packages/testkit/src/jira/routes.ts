@@ -2,6 +2,8 @@ import { textToAdf, textToWiki } from "./adf.ts";
 import { ISSUE_FORBIDDEN, ISSUE_NOT_FOUND, jiraError } from "./jira-error.ts";
 import { JqlError, parseJql } from "./jql.ts";
 import type { FakeIssue, FakeJiraUser, FakeVersion } from "./seed.ts";
+import { sprintFieldOf } from "./sprint-field.ts";
+import type { FakeBoard, FakeSprint } from "./sprint-seed.ts";
 
 export type JiraFlavour = "cloud" | "server";
 
@@ -14,6 +16,8 @@ export interface RouteContext {
   readonly users: readonly FakeJiraUser[];
   readonly issues: readonly FakeIssue[];
   readonly versions: readonly FakeVersion[];
+  readonly boards: readonly FakeBoard[];
+  readonly sprints: readonly FakeSprint[];
   /** The most issues one search page holds, whatever `maxResults` asks. */
   readonly searchPageLimit: number;
 }
@@ -46,7 +50,7 @@ export function getIssue(ctx: RouteContext, keyOrId: string, query: URLSearchPar
   return { status: 200, body: issueJson(ctx, issue, query.get("fields") ?? "*all") };
 }
 
-function issueJson(ctx: RouteContext, issue: FakeIssue, fields: string): unknown {
+export function issueJson(ctx: RouteContext, issue: FakeIssue, fields: string): unknown {
   const id = String(10000 + ctx.issues.indexOf(issue));
   const all = issueFields(ctx, issue);
   const wanted = selectFields(fields, Object.keys(all));
@@ -69,19 +73,25 @@ export interface SearchParams {
 }
 
 /** Search's default `fields`: Cloud's `/search/jql` gives ids only, DC's `/search` navigable ones. */
-function fieldList(raw: unknown, fallback: string): string {
+export function fieldList(raw: unknown, fallback: string): string {
   if (Array.isArray(raw)) return raw.map(String).join(",");
   return typeof raw === "string" && raw !== "" ? raw : fallback;
 }
 
-function runJql(ctx: RouteContext, jql: unknown): FakeIssue[] | RouteResult {
+/** The visible issues matching `jql`; `within` narrows them first (a sprint's issues). */
+export function runJql(
+  ctx: RouteContext,
+  jql: unknown,
+  within?: (issue: FakeIssue) => boolean,
+): FakeIssue[] | RouteResult {
   try {
     const query = parseJql(typeof jql === "string" ? jql : "", {
       user: ctx.user,
       users: ctx.users,
       projects: new Set(ctx.issues.map((issue) => issue.key.split("-")[0] as string)),
+      sprints: ctx.sprints,
     });
-    if (!query.bounded && ctx.flavour === "cloud") {
+    if (!query.bounded && ctx.flavour === "cloud" && !within) {
       return {
         status: 400,
         body: jiraError(
@@ -92,6 +102,7 @@ function runJql(ctx: RouteContext, jql: unknown): FakeIssue[] | RouteResult {
     return ctx.issues
       .filter((issue) => !issue.hiddenFrom?.includes(ctx.user.id))
       .filter((issue) => !issue.forbiddenFor?.includes(ctx.user.id))
+      .filter((issue) => !within || within(issue))
       .filter(query.matches)
       .sort(query.compare);
   } catch (error) {
@@ -100,7 +111,7 @@ function runJql(ctx: RouteContext, jql: unknown): FakeIssue[] | RouteResult {
   }
 }
 
-function pageSize(ctx: RouteContext, raw: unknown): number | RouteResult {
+export function pageSize(ctx: RouteContext, raw: unknown): number | RouteResult {
   const n = raw === undefined || raw === null || raw === "" ? 50 : Number(raw);
   if (!Number.isInteger(n) || n < 0) {
     return {
@@ -254,6 +265,7 @@ function issueFields(ctx: RouteContext, issue: FakeIssue): Record<string, unknow
       return { name, released: version?.released ?? false, archived: false };
     }),
     components: (issue.components ?? []).map((name) => ({ name })),
+    ...sprintFieldOf(ctx, issue),
     description: issue.description === undefined ? null : richText(ctx, issue.description),
     comment: {
       comments: comments.map((comment, i) => ({

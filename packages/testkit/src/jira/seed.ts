@@ -1,3 +1,5 @@
+import { seedSprintsOfDemoIssue } from "./sprint-seed.ts";
+
 /** A Jira user the fake knows, and the token it accepts for them. */
 export interface FakeJiraUser {
   /** Cloud's `accountId`; Server's `key` and `name`. */
@@ -33,6 +35,8 @@ export interface FakeIssue {
   /** Version names (see seedVersions) and component names; a component stands for a team. */
   readonly fixVersions?: readonly string[];
   readonly components?: readonly string[];
+  /** Ids of the sprints it is or was in, oldest first (see sprint-seed.ts); none: the backlog. */
+  readonly sprints?: readonly number[];
   /** Plain text as in FakeComment.body, or undefined for an empty description. */
   readonly description?: string;
   readonly comments?: readonly FakeComment[];
@@ -119,6 +123,7 @@ function generatedIssues(): FakeIssue[] {
       labels: n % 5 === 0 ? ["customer"] : [],
       fixVersions: [["4.2", "4.3", "4.4", "5.0"][n % 4] as string],
       components: [COMPONENTS[n % COMPONENTS.length] as string],
+      sprints: seedSprintsOfDemoIssue(n, statusCategory === "done"),
       description: `The ${subject} needs work (issue ${n}).\n\nAcceptance: it behaves as the spec says.`,
     });
   }
@@ -158,6 +163,7 @@ export const seedIssues: readonly FakeIssue[] = [
     labels: ["export", "i18n"],
     fixVersions: ["4.4"],
     components: ["Backend"],
+    sprints: [11, 12],
     description:
       "Exporting the customer list to CSV loses every row whose name has an accent.\n\nSteps:\n- Add a customer named Zoë\n- Export the list to CSV\n- Open the file: Zoë is missing",
     comments: [
@@ -194,6 +200,7 @@ export const seedIssues: readonly FakeIssue[] = [
     reporter: sam,
     created: "2026-10-01T09:00:00.000+0000",
     updated: "2026-10-15T09:00:00.000+0000",
+    sprints: [10],
     forbiddenFor: [dana],
   },
   ...generatedIssues(),

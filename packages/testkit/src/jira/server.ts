@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { boardSprints, getSprint, listBoards, sprintIssues } from "./agile-routes.ts";
 import {
   CLOUD_UNAUTHENTICATED,
   ISSUE_NOT_FOUND,
@@ -26,6 +27,7 @@ import {
   seedUsers,
   seedVersions,
 } from "./seed.ts";
+import { type FakeBoard, type FakeSprint, seedBoards, seedSprints } from "./sprint-seed.ts";
 
 export interface FakeJiraOptions {
   /**
@@ -42,6 +44,9 @@ export interface FakeJiraOptions {
   readonly issues?: readonly FakeIssue[];
   /** Default: `seedVersions`. */
   readonly versions?: readonly FakeVersion[];
+  /** Default: `seedBoards` and `seedSprints` (Jira Software's Agile API). */
+  readonly boards?: readonly FakeBoard[];
+  readonly sprints?: readonly FakeSprint[];
   /**
    * The most issues a search page holds, whatever `maxResults` asks: Jira's own caps are 100 on
    * Cloud (with fields) and 1000 on Data Center (the defaults); tests lower it to page sooner.
@@ -82,6 +87,8 @@ export interface FakeJira {
 const JSON_TYPE = "application/json;charset=UTF-8";
 const ROUTE =
   /^\/rest\/api\/(2|3)\/(myself|issue\/([^/]+)|search|search\/jql|search\/approximate-count|project\/([^/]+)\/versions)$/;
+/** Jira Software's Agile API, the same on both flavours. */
+const AGILE_ROUTE = /^\/rest\/agile\/1\.0\/(board|board\/(\d+)\/sprint|sprint\/(\d+)(\/issue)?)$/;
 /** A search's JSON body; Jira's own limit is larger, a JQL query is far smaller. */
 const MAX_BODY_BYTES = 64 * 1024;
 
@@ -90,6 +97,8 @@ export async function startFakeJira(options: FakeJiraOptions): Promise<FakeJira>
   const users = options.users ?? seedUsers;
   const issues = options.issues ?? seedIssues;
   const versions = options.versions ?? seedVersions;
+  const boards = options.boards ?? seedBoards;
+  const sprints = options.sprints ?? seedSprints;
   const searchPageLimit = options.searchPageLimit ?? (flavour === "cloud" ? 100 : 1000);
   const requests: RecordedJiraRequest[] = [];
   let faults: FakeJiraFault[] = [];
@@ -141,15 +150,18 @@ export async function startFakeJira(options: FakeJiraOptions): Promise<FakeJira>
     if (fault)
       return send(res, record, fault.status, jiraError(`Fault injected: ${fault.status}.`));
 
+    const agile = AGILE_ROUTE.exec(url.pathname);
     const match = ROUTE.exec(url.pathname);
     const version = match?.[1] as "2" | "3" | undefined;
-    if (!match || (version === "3" && flavour === "server")) {
+    if (agile) {
+      if (req.method !== "GET") return send(res, record, 405, "");
+    } else if (!match || (version === "3" && flavour === "server")) {
       // Server/DC has no v3; Jersey's answer for a path nothing serves.
       return send(res, record, 404, jiraError(`null for uri: ${url.href}`));
     }
-    const route = match[2] as string;
+    const route = match?.[2] ?? "";
     const isSearch = route.startsWith("search");
-    if (req.method !== "GET" && !(req.method === "POST" && isSearch)) {
+    if (match && req.method !== "GET" && !(req.method === "POST" && isSearch)) {
       return send(res, record, 405, "");
     }
     if (route === "search/approximate-count" && req.method !== "POST") {
@@ -173,8 +185,22 @@ export async function startFakeJira(options: FakeJiraOptions): Promise<FakeJira>
       users,
       issues,
       versions,
+      boards,
+      sprints,
       searchPageLimit,
     };
+    if (agile) {
+      // The Agile API speaks REST v2's shapes (wiki markup, not ADF) on both flavours.
+      const agileCtx = { ...ctx, apiVersion: "2" as const };
+      const result = agile[2]
+        ? boardSprints(agileCtx, agile[2], url.searchParams)
+        : agile[3] && agile[4]
+          ? sprintIssues(agileCtx, agile[3], url.searchParams)
+          : agile[3]
+            ? getSprint(agileCtx, agile[3])
+            : listBoards(agileCtx, url.searchParams);
+      return send(res, record, result.status, result.body);
+    }
     let params: SearchParams = Object.fromEntries(url.searchParams);
     if (req.method === "POST") {
       const body = await readJson(req);
@@ -185,8 +211,8 @@ export async function startFakeJira(options: FakeJiraOptions): Promise<FakeJira>
     }
     let result: RouteResult;
     if (route === "myself") result = myself(ctx);
-    else if (match[3]) result = getIssue(ctx, decodeURIComponent(match[3]), url.searchParams);
-    else if (match[4]) result = projectVersions(ctx, decodeURIComponent(match[4]));
+    else if (match?.[3]) result = getIssue(ctx, decodeURIComponent(match[3]), url.searchParams);
+    else if (match?.[4]) result = projectVersions(ctx, decodeURIComponent(match[4]));
     else if (route === "search" && flavour === "cloud") {
       // Cloud removed the old search in 2025: the answer is 410 with a pointer to the new one.
       result = {
