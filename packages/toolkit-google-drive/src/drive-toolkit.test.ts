@@ -135,9 +135,7 @@ describe("toolkit-google-drive against the fake Drive", () => {
       link: `https://docs.google.com/document/d/${teamMapping.id}/edit?usp=drivesdk`,
       modified: teamMapping.modifiedTime,
     });
-    expect(value?.content).toContain(
-      "| Platform | runtime, vault, scheduler | PLAT | Dana Reyes |",
-    );
+    expect(value?.content).toContain("| Core | Backend | DEMO | Dana Reyes |");
     expect(value?.truncated).toBeUndefined();
   });
 

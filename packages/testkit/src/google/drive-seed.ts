@@ -23,15 +23,19 @@ export interface FakeDriveFile {
 
 const ADA = "ada@example.test";
 
+// The teams are the fake Jira's DEMO components (packages/testkit/src/jira/seed.ts), so a
+// sprint review can go from this document to the team's issues.
 const TEAM_MAPPING_MD = `# Team mapping
 
-Which team owns which component, and where its issues live.
+Which team owns which Jira components, and where its issues live.
 
 | Team | Components | Jira project | Lead |
 | --- | --- | --- | --- |
-| Platform | runtime, vault, scheduler | PLAT | Dana Reyes |
-| Data | exports, reports | DATA | Sam Okafor |
-| Web | web app, connect pages | WEB | Lin Park |
+| Web | Frontend | DEMO | Lin Park |
+| Core | Backend | DEMO | Dana Reyes |
+| Platform | Platform | DEMO, OPS | Sam Okafor |
+
+Sprints run on the DEMO board, two weeks each.
 
 ## Escalation
 
@@ -40,12 +44,14 @@ Page the owning team's lead first; if nobody answers within an hour, page Platfo
 
 const TEAM_MAPPING_TXT = `Team mapping
 
-Which team owns which component, and where its issues live.
+Which team owns which Jira components, and where its issues live.
 
 Team\tComponents\tJira project\tLead
-Platform\truntime, vault, scheduler\tPLAT\tDana Reyes
-Data\texports, reports\tDATA\tSam Okafor
-Web\tweb app, connect pages\tWEB\tLin Park
+Web\tFrontend\tDEMO\tLin Park
+Core\tBackend\tDEMO\tDana Reyes
+Platform\tPlatform\tDEMO, OPS\tSam Okafor
+
+Sprints run on the DEMO board, two weeks each.
 
 Escalation
 

@@ -168,7 +168,7 @@ describe("fake Google Drive", () => {
     const md = await get(`files/${teamMapping.id}/export`, { mimeType: "text/markdown" });
     expect(md.status).toBe(200);
     expect(md.headers.get("content-type")).toBe("text/markdown; charset=utf-8");
-    expect(md.body).toContain("| Platform | runtime, vault, scheduler | PLAT | Dana Reyes |");
+    expect(md.body).toContain("| Core | Backend | DEMO | Dana Reyes |");
     const txt = await get(`files/${teamMapping.id}/export`, { mimeType: "text/plain" });
     expect((txt.body as string).startsWith("\uFEFFTeam mapping")).toBe(true);
     const csv = await get(`files/${workbook.id}/export`, { mimeType: "text/csv" });
