@@ -46,6 +46,19 @@ export function jiraGet(
   return jiraRequest(connection, "GET", path, query, undefined, options);
 }
 
+/**
+ * GET `/rest/agile/1.0/{path}`: Jira Software's Agile API (boards, sprints), the same path and
+ * sign-in on Cloud and Data Center.
+ */
+export function jiraAgileGet(
+  connection: JiraConnection,
+  path: string,
+  query: Readonly<Record<string, string>>,
+  options: JiraRequestOptions,
+): Promise<unknown> {
+  return jiraRequest(connection, "GET", `agile:${path}`, query, undefined, options);
+}
+
 /** POST a JSON body (a search: a long JQL query does not fit a URL). */
 export function jiraPost(
   connection: JiraConnection,
@@ -64,7 +77,11 @@ async function jiraRequest(
   body: unknown,
   options: JiraRequestOptions,
 ): Promise<unknown> {
-  const url = new URL(`${connection.baseUrl}/rest/api/${connection.apiVersion}/${path}`);
+  const url = new URL(
+    path.startsWith("agile:")
+      ? `${connection.baseUrl}/rest/agile/1.0/${path.slice("agile:".length)}`
+      : `${connection.baseUrl}/rest/api/${connection.apiVersion}/${path}`,
+  );
   for (const [key, value] of Object.entries(query)) url.searchParams.set(key, value);
   const timeoutMs = options.timeoutMs ?? DEFAULT_JIRA_TIMEOUT_MS;
   const timeout = AbortSignal.timeout(timeoutMs);

@@ -1,10 +1,13 @@
 import { defineToolkit } from "@agentllm/sdk";
 import type { FetchLike } from "./jira-client.ts";
 import { jiraCredential } from "./jira-credential.ts";
+import { extractSprintInfoTool } from "./tools/extract-sprint-info.ts";
 import { getFixVersionsTool } from "./tools/get-fix-versions.ts";
 import { getIssueTool } from "./tools/get-issue.ts";
+import { getIssuesByTeamTool } from "./tools/get-issues-by-team.ts";
 import { getIssuesDetailedTool, getIssuesSummaryTool } from "./tools/get-issues-list.ts";
 import { getIssuesStatsTool } from "./tools/get-issues-stats.ts";
+import { getSprintMetricsTool } from "./tools/get-sprint-metrics.ts";
 
 export interface JiraToolkitOptions {
   /** The server for users who give none; default: `JIRA_BASE_URL`, read when a tool runs. */
@@ -31,6 +34,9 @@ export function createJiraToolkit(options: JiraToolkitOptions = {}) {
       get_issues_summary: getIssuesSummaryTool(forTools),
       get_issues_detailed: getIssuesDetailedTool(forTools),
       get_fix_versions: getFixVersionsTool(forTools),
+      get_issues_by_team: getIssuesByTeamTool(forTools),
+      extract_sprint_info: extractSprintInfoTool(forTools),
+      get_sprint_metrics: getSprintMetricsTool(forTools),
     },
   });
 }

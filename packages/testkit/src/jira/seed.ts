@@ -120,7 +120,8 @@ function generatedIssues(): FakeIssue[] {
       reporter: n % 2 === 0 ? sam : dana,
       created: `2026-10-${day}T10:00:00.000+0000`,
       updated: `2026-11-${day}T${String(n % 24).padStart(2, "0")}:30:00.000+0000`,
-      labels: n % 5 === 0 ? ["customer"] : [],
+      // DEMO-21, in the active sprint, waits on another team: a sprint review lists it as blocked.
+      labels: n % 5 === 0 ? ["customer"] : n === 21 ? ["blocked"] : [],
       fixVersions: [["4.2", "4.3", "4.4", "5.0"][n % 4] as string],
       components: [COMPONENTS[n % COMPONENTS.length] as string],
       sprints: seedSprintsOfDemoIssue(n, statusCategory === "done"),
