@@ -1,0 +1,17 @@
+import { defineAgent } from "@agentllm/sdk";
+import { googleDriveToolkit } from "@agentllm/toolkit-google-drive";
+import { jiraToolkit } from "@agentllm/toolkit-jira";
+import { sprintReviewerInstructions } from "./instructions.ts";
+
+export default defineAgent({
+  name: "sprint-reviewer",
+  description:
+    "Writes a team's sprint review in Markdown from Jira, with the team mapping from Google Drive.",
+  instructions: (ctx) => sprintReviewerInstructions(ctx),
+  // Low temperature: a review restates tool results, it should not embellish them.
+  model: { model: "gemini-2.5-flash", temperature: 0.2 },
+  toolkits: [jiraToolkit, googleDriveToolkit],
+  // Mapping, issues, sprint, metrics and the team's sprint issues, backlog, then the answer,
+  // with room for one retry.
+  maxSteps: 12,
+});
