@@ -135,6 +135,9 @@ for (const flavour of ["server", "cloud"] as const) {
       );
       const open = visible.filter((i) => i.sprints?.some((id) => id === 12 || id === 13));
       expect(await count("project = DEMO AND sprint in openSprints()")).toBe(open.length);
+      expect(await count("project = DEMO AND sprint = EMPTY")).toBe(
+        visible.filter((i) => i.key.startsWith("DEMO-") && !i.sprints?.length).length,
+      );
       const closed = visible.filter((i) => i.sprints?.some((id) => id === 10 || id === 11));
       expect(await count("sprint in closedSprints()")).toBe(closed.length);
       expect(await count("project = DEMO AND sprint not in openSprints()")).toBe(
