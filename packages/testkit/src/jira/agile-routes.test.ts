@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BOARD_NOT_FOUND, SPRINT_NOT_FOUND } from "./agile-routes.ts";
+import { AGILE_LIST_PAGE_LIMIT, BOARD_NOT_FOUND, SPRINT_NOT_FOUND } from "./agile-routes.ts";
 import { seedIssues, seedUsers } from "./seed.ts";
 import { type FakeJira, startFakeJira } from "./server.ts";
 import { CLOUD_SPRINT_FIELD, SERVER_SPRINT_FIELD } from "./sprint-field.ts";
@@ -153,3 +153,33 @@ for (const flavour of ["server", "cloud"] as const) {
     });
   });
 }
+
+describe("fake Jira's Agile API limits", () => {
+  it(`lists at most ${AGILE_LIST_PAGE_LIMIT} sprints a page, and refuses a bad maxResults or startAt`, async () => {
+    const sprints = Array.from({ length: AGILE_LIST_PAGE_LIMIT + 1 }, (_, i) => ({
+      id: 100 + i,
+      boardId: 1,
+      name: `S${i}`,
+      state: "closed" as const,
+    }));
+    const jira = await startFakeJira({ flavour: "server", sprints });
+    try {
+      const get = async (query: string) => {
+        const response = await fetch(`${jira.url}/rest/agile/1.0/board/1/sprint${query}`, {
+          headers: { authorization: `Bearer ${dana.token}` },
+        });
+        return { status: response.status, body: (await response.json()) as Json };
+      };
+      const first = await get("?maxResults=1000");
+      expect(first.body.values).toHaveLength(AGILE_LIST_PAGE_LIMIT);
+      expect(first.body.isLast).toBe(false);
+      const last = await get(`?startAt=${AGILE_LIST_PAGE_LIMIT}`);
+      expect(last.body.values).toHaveLength(1);
+      expect(last.body.isLast).toBe(true);
+      expect((await get("?maxResults=-1")).status).toBe(400);
+      expect((await get("?startAt=x")).status).toBe(400);
+    } finally {
+      await jira.close();
+    }
+  });
+});

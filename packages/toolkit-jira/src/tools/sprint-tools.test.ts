@@ -7,7 +7,12 @@ import {
 import { type FakeJira, seedIssues, seedUsers, startFakeJira } from "@agentllm/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createJiraToolkit } from "../jira-toolkit.ts";
-import { MAX_TEAM_COMPONENTS, MAX_TEAM_ISSUES, teamJql } from "./get-issues-by-team.ts";
+import {
+  MAX_NAME_CHARS,
+  MAX_TEAM_COMPONENTS,
+  MAX_TEAM_ISSUES,
+  teamJql,
+} from "./get-issues-by-team.ts";
 import { MAX_SPRINT_ISSUES } from "./get-sprint-metrics.ts";
 
 const dana = seedUsers[0] as (typeof seedUsers)[number];
@@ -197,6 +202,10 @@ describe("the sprint tools' bounds", () => {
     expect(team.safeParse({ ...ok, limit: MAX_TEAM_ISSUES }).success).toBe(true);
     expect(team.safeParse({ ...ok, limit: MAX_TEAM_ISSUES + 1 }).success).toBe(false);
     expect(team.safeParse({ ...ok, components: ["a\nb"] }).success).toBe(false);
+    expect(team.safeParse({ ...ok, components: ["x".repeat(MAX_NAME_CHARS)] }).success).toBe(true);
+    expect(team.safeParse({ ...ok, fix_version: "x".repeat(MAX_NAME_CHARS + 1) }).success).toBe(
+      false,
+    );
     expect(team.safeParse({ ...ok, sprint_id: 0 }).success).toBe(false);
     expect(teamJql("DEMO", ['Say "hi"', "a\\b"], 12, undefined)).toBe(
       'project = DEMO AND component in ("Say \\"hi\\"", "a\\\\b") AND sprint = 12 ORDER BY key ASC',
