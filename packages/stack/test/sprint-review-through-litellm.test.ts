@@ -56,6 +56,10 @@ class RecordedLinks implements ConnectLinks {
   }
 }
 
+/** The backlog query the instructions suggest. */
+const BACKLOG_JQL =
+  'project = DEMO AND component in ("Frontend") AND sprint = EMPTY AND status != Done ORDER BY key ASC';
+
 const REVIEW = `# Sprint review: Web, DEMO Sprint 12
 
 ## Done
@@ -201,6 +205,7 @@ describe("a sprint review through the real LiteLLM proxy", () => {
         parts: [
           { functionCall: { name: "get_sprint_metrics", args: { sprint_id: 12 } } },
           { functionCall: { name: "get_issues_by_team", args: { ...team, sprint_id: 12 } } },
+          { functionCall: { name: "get_issues_summary", args: { jql: BACKLOG_JQL } } },
         ],
       },
       { parts: [{ text: REVIEW }] },
@@ -215,7 +220,7 @@ describe("a sprint review through the real LiteLLM proxy", () => {
     // Open WebUI's tool cards, one per call, then the review.
     const content = reply.choices[0]?.message.content ?? "";
     expect(content.endsWith(REVIEW)).toBe(true);
-    expect(content.match(/<details type="tool_calls" done="true"/g)).toHaveLength(5);
+    expect(content.match(/<details type="tool_calls" done="true"/g)).toHaveLength(6);
 
     // The instructions named the configured document and said Drive is required.
     const system = JSON.stringify(gemini.requests[0]?.body.systemInstruction);
@@ -254,6 +259,9 @@ describe("a sprint review through the real LiteLLM proxy", () => {
     expect(toolResults("extract_sprint_info")[0]).toContain(
       'DEMO-21 is in sprint 12, \\"DEMO Sprint 12\\" (active).',
     );
+    const backlog = toolResults("get_issues_summary")[0];
+    expect(backlog).toContain("DEMO-36 [To Do] Speed up the login page | Dana Reyes");
+    expect(backlog).not.toContain("DEMO-21");
     const metrics = toolResults("get_sprint_metrics")[0];
     expect(metrics).toContain("Planned:");
     expect(metrics).toMatch(/Completion: \d+% \(\d+ of \d+ closed\)/);
