@@ -14,6 +14,7 @@ import {
   driveGet,
   driveJson,
 } from "@agentllm/toolkit-google-drive";
+import { LRUCache } from "lru-cache";
 import { applySheet, SheetFormatError } from "./apply-sheet.ts";
 import { DEFAULT_WORKBOOK } from "./default-workbook.ts";
 import type { Workbook } from "./workbook-schema.ts";
@@ -32,7 +33,7 @@ export const MIN_WAIT_MS = 100;
 export const MAX_WAIT_MS = 15_000;
 /** After a failed read, Drive is not asked again for this long (or the TTL, if shorter). */
 export const FAILURE_RETRY_MS = 60_000;
-/** The largest Sheet export read: the shipped workbook is about 9 KB of CSV. */
+/** The largest Sheet export read: the shipped workbook is about 8 KB of CSV. */
 export const MAX_SHEET_BYTES = 64 * 1024;
 /** Users whose copy is kept (least recently used go first): at most ~6 MiB of Sheets. */
 export const MAX_CACHED_USERS = 100;
@@ -91,15 +92,14 @@ export class WorkbookSource {
   readonly #env: () => Readonly<Record<string, string | undefined>>;
   readonly #drive: DriveSettings;
   readonly #now: () => number;
-  readonly #maxUsers: number;
-  readonly #cache = new Map<string, CacheEntry>();
+  readonly #cache: LRUCache<string, CacheEntry>;
   readonly #reading = new Map<string, Promise<EffectiveWorkbook>>();
 
   constructor(options: WorkbookSourceOptions = {}) {
     this.#env = options.env ?? (() => process.env);
     this.#drive = options.drive ?? {};
     this.#now = options.now ?? Date.now;
-    this.#maxUsers = options.maxUsers ?? MAX_CACHED_USERS;
+    this.#cache = new LRUCache({ max: options.maxUsers ?? MAX_CACHED_USERS });
   }
 
   async forTool(ctx: ToolContext): Promise<EffectiveWorkbook> {
@@ -235,12 +235,7 @@ export class WorkbookSource {
   }
 
   #remember(key: string, entry: CacheEntry): void {
-    this.#cache.delete(key);
     this.#cache.set(key, entry);
-    while (this.#cache.size > this.#maxUsers) {
-      const oldest = this.#cache.keys().next().value as string;
-      this.#cache.delete(oldest);
-    }
   }
 }
 
