@@ -2,6 +2,7 @@ import { type PluginLogger, type ToolContext, undeclaredCredential } from "@agen
 import { googleDriveToolkit } from "@agentllm/toolkit-google-drive";
 import { describe, expect, it } from "vitest";
 import { MAX_JQL_VALUE_CHARS } from "./workbook/fill-template.ts";
+import { MAX_NAME_CHARS } from "./workbook/workbook-schema.ts";
 import { WorkbookSource } from "./workbook/workbook-source.ts";
 import {
   createReleaseDriveToolkit,
@@ -119,9 +120,14 @@ describe("the release workbook tools", () => {
         })
       ).error,
     ).toContain(`longer than ${MAX_JQL_VALUE_CHARS}`);
-    const values = Object.fromEntries(
-      Array.from({ length: MAX_TEMPLATE_VALUES + 1 }, (_, i) => [`v${i}`, "x"]),
+    const atLimit = Object.fromEntries(
+      Array.from({ length: MAX_TEMPLATE_VALUES }, (_, i) => [i === 0 ? "version" : `v${i}`, "4.4"]),
     );
+    expect(
+      (await call("get_jira_query_template", { name: "release_issues", values: atLimit })).value
+        ?.jql,
+    ).toContain('"4.4"');
+    const values = { ...atLimit, one_more: "x" };
     expect(
       (await call("get_jira_query_template", { name: "release_issues", values })).invalid,
     ).toBe(`at most ${MAX_TEMPLATE_VALUES} values`);
@@ -163,5 +169,11 @@ Questions go to #beacon-release.`);
       "Lead with the answer",
     );
     expect((await call("get_prompt", { name: "nope" })).error).toContain("no prompt 'nope'");
+    expect((await call("get_prompt", { name: "n".repeat(MAX_NAME_CHARS + 1) })).invalid).toBe(
+      `a name is at most ${MAX_NAME_CHARS} characters`,
+    );
+    expect((await call("get_prompt", { name: "n".repeat(MAX_NAME_CHARS) })).error).toContain(
+      "no prompt",
+    );
   });
 });

@@ -2,7 +2,14 @@ import { RELEASE_WORKBOOK_CSV } from "@agentllm/testkit";
 import { describe, expect, it } from "vitest";
 import { applySheet, MAX_REPORTED_PROBLEMS, SheetFormatError } from "./apply-sheet.ts";
 import { DEFAULT_WORKBOOK } from "./default-workbook.ts";
-import { MAX_TRIGGER_CHARS, MAX_VALUE_CHARS, workbookSchema } from "./workbook-schema.ts";
+import {
+  MAX_ENTRIES_PER_KIND,
+  MAX_NAME_CHARS,
+  MAX_TRIGGER_CHARS,
+  MAX_TRIGGERS_PER_WORKFLOW,
+  MAX_VALUE_CHARS,
+  workbookSchema,
+} from "./workbook-schema.ts";
 
 const HEADER = "kind,name,value\r\n";
 
@@ -73,6 +80,32 @@ describe("applySheet", () => {
       "row 3: prompt empty has no value",
       `row 4: prompt long is longer than ${MAX_VALUE_CHARS} characters`,
       `row 5: trigger release_dates is longer than ${MAX_TRIGGER_CHARS} characters`,
+    ]);
+  });
+
+  it("takes names, phrases, entries and phrases per workflow up to their limits, and no more", () => {
+    const name = "n".repeat(MAX_NAME_CHARS);
+    const phrase = "t".repeat(MAX_TRIGGER_CHARS);
+    const prompts = Object.keys(DEFAULT_WORKBOOK.prompts).length;
+    const rows = [
+      `prompt,${name},at the limit`,
+      `prompt,${name}n,one over`,
+      ...Array.from(
+        { length: MAX_TRIGGERS_PER_WORKFLOW + 1 },
+        (_, i) => `trigger,release_dates,${phrase.slice(i)}`,
+      ),
+      // Prompts up to the limit (one is taken by the long name above), then one more.
+      ...Array.from({ length: MAX_ENTRIES_PER_KIND - prompts }, (_, i) => `prompt,p${i},text`),
+    ];
+    const { workbook, problems } = applySheet(DEFAULT_WORKBOOK, `${HEADER}${rows.join("\n")}`);
+    expect(workbook.prompts[name]).toBe("at the limit");
+    expect(workbook.triggers.release_dates).toHaveLength(MAX_TRIGGERS_PER_WORKFLOW);
+    expect(workbook.triggers.release_dates?.[0]).toBe(phrase);
+    expect(Object.keys(workbook.prompts)).toHaveLength(MAX_ENTRIES_PER_KIND);
+    expect(problems).toEqual([
+      `row 3: '${"n".repeat(40)}…' is not a name (lower-case letters, digits and _)`,
+      `row ${4 + MAX_TRIGGERS_PER_WORKFLOW}: more than ${MAX_TRIGGERS_PER_WORKFLOW} phrases for release_dates`,
+      `row ${rows.length + 1}: more than ${MAX_ENTRIES_PER_KIND} entries of kind prompt`,
     ]);
   });
 

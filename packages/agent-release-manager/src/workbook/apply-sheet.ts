@@ -1,8 +1,10 @@
 import { CsvError, parseCsv } from "./parse-csv.ts";
 import {
   ENTRY_NAME,
+  MAX_ENTRIES_PER_KIND,
   MAX_NAME_CHARS,
   MAX_TRIGGER_CHARS,
+  MAX_TRIGGERS_PER_WORKFLOW,
   MAX_VALUE_CHARS,
   type TextKind,
   type Workbook,
@@ -90,14 +92,23 @@ export function applySheet(base: Workbook, csv: string): AppliedSheet {
       problems.push(`row ${row}: ${why}`);
       continue;
     }
-    if (kind === "triggers") {
-      // The Sheet's phrases for a workflow replace the shipped ones rather than add to them.
-      const phrases = triggersSeen.has(name) ? (merged.triggers[name] as string[]) : [];
-      triggersSeen.add(name);
-      merged.triggers[name] = [...phrases, value];
+    const part = merged[kind];
+    if (!Object.hasOwn(part, name) && Object.keys(part).length >= MAX_ENTRIES_PER_KIND) {
+      problems.push(`row ${row}: more than ${MAX_ENTRIES_PER_KIND} entries of kind ${kindCell}`);
       continue;
     }
-    merged[kind][name] = value;
+    if (kind === "triggers") {
+      // The Sheet's phrases for a workflow replace the shipped ones rather than add to them.
+      const phrases = triggersSeen.has(name) ? (part[name] as string[]) : [];
+      if (phrases.length >= MAX_TRIGGERS_PER_WORKFLOW) {
+        problems.push(`row ${row}: more than ${MAX_TRIGGERS_PER_WORKFLOW} phrases for ${name}`);
+        continue;
+      }
+      triggersSeen.add(name);
+      part[name] = [...phrases, value];
+      continue;
+    }
+    part[name] = value;
   }
   const parsed = workbookSchema.safeParse(merged);
   if (!parsed.success) {

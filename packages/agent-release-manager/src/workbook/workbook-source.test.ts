@@ -24,6 +24,7 @@ import {
   FAILURE_RETRY_MS,
   MAX_SHEET_BYTES,
   MAX_WAIT_MS,
+  MIN_WAIT_MS,
   SHEET_URL_VARIABLE,
   TTL_VARIABLE,
   WAIT_VARIABLE,
@@ -169,10 +170,23 @@ describe("the release workbook from the team's Sheet, per user, against the fake
     await shared.forTool(ctx("rita", rita));
     expect(sheetRequests()).toEqual(["metadata", "export", "metadata"]);
 
-    env[TTL_VARIABLE] = "86401"; // past the bound: the default, and a warning
+    env[TTL_VARIABLE] = "86400"; // the bound itself: taken
     clock += 10_000;
     await shared.forTool(ctx("rita", rita));
     expect(sheetRequests()).toHaveLength(3);
+    clock += 86_400_000;
+    await shared.forTool(ctx("rita", rita));
+    expect(sheetRequests()).toHaveLength(4);
+    expect(logs.filter((line) => line.level === "warn")).toEqual([]);
+
+    env[TTL_VARIABLE] = "0"; // below the bound: the default, and a warning
+    clock += 10_000;
+    await shared.forTool(ctx("rita", rita));
+    expect(sheetRequests()).toHaveLength(4);
+    env[TTL_VARIABLE] = "86401"; // past the bound: the default, and a warning
+    clock += 10_000;
+    await shared.forTool(ctx("rita", rita));
+    expect(sheetRequests()).toHaveLength(4);
     expect(logs).toContainEqual(
       expect.objectContaining({ obj: expect.objectContaining({ variable: TTL_VARIABLE }) }),
     );
@@ -200,11 +214,11 @@ describe("the release workbook from the team's Sheet, per user, against the fake
   });
 
   it("Drive not answering: the defaults answer once the wait is over", async () => {
-    env[WAIT_VARIABLE] = "200";
+    env[WAIT_VARIABLE] = String(MIN_WAIT_MS); // the shortest wait allowed
     drive.failNext("hang");
     const result = await source().forTool(ctx("rita", rita));
     expect(result.source).toBe("defaults");
-    expect(result.note).toContain("did not answer within 0.2 s");
+    expect(result.note).toContain(`did not answer within ${MIN_WAIT_MS / 1000} s`);
   });
 
   it("shares one read among parallel tool calls", async () => {
@@ -295,6 +309,9 @@ describe("the release workbook from the team's Sheet, per user, against the fake
   });
 
   it("bounds the wait variable", async () => {
+    env[WAIT_VARIABLE] = String(MAX_WAIT_MS);
+    expect((await source().forTool(ctx("rita", rita))).source).toBe("sheet");
+    expect(logs.filter((line) => line.level === "warn")).toEqual([]);
     env[WAIT_VARIABLE] = String(MAX_WAIT_MS + 1);
     await source().forTool(ctx("rita", rita));
     expect(logs).toContainEqual(
