@@ -221,6 +221,11 @@ describe("agno/release-manager through the real LiteLLM proxy", () => {
     expect(input).toContain("Google Drive did not answer within 1 s");
     expect(input).toContain("Post questions in #release-crew.");
     expect(fx.output()).toContain("release workbook: the team's Sheet could not be read");
+    // Neither Rita's Jira token nor any Google access token the fakes saw reached a log line.
+    const tokens = drive.requests.map((request) => request.authorization?.slice("Bearer ".length));
+    for (const secret of [fx.users[0].token, ...new Set(tokens)]) {
+      expect(fx.output()).not.toContain(secret ?? "never");
+    }
   });
 
   /** Rita's browser: the connect page's button, Google's consent (automatic), the callback. */
