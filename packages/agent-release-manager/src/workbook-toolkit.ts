@@ -78,7 +78,7 @@ export function workbookTools(source: WorkbookSource) {
           workbook.workflows[name] as string,
           workbook.config,
           {},
-          "message",
+          "steps",
         );
         return { matched: true, workflow: name, steps: steps.text, ...sourceOf(effective) };
       },

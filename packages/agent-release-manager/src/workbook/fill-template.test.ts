@@ -47,6 +47,15 @@ describe("fillTemplate", () => {
     );
   });
 
+  it("bounds only the call's values: a long config value fills a message or steps", () => {
+    const cadence = "c".repeat(MAX_MESSAGE_VALUE_CHARS + 1);
+    expect(fillTemplate("{cadence}", { cadence }, {}, "message").text).toBe(cadence);
+    expect(fillTemplate("{cadence}", { cadence }, {}, "steps").text).toBe(cadence);
+    expect(() => fillTemplate('"{label}"', { label: 'a"b' }, {}, "jql")).toThrow(
+      TemplateValueError,
+    );
+  });
+
   it("leaves an empty value as missing rather than filling nothing", () => {
     expect(fillTemplate("{version}", config, { version: "  " }, "jql").missing).toEqual([
       "version",

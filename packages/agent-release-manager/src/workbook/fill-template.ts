@@ -2,7 +2,7 @@ import { PLACEHOLDER } from "./workbook-schema.ts";
 
 /** A value put into JQL: a version, a team, a date. Longer is not one of those. */
 export const MAX_JQL_VALUE_CHARS = 100;
-/** A value put into a message: a count, a list of issue keys, a date. */
+/** A value put into a message (or a workflow's steps): a count, a list of issue keys, a date. */
 export const MAX_MESSAGE_VALUE_CHARS = 500;
 
 export interface FilledTemplate {
@@ -26,18 +26,21 @@ export function fillTemplate(
   template: string,
   config: Readonly<Record<string, string>>,
   values: Readonly<Record<string, string>>,
-  kind: "jql" | "message",
+  kind: "jql" | "message" | "steps",
 ): FilledTemplate {
+  // Only the call's values are bounded here: config values are bounded by the workbook schema.
   const max = kind === "jql" ? MAX_JQL_VALUE_CHARS : MAX_MESSAGE_VALUE_CHARS;
+  for (const [name, value] of Object.entries(values)) {
+    if (value.length > max) {
+      throw new TemplateValueError(`the value of ${name} is longer than ${max} characters`);
+    }
+  }
   const missing = new Set<string>();
   const text = template.replace(PLACEHOLDER, (whole, name: string) => {
     const value = Object.hasOwn(values, name) ? values[name] : config[name];
     if (value === undefined || value.trim() === "") {
       missing.add(name);
       return whole;
-    }
-    if (value.length > max) {
-      throw new TemplateValueError(`the value of ${name} is longer than ${max} characters`);
     }
     if (kind === "jql" && /["\\\r\n]/.test(value)) {
       throw new TemplateValueError(

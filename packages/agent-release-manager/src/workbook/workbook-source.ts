@@ -66,6 +66,8 @@ interface SheetCopy {
   readonly name: string;
   /** `modifiedTime` and `version`: a copy is read again only when these change. */
   readonly revision: string;
+  /** `modifiedTime`, for people: when the Sheet was last edited. */
+  readonly modified: string;
   readonly readAt: number;
 }
 
@@ -228,6 +230,7 @@ export class WorkbookSource {
           problems: applied.problems,
           name: file.name ?? fileId,
           revision,
+          modified: file.modifiedTime ?? "unknown",
           readAt: this.#now(),
         };
       },
@@ -247,7 +250,7 @@ function fromSheet(copy: SheetCopy): EffectiveWorkbook {
   return {
     workbook: copy.workbook,
     source: "sheet",
-    note: `the team's Sheet '${copy.name}' (revision ${copy.revision}) over the built-in workbook`,
+    note: `the team's Sheet '${copy.name}' (last modified ${copy.modified}) over the built-in workbook`,
     ...(copy.problems.length > 0 ? { problems: copy.problems } : {}),
   };
 }
