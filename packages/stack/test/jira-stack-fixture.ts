@@ -22,7 +22,12 @@ export interface JiraStackFixture extends StackFixture {
  * The runtime logs at debug, so a secret that reaches any log line shows in `output()`.
  */
 export async function startJiraStackFixture(
-  options: { env?: Readonly<Record<string, string>>; logLevel?: string } = {},
+  options: {
+    env?: Readonly<Record<string, string>>;
+    logLevel?: string;
+    /** Models besides the fixture's to add to the proxy config (agents not yet in it). */
+    extraModels?: readonly string[];
+  } = {},
 ): Promise<JiraStackFixture> {
   const users = seedUsers.slice(0, 2).map((user) => ({
     ...user,
@@ -34,7 +39,7 @@ export async function startJiraStackFixture(
   try {
     fixture = await startStackFixture({
       env: options.env,
-      agents: { dirs: JIRA_AGENT_DIRS, models: [JIRA_MODEL] },
+      agents: { dirs: JIRA_AGENT_DIRS, models: [JIRA_MODEL, ...(options.extraModels ?? [])] },
       logLevel: options.logLevel ?? "debug",
       onLine: (service, line) => void lines.push(`[${service}] ${line}`),
     });

@@ -1,3 +1,5 @@
+import { releaseWorkbookFile } from "./release-workbook-seed.ts";
+
 /** Google's own types; Docs Editors files have no bytes of their own and are exported. */
 export const DRIVE_MIME = {
   document: "application/vnd.google-apps.document",
@@ -150,5 +152,6 @@ export function seedDriveFiles(): FakeDriveFile[] {
       modifiedTime: "2026-04-01T09:00:00.000Z",
       exports: { "text/csv": "Band,Min,Max\n" },
     },
+    releaseWorkbookFile(),
   ];
 }
