@@ -1,3 +1,5 @@
+import { CsvError as ParserError, parse } from "csv-parse/sync";
+
 /** Past this many rows the text is not a workbook: stop reading rather than fill memory. */
 export const MAX_CSV_ROWS = 1_000;
 
@@ -6,47 +8,24 @@ export class CsvError extends Error {
 }
 
 /**
- * Rows of RFC 4180 CSV, as Google exports a Sheet: fields quoted when they hold a comma, a quote
- * or a line break, quotes doubled inside, CRLF between rows. Twenty lines rather than a
- * dependency: this one dialect, from one producer, is all we read.
+ * Rows of the CSV Google exports for a Sheet (RFC 4180: quoted fields, doubled quotes, CRLF),
+ * read with csv-parse. Rows may differ in length (a Sheet's trailing empty cells are dropped);
+ * reading stops one row past `maxRows`, so a huge export is refused without being held whole.
  */
 export function parseCsv(text: string, maxRows = MAX_CSV_ROWS): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = "";
-  let quoted = false;
-  let i = 0;
-  const endRow = () => {
-    row.push(field);
-    rows.push(row);
-    if (rows.length > maxRows) throw new CsvError(`more than ${maxRows} rows`);
-    row = [];
-    field = "";
-  };
-  while (i < text.length) {
-    const c = text[i] as string;
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        field += '"';
-        i += 2;
-        continue;
-      }
-      if (c === '"') quoted = false;
-      else field += c;
-      i++;
-      continue;
-    }
-    if (c === '"' && field === "") quoted = true;
-    else if (c === ",") {
-      row.push(field);
-      field = "";
-    } else if (c === "\n" || c === "\r") {
-      endRow();
-      if (c === "\r" && text[i + 1] === "\n") i++;
-    } else field += c;
-    i++;
+  let rows: string[][];
+  try {
+    rows = parse(text, {
+      relax_column_count: true,
+      // Without a list csv-parse takes the first row's ending for all; a hand-edited or
+      // re-saved export may mix CRLF and LF.
+      record_delimiter: ["\r\n", "\n", "\r"],
+      to: maxRows + 1,
+    });
+  } catch (error) {
+    if (error instanceof ParserError) throw new CsvError(error.message);
+    throw error;
   }
-  if (quoted) throw new CsvError("a quoted field is never closed");
-  if (field !== "" || row.length > 0) endRow();
+  if (rows.length > maxRows) throw new CsvError(`more than ${maxRows} rows`);
   return rows;
 }
