@@ -42,9 +42,13 @@ describe("the compiled runtime through the LiteLLM proxy", () => {
     expect(nodeOptions?.startsWith(`NODE_OPTIONS=${RUNTIME_NODE_OPTIONS}`)).toBe(true);
   });
 
-  it("lists agno/demo-agent", async () => {
-    const models = await client.models.list();
-    expect(models.data.map((m) => m.id)).toContain(MODEL);
+  it("lists the three agents, each loaded from its compiled package", async () => {
+    const agents = [MODEL, "agno/release-manager", "agno/sprint-reviewer"];
+    // The proxy lists what its config names; the runtime lists what it loaded.
+    const listed = await client.models.list();
+    expect(listed.data.map((m) => m.id)).toEqual(expect.arrayContaining(agents));
+    const loaded = await fx.runtimeClient.models.list();
+    expect(loaded.data.map((m) => m.id).sort()).toEqual(agents.sort());
   });
 
   it("answers with a tool call: the call, the function response and the tool card", async () => {

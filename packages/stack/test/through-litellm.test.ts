@@ -29,9 +29,11 @@ const userHeaders = (user: string, chat: string) => ({
 });
 
 describe("agno/demo-agent through the LiteLLM proxy", () => {
-  it("is listed by /v1/models", async () => {
+  it("is listed by /v1/models with the other two agents", async () => {
     const models = await client.models.list();
-    expect(models.data.map((m) => m.id)).toContain(MODEL);
+    expect(models.data.map((m) => m.id)).toEqual(
+      expect.arrayContaining([MODEL, "agno/release-manager", "agno/sprint-reviewer"]),
+    );
   });
 
   it("answers a non-streaming completion with the model's text and real usage", async () => {
