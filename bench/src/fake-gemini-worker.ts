@@ -13,6 +13,11 @@ export type WorkerRequest = { type: "collect" } | { type: "close" };
 export interface ModelTimes {
   readonly receivedAt: number;
   readonly emittedAt: number[];
+  /**
+   * Between two model calls of the request: the earlier call's last event written → the next
+   * call received. The tool step in between (runtime, tools, back to the model) is all of it.
+   */
+  readonly betweenCallsMs: number[];
 }
 
 /** Model-call timestamps per request tag, collected then cleared. */
@@ -41,8 +46,16 @@ port.on("message", async (message: WorkerRequest) => {
       paths.add(request.path.replace(/\?.*/, ""));
       const tag = findTag(request.body.contents ?? []);
       if (tag) {
-        const receivedAt = emits[tag.id]?.receivedAt ?? request.receivedAt;
-        emits[tag.id] = { receivedAt, emittedAt: [...request.emittedAt] };
+        const earlier = emits[tag.id];
+        const lastEmit = earlier?.emittedAt.at(-1);
+        emits[tag.id] = {
+          receivedAt: earlier?.receivedAt ?? request.receivedAt,
+          emittedAt: [...request.emittedAt],
+          betweenCallsMs: [
+            ...(earlier?.betweenCallsMs ?? []),
+            ...(lastEmit === undefined ? [] : [request.receivedAt - lastEmit]),
+          ],
+        };
       }
     }
     gemini.reset();

@@ -9,6 +9,8 @@ import type { FakeTurn, GeminiContent, RecordedRequest } from "@agentllm/testkit
  * - `tool`: first a `get_favorite_color` function call (when the agent declares it), then,
  *   once the function result comes back, the same token stream;
  * - `short`: a few tokens at once (session-length runs, where the path's own work should show).
+ * - `jira`: one step of {@link JIRA_CALLS} `get_issue` calls at once (when the agent declares
+ *   it), then, once their results come back, a short answer (the tool-heavy row).
  */
 export interface FakeModelOptions {
   readonly tokens: number;
@@ -16,11 +18,13 @@ export interface FakeModelOptions {
   readonly firstDelayMs: number;
 }
 
-export type PromptKind = "stream" | "tool" | "short";
+export type PromptKind = "stream" | "tool" | "short" | "jira";
 
 export const SHORT_TOKENS = 5;
+/** The tool-heavy step: this many Jira reads asked for in one model turn. */
+export const JIRA_CALLS = 5;
 
-const TAG = /\[bench:([\w.-]+):(stream|tool|short)\]/;
+const TAG = /\[bench:([\w.-]+):(stream|tool|short|jira)\]/;
 
 export function promptTag(id: string, kind: PromptKind): string {
   return `[bench:${id}:${kind}]`;
@@ -76,6 +80,16 @@ export function createBenchResponder(options: FakeModelOptions) {
     const contents = request.body.contents ?? [];
     const tag = findTag(contents);
     if (tag?.kind === "short") return short;
+    if (tag?.kind === "jira") {
+      const last = contents.at(-1);
+      const answered = (last?.parts ?? []).some((part) => part.functionResponse !== undefined);
+      if (answered || !declaresTool(request, "get_issue")) return short;
+      return {
+        parts: Array.from({ length: JIRA_CALLS }, (_, n) => ({
+          functionCall: { name: "get_issue", args: { issue_key: `DEMO-${n + 1}` } },
+        })),
+      };
+    }
     if (tag?.kind === "tool") {
       const last = contents.at(-1);
       const answered = (last?.parts ?? []).some((part) => part.functionResponse !== undefined);

@@ -2,6 +2,7 @@ import os from "node:os";
 import { PATH_LABELS, type PathName } from "./paths.ts";
 import type { RssPeaks } from "./rss.ts";
 import { ratio, type Summary } from "./stats.ts";
+import type { ToolHeavyResult } from "./tool-heavy.ts";
 
 export interface PhaseResult {
   readonly path: PathName;
@@ -70,6 +71,8 @@ export interface BenchReport {
   readonly settings: Settings;
   readonly phases: PhaseResult[];
   readonly sessions: SessionResult[];
+  /** Five Jira reads in one step (see tool-heavy.ts); absent in reports made before it. */
+  readonly toolHeavy?: ToolHeavyResult[];
   readonly startupRss: Record<string, RssPeaks>;
   /** Loopback HTTP round trip to another idle Node process (see hop-floor.ts). */
   readonly hopFloorMs: Summary;
@@ -125,6 +128,7 @@ export function checkTargets(
   phases: readonly PhaseResult[],
   sessions: readonly SessionResult[],
   hopFloorMs?: Summary,
+  toolHeavy: readonly ToolHeavyResult[] = [],
 ): TargetCheck[] {
   const checks: TargetCheck[] = [];
   const top = Math.max(...settings.concurrency);
@@ -200,6 +204,15 @@ export function checkTargets(
       .map((p) => `${p.path}: ${mib(p.rss.runtime?.main ?? 0)}`)
       .join(", ")})${top >= 100 ? "" : " (100 streams not run: --quick)"}`,
   });
+  for (const row of toolHeavy) {
+    // "About one call's time": under two calls' time, far from the serial figure.
+    const limit = 2 * row.jiraDelayMs;
+    checks.push({
+      name: `${row.calls} Jira reads in one step take < ${limit} ms p50 (${row.path}; one read ${row.jiraDelayMs} ms, serial ${row.calls * row.jiraDelayMs} ms)`,
+      ok: row.errors === 0 && row.jiraRequestsEach === row.calls && row.toolStepMs.p50 < limit,
+      detail: `${ms(row.toolStepMs.p50)} ms p50, ${ms(row.toolStepMs.p99)} ms p99 = ${x(ratio(row.toolStepMs.p50, row.calls * row.jiraDelayMs))} of serial; ${row.jiraRequestsEach} Jira requests each, ${row.errors} errors`,
+    });
+  }
   return checks;
 }
 
@@ -319,6 +332,43 @@ export function render(report: BenchReport): string {
     ),
     "",
   );
+
+  const heavy = report.toolHeavy ?? [];
+  if (heavy.length > 0) {
+    const heavyRows = heavy.map((row) => [
+      PATH_LABELS[row.path],
+      String(row.requests),
+      ms(row.toolStepMs.p50),
+      ms(row.toolStepMs.p99),
+      String(row.jiraDelayMs),
+      String(row.calls * row.jiraDelayMs),
+      x(ratio(row.toolStepMs.p50, row.calls * row.jiraDelayMs)),
+      ms(row.totalMs.p50),
+      String(row.jiraRequestsEach),
+      String(row.errors),
+    ]);
+    const first = heavy[0] as ToolHeavyResult;
+    out.push(
+      `tool-heavy step: the model asks for ${first.calls} Jira reads at once, the fake Jira answers each after ${first.jiraDelayMs} ms (sequential requests)`,
+      table(
+        [
+          "path",
+          "n",
+          "step p50",
+          "step p99",
+          "one call",
+          "serial",
+          "step/serial",
+          "total p50",
+          "Jira reqs",
+          "errors",
+        ],
+        heavyRows,
+      ),
+      "(milliseconds; step = the model's function-call turn written → the model's next call received: runtime, tools, back)",
+      "",
+    );
+  }
 
   const ratioRows: string[][] = [];
   for (const c of settings.concurrency) {

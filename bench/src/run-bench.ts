@@ -23,6 +23,13 @@ import {
 import { sampleRss } from "./rss.ts";
 import { branchLength, continueSession, seededHistory, seedSession } from "./sessions.ts";
 import { summarize } from "./stats.ts";
+import {
+  JIRA_AGENT,
+  JIRA_AGENT_DIR,
+  runToolHeavy,
+  startBenchJira,
+  type ToolHeavyResult,
+} from "./tool-heavy.ts";
 
 const usage = `usage: just bench [--quick] [options]
   --quick              concurrency 1 and 20, sessions of 1 and 200 turns, fewer requests (< 1 min)
@@ -41,6 +48,8 @@ interface Plan {
   readonly toolConcurrency: readonly number[];
   readonly toolRequests: Record<number, number>;
   readonly sessionRequests: number;
+  /** Tool-heavy requests per path (b and c), one at a time. */
+  readonly jiraRequests: number;
   readonly warmup: number;
   /** Short requests per path after the warm-up, so V8 and caches are in a served-for-a-while state. */
   readonly jitWarmup: number;
@@ -93,6 +102,7 @@ function plan(argv: string[]): Plan & { profile: boolean } {
         requests: { 1: 8, 20: 60 },
         toolRequests: { 1: 3, 20: 20 },
         sessionRequests: 4,
+        jiraRequests: 5,
         warmup: 4,
         jitWarmup: 100,
       }
@@ -100,20 +110,27 @@ function plan(argv: string[]): Plan & { profile: boolean } {
         requests: { 1: 60, 20: 300, 100: 600 },
         toolRequests: { 1: 10, 20: 100 },
         sessionRequests: 12,
+        jiraRequests: 20,
         warmup: 10,
         jitWarmup: 300,
       };
   return { settings, toolConcurrency: [1, 20], profile: values.profile, ...counts };
 }
 
-/** proxy_config.yaml with the gemini-2.5-flash entry pointed at the fake (path a). */
+/**
+ * proxy_config.yaml with the gemini-2.5-flash entry pointed at the fake (path a), and an entry
+ * for the bench's Jira agent (the tool-heavy row).
+ */
 async function writeProxyConfig(dir: string, geminiUrl: string): Promise<string> {
   const original = await readFile(repoPaths.proxyConfig, "utf8");
   const line = "      model: gemini/gemini-2.5-flash\n";
   if (!original.includes(line))
     throw new Error("proxy_config.yaml has no gemini/gemini-2.5-flash entry");
   // LiteLLM's Gemini provider builds `${api_base}/models/${model}:streamGenerateContent?alt=sse`.
-  const config = original.replace(line, `${line}      api_base: ${geminiUrl}/v1beta\n`);
+  const jiraEntry = `  - model_name: agno/${JIRA_AGENT}\n    litellm_params:\n      model: agno/${JIRA_AGENT}\n      custom_llm_provider: agno\n      num_retries: 0\n      cooldown_time: 0\n`;
+  const config = original
+    .replace(line, `${line}      api_base: ${geminiUrl}/v1beta\n`)
+    .replace("model_list:\n", `model_list:\n${jiraEntry}`);
   const file = path.join(dir, "proxy_config.yaml");
   await writeFile(file, config);
   return file;
@@ -174,6 +191,7 @@ async function main(): Promise<void> {
     settings.concurrency.reduce((sum, c) => sum + 3 * (options.requests[c] ?? 0), 0) +
     options.toolConcurrency.reduce((sum, c) => sum + 2 * (options.toolRequests[c] ?? 0), 0) +
     3 * settings.sessionTurns.length * options.sessionRequests +
+    2 * (options.jiraRequests + 1) +
     3 * (options.warmup + options.jitWarmup);
   const progress = progressBar(total);
   // Before anything else runs, so it measures the machine, not our load.
@@ -181,6 +199,10 @@ async function main(): Promise<void> {
   const hopFloorMs = await measureHopFloor(settings.delayMs);
   progress.phase("starting the fake Gemini, the runtime and LiteLLM");
   const gemini = await startBenchGemini(settings);
+  const benchJira = await startBenchJira().catch(async (error: unknown) => {
+    await gemini.close();
+    throw error;
+  });
   const stack = await startStack({
     runtime: settings.runtime,
     geminiApiKey: "bench-key-for-the-fake-gemini",
@@ -198,8 +220,10 @@ async function main(): Promise<void> {
         .filter(Boolean)
         .join(" "),
       ...(options.profile ? { BENCH_CPU_PROFILE_DIR: profileDir } : {}),
+      AGENTLLM_AGENT_DIRS: JIRA_AGENT_DIR,
     },
   }).catch(async (error: unknown) => {
+    await benchJira.close();
     await gemini.close();
     throw error;
   });
@@ -209,6 +233,7 @@ async function main(): Promise<void> {
   });
   const phases: PhaseResult[] = [];
   const sessions: SessionResult[] = [];
+  const toolHeavy: ToolHeavyResult[] = [];
   let startupRss: BenchReport["startupRss"] = {};
   try {
     const all = benchPaths(stack);
@@ -304,6 +329,21 @@ async function main(): Promise<void> {
       }
     }
 
+    // The tool-heavy row: five Jira reads in one step, each answered after 200 ms.
+    progress.phase("tool-heavy step: connecting the bench user's Jira");
+    await benchJira.connect(all.c);
+    for (const name of ["b", "c"] as const) {
+      progress.phase(`${PATH_LABELS[name]}: tool-heavy step (five Jira reads at once)`);
+      const collect = () => gemini.collect();
+      // One request first, not counted: the agent's first use loads its toolkit's code paths.
+      await runToolHeavy(all[name], 1, benchJira.jira, collect, () => progress.tick());
+      toolHeavy.push(
+        await runToolHeavy(all[name], options.jiraRequests, benchJira.jira, collect, () =>
+          progress.tick(),
+        ),
+      );
+    }
+
     for (const turns of settings.sessionTurns) {
       for (const name of order) {
         progress.phase(`${PATH_LABELS[name]}: session of ${turns} turns`);
@@ -352,6 +392,7 @@ async function main(): Promise<void> {
   } finally {
     rss.stop();
     await stack.close();
+    await benchJira.close();
     await gemini.close();
     await rm(tmp, { recursive: true, force: true });
   }
@@ -362,9 +403,10 @@ async function main(): Promise<void> {
     settings,
     phases,
     sessions,
+    toolHeavy,
     startupRss,
     hopFloorMs,
-    targets: checkTargets(settings, phases, sessions, hopFloorMs),
+    targets: checkTargets(settings, phases, sessions, hopFloorMs, toolHeavy),
     durationMs: now() - started,
   };
   const file = path.join(resultsDir, `${stamp}${settings.quick ? "-quick" : ""}.json`);

@@ -33,6 +33,8 @@ class Script:
     usage: dict[str, int] = field(
         default_factory=lambda: {"prompt_tokens": 11, "completion_tokens": 7, "total_tokens": 18}
     )
+    # Top-level `event`s sent before the text, each on an empty-delta chunk (the runtime's status lines).
+    events: list[Any] = field(default_factory=list)
 
 
 class FakeRuntime:
@@ -155,6 +157,8 @@ def _make_handler(fake: FakeRuntime) -> type[BaseHTTPRequestHandler]:
                 if kind == "hang":
                     self._hang(script, model)
                     return
+                for event in script.events:
+                    self._event(json.dumps({**chunk(model, {}), "event": event}))
                 for part in words(script.text):
                     time.sleep(script.chunk_delay)
                     self._event(json.dumps(chunk(model, {"content": part})))

@@ -18,6 +18,7 @@ from agentllm_bridge.errors import BRIDGE_ERRORS, malformed_reply
 from agentllm_bridge.identity import CallContext, resolve_identity
 from agentllm_bridge.request import PROVIDER, agent_name, build_call, request_id
 from agentllm_bridge.runtime_client import RuntimeCall, RuntimeClient, RuntimeSettings
+from agentllm_bridge.status_event import status_event
 from agentllm_bridge.task_header import background_task
 from agentllm_bridge.wire import ChatCompletion, ChatCompletionChunk, Usage
 
@@ -151,7 +152,7 @@ def _to_generic_chunk(chunk: ChatCompletionChunk) -> GenericStreamingChunk:
     delta = choice.get("delta") or {}
     finish_reason = choice.get("finish_reason")
     usage = chunk.get("usage")
-    return GenericStreamingChunk(
+    generic = GenericStreamingChunk(
         text=delta.get("content") or "",
         # Only a real finish reason ends the stream; the trailing usage-only chunk (choices: [])
         # must not, or LiteLLM would record an empty finish reason.
@@ -161,6 +162,12 @@ def _to_generic_chunk(chunk: ChatCompletionChunk) -> GenericStreamingChunk:
         index=choice.get("index", 0),
         tool_use=None,
     )
+    status = status_event(chunk)
+    if status is not None:
+        # LiteLLM keeps a chunk with provider fields even without text, and copies each field to
+        # the top level of the chunk it sends: `event` is where Open WebUI looks.
+        generic["provider_specific_fields"] = {"event": status}
+    return generic
 
 
 def configure_logging() -> None:

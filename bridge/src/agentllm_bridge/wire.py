@@ -61,12 +61,26 @@ class ChunkChoice(TypedDict, total=False):
     finish_reason: str | None
 
 
+class StatusData(TypedDict):
+    description: str
+    done: bool
+
+
+class StatusEvent(TypedDict):
+    """What the user is told while a tool runs; Open WebUI's `status` event shape."""
+
+    type: str
+    data: StatusData
+
+
 class ChatCompletionChunk(TypedDict, total=False):
     """One SSE `data:` event of a stream (`object: chat.completion.chunk`)."""
 
     id: str
     choices: list[ChunkChoice]
     usage: Usage | None
+    # Only on the runtime's status chunks (their delta is empty); see status_event.py.
+    event: StatusEvent
 
 
 class ErrorDetail(TypedDict, total=False):

@@ -711,6 +711,44 @@ describe("the tool loop", () => {
     });
     expect(reply.choices[0]?.message.content).toContain("Both echoed.");
   });
+
+  it("streams a status line per tool call, start and done, as an empty-delta chunk with a top-level event", async () => {
+    const echoThenAnswer = () =>
+      gemini.enqueue(
+        { parts: [{ functionCall: { name: "echo", args: { text: "ping" } } }] },
+        { parts: ["Echoed."] },
+      );
+    echoThenAnswer();
+    const response = await postChat({
+      model: TEST_AGENT,
+      stream: true,
+      messages: userMessage("Echo"),
+    });
+    const { events } = parseSse(await response.text());
+    const chunks = events.filter((event): event is Json => event !== "[DONE]");
+    const withEvent = chunks.filter((chunk) => "event" in chunk);
+    expect(withEvent.map((chunk) => chunk.event)).toEqual([
+      { type: "status", data: { description: "Using the echo tool…", done: false } },
+      { type: "status", data: { description: "Using the echo tool…", done: true } },
+    ]);
+    for (const chunk of withEvent) {
+      // A plain OpenAI client reads nothing from it: no text, no finish.
+      expect(chunk.choices).toEqual([{ index: 0, delta: {}, logprobs: null, finish_reason: null }]);
+    }
+    const lastStatus = chunks.indexOf(withEvent.at(-1) as Json);
+    const firstText = chunks.findIndex((chunk) =>
+      JSON.stringify(chunk.choices).includes("Echoed."),
+    );
+    expect(lastStatus).toBeLessThan(firstText);
+    const content = streamedContent(events);
+    expect(content).not.toContain("Using the echo tool");
+
+    echoThenAnswer();
+    const reply = await postChat({ model: TEST_AGENT, messages: userMessage("Echo") });
+    const body = await reply.text();
+    expect(body).not.toContain("Using the echo tool");
+    expect(JSON.parse(body)).not.toHaveProperty("event");
+  });
 });
 
 describe("client disconnect", () => {

@@ -42,7 +42,21 @@ export interface ToolDefinition<TParams extends z.ZodType = z.ZodType, TResult =
    * cut (long strings shortened, long lists and objects ended early) and the model is told so.
    */
   readonly maxResultBytes?: number;
+  /**
+   * What the user sees while the tool runs, as a status line above the answer ("Searching
+   * Jira…"): fixed, or made from the validated arguments. Shown to the user, not the model:
+   * never put a secret in it, nor an argument that may hold one (a token, a free-text body).
+   * Cut to 120 characters; without it the runtime makes one from the tool's name.
+   */
+  readonly status?: ToolStatus<z.infer<TParams>>;
 }
+
+/**
+ * A tool's status phrase, or a function of its arguments that makes one. Declared through a
+ * method so a tool with typed arguments still fits `ToolDefinition` (method parameters are
+ * checked bivariantly).
+ */
+export type ToolStatus<TArgs> = string | { phrase(args: TArgs): string }["phrase"];
 
 export interface ToolkitDefinition {
   /** Unique among toolkits; also the namespace of the toolkit's user settings. */

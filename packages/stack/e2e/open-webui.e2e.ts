@@ -168,6 +168,31 @@ describe.each(MODES)("Open WebUI in a real browser, identity by $name", (mode) =
     await shot("02-tool-card");
   });
 
+  it("step 2b: the tool's status line shows above the answer, outside its text, and is stored", async () => {
+    // Open WebUI draws the last status of a message above it (dimmed once done; a click shows
+    // them all) and keeps every status event in the message's statusHistory.
+    const status = page.locator(".status-description").last();
+    await expect
+      // biome-ignore lint/performance/useDomNodeTextContent: the rendered line a person reads
+      .poll(() => status.innerText(), { timeout: 30_000 })
+      .toContain("Generating a palette…");
+    expect(await lastAnswer(page)).not.toContain("Generating a palette");
+    const chatId = /\/c\/([^/?#]+)/.exec(page.url())?.[1];
+    const response = await fetch(`${webui.url}/api/v1/chats/${chatId}`, {
+      headers: { authorization: `Bearer ${await tokenOf(page)}` },
+    });
+    const { chat } = (await response.json()) as {
+      chat: { history: { messages: Record<string, { statusHistory?: unknown[] }> } };
+    };
+    const stored = Object.values(chat.history.messages).flatMap((m) => m.statusHistory ?? []);
+    expect(stored).toEqual([
+      { description: "Generating a palette…", done: false },
+      { description: "Generating a palette…", done: true },
+    ]);
+    await page.getByRole("button", { name: "Toggle status history" }).last().click();
+    await shot("02b-status-line");
+  });
+
   it("step 3: Continue (▷) appends to the answer, with no error", async () => {
     const before = await lastAnswer(page);
     const button = page.locator('button[aria-label="Continue Response"]').last();

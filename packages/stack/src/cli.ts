@@ -3,6 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { startFakeGemini } from "@agentllm/testkit";
+import { type DemoFakes, startDemoFakes } from "./demo-fakes.ts";
 import { repoRoot } from "./repo-paths.ts";
 import {
   DEFAULT_MASTER_KEY,
@@ -16,7 +17,8 @@ import {
  * `stack proxy`: the real stack on Gemini (needs GEMINI_API_KEY), with the compiled runtime
  * (`npx just build` first; `just proxy` does).
  * `stack demo`: the same stack on the testkit's fake Gemini, with throwaway keys and data,
- * with the runtime run from its TypeScript sources (nothing to build).
+ * with the runtime run from its TypeScript sources (nothing to build), and the fake Jira, Google
+ * OAuth and Drive the Jira and Drive agents use.
  * `--runtime source|compiled` picks the other form. Both run in the foreground and stop
  * everything on Ctrl-C.
  */
@@ -104,8 +106,10 @@ async function runProxy(runtime: RuntimeForm): Promise<void> {
 async function runDemo(runtime: RuntimeForm): Promise<void> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), "agentllm-demo-"));
   const gemini = await startFakeGemini({ port: Number(env.AGENTLLM_FAKE_GEMINI_PORT || 0) });
+  let fakes: DemoFakes | undefined;
   let stack: RunningStack;
   try {
+    fakes = await startDemoFakes();
     stack = await startStack({
       geminiApiKey: "demo-key-for-the-fake-gemini",
       geminiBaseUrl: gemini.url,
@@ -117,21 +121,26 @@ async function runDemo(runtime: RuntimeForm): Promise<void> {
       masterKey: env.LITELLM_MASTER_KEY || undefined,
       // Throwaway like the data: never the operator's key from .env.secrets.
       encryptionKey: randomFernetKey(),
+      // The fakes win over any real Jira or Google settings in the environment: a demo reaches
+      // no real service.
+      env: { ...env, ...fakes.env },
       runtime,
       onLine: printLine,
       onRuntimeGaveUp: () => exitAfter(cleanup),
     });
   } catch (error) {
+    await fakes?.close();
     await gemini.close();
     await rm(dataDir, { recursive: true, force: true });
     throw error;
   }
-  announce(stack, `the fake Gemini at ${gemini.url}`, runtime);
+  announce(stack, `the fake Gemini at ${gemini.url}`, runtime, fakes.howToConnect);
   process.stdout.write(`Throwaway data directory: ${dataDir} (removed on exit)\n`);
   await untilSignal(cleanup);
 
   async function cleanup(): Promise<void> {
     await stack?.close();
+    await fakes?.close();
     await gemini.close();
     await rm(dataDir, { recursive: true, force: true });
   }
@@ -150,7 +159,12 @@ function printLine(service: "runtime" | "litellm", line: string): void {
   process.stdout.write(`[${service}] ${line}\n`);
 }
 
-function announce(stack: RunningStack, model: string, runtime: RuntimeForm): void {
+function announce(
+  stack: RunningStack,
+  model: string,
+  runtime: RuntimeForm,
+  howToConnect: readonly string[] = [],
+): void {
   process.stdout.write(
     [
       "",
@@ -158,6 +172,7 @@ function announce(stack: RunningStack, model: string, runtime: RuntimeForm): voi
       `  Runtime:    ${runtime === "compiled" ? "compiled (packages/*/dist, node --conditions=production)" : "from source (node --import tsx)"}`,
       `  Master key: ${stack.masterKey === DEFAULT_MASTER_KEY ? stack.masterKey : "(from LITELLM_MASTER_KEY)"}`,
       `  Connect:    ${stack.publicUrl} (the pages agents link to when a toolkit needs your credential)`,
+      ...howToConnect,
       "  Try it:     npx just hello",
       "  Stop:       Ctrl-C",
       "",

@@ -719,6 +719,15 @@ describe("tools checked at load", () => {
     }
   });
 
+  it("refuses a status that is neither a phrase nor a function of the arguments", async () => {
+    for (const value of ["42", "{ text: 'Reading…' }", "null"]) {
+      const error = await loadError(
+        `[${kit("k", `{ t: ${toolWith("z.object({})", `, status: ${value}`)} }`)}]`,
+      );
+      expect(error.message).toContain("status");
+    }
+  });
+
   it("accepts what Gemini can take: transforms of JSON types, enums, nesting, formats", async () => {
     const modules = path.join(root, "node_modules");
     const params = `z.object({

@@ -29,6 +29,10 @@ const toolSchema = z.looseObject({
   execute: z.custom<(...args: unknown[]) => unknown>((value) => typeof value === "function"),
   timeoutMs: z.number().int().positive().max(MAX_TIMER_MS).optional(),
   maxResultBytes: z.number().int().min(MIN_TOOL_RESULT_BYTES).max(MAX_RESULT_BYTES).optional(),
+  // The phrase's length is bounded where it is made (loop/tool-status.ts), per call.
+  status: z
+    .union([z.string(), z.custom<(args: unknown) => unknown>((v) => typeof v === "function")])
+    .optional(),
 });
 const agentSchema = z.looseObject({
   name: z.string().regex(AGENT_NAME, "must be lower-case letters, digits and dashes"),

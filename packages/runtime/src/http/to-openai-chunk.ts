@@ -51,6 +51,21 @@ export function usageChunk(identity: CompletionIdentity, usage: Usage): object {
   };
 }
 
+/**
+ * A status line while a tool runs: a chunk with an empty delta (plain OpenAI clients add nothing
+ * to the answer) and a top-level `event` in Open WebUI's event shape, which the bridge passes
+ * on and Open WebUI draws above the message. Only streamed answers carry it.
+ */
+export function statusChunk(
+  identity: CompletionIdentity,
+  status: { description: string; done: boolean },
+): object {
+  return {
+    ...chunk(identity, {}),
+    event: { type: "status", data: { description: status.description, done: status.done } },
+  };
+}
+
 /** What an event adds to the assistant message, or null when it adds nothing visible. */
 export function toDelta(event: AgentEvent): Delta | null {
   switch (event.type) {

@@ -22,6 +22,7 @@ export {
   type FakeJira,
   type FakeJiraFault,
   type FakeJiraOptions,
+  MAX_RESPONSE_DELAY_MS,
   type RecordedJiraRequest,
   startFakeJira,
 } from "./server.ts";

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ISSUE_NOT_FOUND } from "./jira-error.ts";
 import { seedUsers } from "./seed.ts";
-import { type FakeJira, startFakeJira } from "./server.ts";
+import { type FakeJira, MAX_RESPONSE_DELAY_MS, startFakeJira } from "./server.ts";
 
 /** What the tests read of Jira's JSON. */
 interface Body {
@@ -110,5 +110,33 @@ describe("fake Jira, Cloud", () => {
     expect(issue.fields.comment.comments[0]?.body.type).toBe("doc");
     const v2 = await json(await get("/rest/api/2/issue/DEMO-1"));
     expect(typeof v2.fields.description).toBe("string");
+  });
+});
+
+describe("fake Jira's response delay", () => {
+  it("refuses a delay past the limit, or not a whole number, naming the option", async () => {
+    for (const responseDelayMs of [MAX_RESPONSE_DELAY_MS + 1, -1, 1.5]) {
+      await expect(startFakeJira({ flavour: "server", responseDelayMs })).rejects.toThrow(
+        /responseDelayMs must be a whole number of milliseconds from 0 to 60000/,
+      );
+    }
+  });
+
+  it("accepts the limit, and a delayed fake answers as an undelayed one", async () => {
+    const slowest = await startFakeJira({
+      flavour: "server",
+      responseDelayMs: MAX_RESPONSE_DELAY_MS,
+    });
+    await slowest.close();
+    const jira = await startFakeJira({ flavour: "server", responseDelayMs: 5 });
+    try {
+      const response = await fetch(`${jira.url}/rest/api/2/issue/DEMO-1`, {
+        headers: { authorization: `Bearer ${dana.token}` },
+      });
+      expect(response.status).toBe(200);
+      expect((await json(response)).key).toBe("DEMO-1");
+    } finally {
+      await jira.close();
+    }
   });
 });

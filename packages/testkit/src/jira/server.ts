@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { setTimeout as sleep } from "node:timers/promises";
 import { boardSprints, getSprint, listBoards, sprintIssues } from "./agile-routes.ts";
 import {
   CLOUD_UNAUTHENTICATED,
@@ -54,7 +55,15 @@ export interface FakeJiraOptions {
   readonly searchPageLimit?: number;
   /** One line per finished request, e.g. for the CLI's stderr. */
   readonly log?: (line: string) => void;
+  /**
+   * How long every answer waits before it is sent, like a real Jira's latency (the benchmark's
+   * tool-heavy step uses 200 ms); 0 (the default) to {@link MAX_RESPONSE_DELAY_MS}.
+   */
+  readonly responseDelayMs?: number;
 }
+
+/** A fake slower than this would only stall the tests that use it. */
+export const MAX_RESPONSE_DELAY_MS = 60_000;
 
 /** What the next request gets instead of its answer (see `FakeJira.failNext`). */
 export type FakeJiraFault =
@@ -100,6 +109,12 @@ export async function startFakeJira(options: FakeJiraOptions): Promise<FakeJira>
   const boards = options.boards ?? seedBoards;
   const sprints = options.sprints ?? seedSprints;
   const searchPageLimit = options.searchPageLimit ?? (flavour === "cloud" ? 100 : 1000);
+  const delayMs = options.responseDelayMs ?? 0;
+  if (!Number.isInteger(delayMs) || delayMs < 0 || delayMs > MAX_RESPONSE_DELAY_MS) {
+    throw new RangeError(
+      `responseDelayMs must be a whole number of milliseconds from 0 to ${MAX_RESPONSE_DELAY_MS}, not ${delayMs}`,
+    );
+  }
   const requests: RecordedJiraRequest[] = [];
   let faults: FakeJiraFault[] = [];
   let baseUrl = "";
@@ -136,6 +151,7 @@ export async function startFakeJira(options: FakeJiraOptions): Promise<FakeJira>
       status: undefined,
     };
     requests.push(record);
+    if (delayMs > 0) await sleep(delayMs);
 
     const fault = faults.shift();
     if (fault && "hang" in fault) return;

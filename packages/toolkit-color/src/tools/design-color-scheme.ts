@@ -11,6 +11,7 @@ export const designColorSchemeForPurpose = defineTool({
     "purpose (calm, energetic, professional, playful, elegant, or balanced when none fits), " +
     "adapts the user's favorite color (or a given color) to it, and returns hex codes, a " +
     "rationale per role and contrast checks. Present the hex codes and explain the reasoning.",
+  status: "Designing a color scheme…",
   parameters: z.object({
     purpose: z
       .string()

@@ -8,6 +8,7 @@ export const formatTextWithTheme = defineTool({
     "Formats a piece of text with a color theme built from the user's favorite color (or a " +
     "given color). Returns a markdown version (with a color swatch) to show in chat, an HTML " +
     "snippet with inline styles to copy into a page, and the theme's hex codes.",
+  status: "Formatting the text…",
   parameters: z.object({
     text: z.string().min(1).max(2000).describe("The text to format, as the user wants it shown."),
     style: z

@@ -9,6 +9,7 @@ export const generateColorPalette = defineTool({
     "Generates a color palette with exact hex codes, computed with HSL color-wheel math from " +
     "the user's favorite color (or a given color). Always use this tool when the user wants a " +
     "palette, and quote the hex codes it returns instead of inventing colors.",
+  status: "Generating a palette…",
   parameters: z.object({
     paletteType: z
       .enum(PALETTE_TYPES)

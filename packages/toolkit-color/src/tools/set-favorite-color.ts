@@ -7,6 +7,7 @@ export const setFavoriteColor = defineTool({
     "Saves the user's favorite color so the other color tools can use it by default. Call it " +
     "as soon as the user names their favorite color, using exactly the color they chose. " +
     `Accepted colors: ${allowedColorsText()}.`,
+  status: "Saving your favorite color…",
   parameters: z.object({
     color: z
       .string()

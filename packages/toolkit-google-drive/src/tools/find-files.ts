@@ -33,6 +33,7 @@ export function findFilesTool(settings: DriveSettings) {
   return defineTool({
     description:
       "Finds files in the user's Google Drive whose name contains the query's words (Drive matches the start of words in names, not document text). Returns names, types, links and ids, newest first as Drive orders them; read one with get_document_content.",
+    status: "Searching Google Drive…",
     parameters: z.object({
       query: z
         .string()

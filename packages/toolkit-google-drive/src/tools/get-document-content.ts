@@ -29,6 +29,7 @@ export function getDocumentContentTool(settings: DriveSettings) {
   return defineTool({
     description:
       "Reads a Google Doc (as Markdown), Sheet (first sheet, as CSV) or Slides deck (as text) as the user. Use it whenever the user gives a docs.google.com or drive.google.com link or a Drive file id, or after find_files found the file.",
+    status: "Reading the document…",
     parameters: z.object({
       url_or_id: z
         .string()

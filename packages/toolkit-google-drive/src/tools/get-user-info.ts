@@ -6,6 +6,7 @@ export function getUserInfoTool(settings: DriveSettings) {
   return defineTool({
     description:
       "Tells which Google account the user connected to Google Drive: their name and email.",
+    status: "Checking your Google account…",
     parameters: z.object({}),
     async execute(_args, ctx) {
       try {

@@ -21,6 +21,7 @@ export function getFixVersionsTool(options: JiraToolOptions) {
   return defineTool({
     description:
       "Lists a Jira project's versions (fix versions): name, released or not, release date. Use it before searching by fixVersion, or to answer what is released or planned.",
+    status: ({ project }) => `Listing the ${project.toUpperCase()} versions…`,
     parameters: z.object({
       project: z
         .string()

@@ -16,6 +16,7 @@ export function getIssueTool(options: JiraToolOptions) {
   return defineTool({
     description:
       "Reads one Jira issue as the user: summary, status, type, priority, people, dates, description, the latest comments and a link. Use it whenever the user names an issue key such as PROJ-123.",
+    status: ({ issue_key }) => `Reading ${issue_key.toUpperCase()}…`,
     parameters: z.object({
       issue_key: z
         .string()

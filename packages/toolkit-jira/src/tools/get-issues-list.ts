@@ -62,6 +62,8 @@ function issueListTool(options: JiraToolOptions, detailed: boolean) {
     description: detailed
       ? "Lists the Jira issues matching a JQL query with their details: key, summary, status, assignee, type, priority, fix versions, components, last update, the start of the description and a link. Use it to review or report on a set of issues."
       : "Lists the Jira issues matching a JQL query, one line each: key, status, summary, assignee and a link. Use it to find issues or give an overview.",
+    // Not the JQL: it is the model's text and may quote anything the user wrote.
+    status: "Searching Jira…",
     parameters: z.object({
       jql: jqlParameter,
       limit: z

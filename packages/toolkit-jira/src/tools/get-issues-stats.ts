@@ -12,6 +12,7 @@ interface Counted {
 export function getIssuesStatsTool(options: JiraToolOptions) {
   return defineTool({
     description: `Counts the Jira issues matching a JQL query, by status, by type and by priority (over at most ${MAX_SEARCH_ISSUES} issues), with a link to the search. Use it for "how many", progress and release-health questions.`,
+    status: "Counting Jira issues…",
     parameters: z.object({ jql: jqlParameter }),
     async execute({ jql }, ctx) {
       const connection = jiraConnection(await ctx.credential.get(), options.defaultBaseUrl());

@@ -33,6 +33,11 @@ export type AgentEvent =
   | { type: "text-delta"; text: string }
   | { type: "reasoning-delta"; text: string }
   | { type: "tool-call"; callId: string; name: string; args: unknown }
+  /**
+   * What the user is told while a tool call runs (`done: false` when it starts, `done: true`
+   * when it has finished); not part of the answer's text.
+   */
+  | { type: "status"; callId: string; description: string; done: boolean }
   | {
       type: "tool-result";
       callId: string;

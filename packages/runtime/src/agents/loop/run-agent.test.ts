@@ -136,3 +136,89 @@ describe("runAgent", () => {
     expect(JSON.stringify(results[5]?.result)).toContain("at most 4");
   });
 });
+
+describe("runAgent status events", () => {
+  it("announces each call when the step's tools start and marks each done as it finishes", async () => {
+    // `slow` finishes only after `quick` has run: the done events follow finishing order.
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const kit: ToolkitDefinition = {
+      name: "kit",
+      tools: {
+        slow: {
+          description: "Waits for quick.",
+          parameters: z.object({ key: z.string() }),
+          status: (args: { key: string }) => `Reading ${args.key}…`,
+          async execute() {
+            await gate;
+            return { ok: true };
+          },
+        },
+        quick: {
+          description: "Returns at once.",
+          parameters: z.object({}),
+          execute() {
+            release();
+            return { ok: true };
+          },
+        },
+      },
+    };
+    const model = scriptedModel([
+      [
+        { functionCall: { name: "slow", args: { key: "PROJ-1" } } },
+        { functionCall: { name: "quick", args: {} } },
+      ],
+      [{ text: "Done." }],
+    ]);
+    const seen: string[] = [];
+    for await (const event of runAgent({
+      client: model,
+      model: "gemini-2.5-flash",
+      systemInstruction: "",
+      contents: [{ role: "user", parts: [{ text: "go" }] }],
+      toolset: toGeminiTools([kit]),
+      generationConfig: {},
+      maxSteps: 3,
+      toolEnv: quietEnv(),
+    })) {
+      if (event.type === "status") seen.push(`${event.description} done=${event.done}`);
+      if (event.type === "tool-result") seen.push(`result ${event.name}`);
+      if (event.type === "text-delta") seen.push(`text ${event.text}`);
+    }
+    expect(seen).toEqual([
+      "Reading PROJ-1… done=false",
+      "Using the quick tool… done=false",
+      "Using the quick tool… done=true",
+      "Reading PROJ-1… done=true",
+      "result slow",
+      "result quick",
+      "text Done.",
+    ]);
+  });
+
+  it("announces no status for calls past maxToolCallsPerStep, which do not run", async () => {
+    const { kit } = concurrencyProbe();
+    const model = scriptedModel([
+      Array.from({ length: 3 }, (_, n) => ({ functionCall: { name: "wait", args: { n } } })),
+    ]);
+    const statuses: AgentEvent[] = [];
+    for await (const event of runAgent({
+      client: model,
+      model: "gemini-2.5-flash",
+      systemInstruction: "",
+      contents: [{ role: "user", parts: [{ text: "go" }] }],
+      toolset: toGeminiTools([kit]),
+      generationConfig: {},
+      maxSteps: 1,
+      toolEnv: quietEnv(),
+      maxToolCallsPerStep: 2,
+    })) {
+      if (event.type === "status") statuses.push(event);
+    }
+    expect(statuses.filter((e) => e.type === "status" && !e.done)).toHaveLength(2);
+    expect(statuses.filter((e) => e.type === "status" && e.done)).toHaveLength(2);
+  });
+});

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Content, GenerateContentConfig } from "@google/genai";
 import pLimit from "p-limit";
 import type { MissingCredential } from "../../connect/connect-answer.ts";
+import { scrubText } from "../../vault/scrub-secrets.ts";
 import {
   type AgentEvent,
   addUsage,
@@ -13,6 +14,7 @@ import {
 import { executeToolCall, type ToolCallEnv, type ToolOutcome } from "./execute-tool-call.ts";
 import { type ModelClient, type StepOutcome, streamModelStep } from "./gemini-stream.ts";
 import type { GeminiToolset } from "./to-gemini-tools.ts";
+import { toolStatus } from "./tool-status.ts";
 
 export interface RunAgentOptions {
   readonly client: ModelClient;
@@ -84,24 +86,41 @@ export async function* runAgent(options: RunAgentOptions): AsyncGenerator<AgentE
     // number at a time, results in the order asked.
     const perStep = options.maxToolCallsPerStep ?? DEFAULT_MAX_TOOL_CALLS_PER_STEP;
     const slot = pLimit(options.maxParallelTools ?? DEFAULT_MAX_PARALLEL_TOOLS);
-    const outcomes = await Promise.all(
-      calls.map(
-        (call, i): Promise<ToolOutcome> =>
-          i >= perStep
-            ? Promise.resolve({
-                result: {
-                  error: `Too many tool calls in one step (at most ${perStep}); this one did not run. Ask for it again in a later step.`,
-                },
-                isError: true,
-              })
-            : slot(() =>
-                executeToolCall(
-                  { name: call.name, args: call.args, indexed: toolset.byName.get(call.name) },
-                  toolEnv,
-                ),
+    const scrub = (text: string) => scrubText(text, toolEnv.credentials?.scrubForms() ?? []);
+    const running = calls.slice(0, perStep).map((call) => ({
+      call,
+      status: toolStatus(call.name, call.args, toolset.byName.get(call.name), scrub),
+    }));
+    for (const { call, status } of running) {
+      yield { type: "status", callId: call.callId, description: status, done: false };
+    }
+    const pending = calls.map(
+      (call, i): Promise<ToolOutcome> =>
+        i >= perStep
+          ? Promise.resolve({
+              result: {
+                error: `Too many tool calls in one step (at most ${perStep}); this one did not run. Ask for it again in a later step.`,
+              },
+              isError: true,
+            })
+          : slot(() =>
+              executeToolCall(
+                { name: call.name, args: call.args, indexed: toolset.byName.get(call.name) },
+                toolEnv,
               ),
-      ),
+            ),
     );
+    // Each call's status is marked done as it finishes, not when the slowest one does.
+    const unfinished = new Map(
+      running.map((_, i) => [i, (pending[i] as Promise<ToolOutcome>).then(() => i)]),
+    );
+    while (unfinished.size > 0) {
+      const i = await Promise.race(unfinished.values());
+      unfinished.delete(i);
+      const { call, status } = running[i] as (typeof running)[number];
+      yield { type: "status", callId: call.callId, description: status, done: true };
+    }
+    const outcomes = await Promise.all(pending);
     const toolResults = calls.map((call, i) => {
       const outcome = outcomes[i] as (typeof outcomes)[number];
       return {

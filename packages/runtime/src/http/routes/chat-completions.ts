@@ -15,6 +15,7 @@ import {
   type CompletionIdentity,
   chunk,
   completion,
+  statusChunk,
   toDelta,
   usageChunk,
 } from "../to-openai-chunk.ts";
@@ -152,6 +153,7 @@ async function streamAnswer(
       const event = next.value;
       const delta = toDelta(event);
       if (delta) pending.push(chunk(id, delta));
+      if (event.type === "status") pending.push(statusChunk(id, event));
       if (event.type === "finish") {
         pending.push(chunk(id, {}, event.finishReason));
         if (body.stream_options?.include_usage) pending.push(usageChunk(id, event.usage));

@@ -1,0 +1,55 @@
+import type { IndexedTool } from "./to-gemini-tools.ts";
+
+/** A status line is one short line above the answer; a longer phrase is cut to this. */
+export const MAX_STATUS_CHARS = 120;
+
+/**
+ * The phrase the user sees while a tool call runs ("Reading PROJ-1…"): the tool's own `status`,
+ * fixed or made from its validated arguments, else one made from the tool's name. A phrase
+ * function that throws, returns nothing useful, or gets arguments its schema rejects falls back
+ * to the name's phrase: a status line must never fail a run. `scrub` removes the user's
+ * credentials, in case a phrase quotes one.
+ */
+export function toolStatus(
+  name: string,
+  args: unknown,
+  indexed: IndexedTool | undefined,
+  scrub: (text: string) => string = (text) => text,
+): string {
+  const fallback = defaultStatus(name);
+  const declared = indexed?.tool.status;
+  let phrase: unknown = declared;
+  if (typeof declared === "function") {
+    const parsed = indexed?.tool.parameters.safeParse(args ?? {});
+    try {
+      phrase = parsed?.success ? declared(parsed.data) : undefined;
+    } catch {
+      phrase = undefined;
+    }
+  }
+  const line = typeof phrase === "string" ? oneLine(scrub(phrase)) : "";
+  return bound(line || fallback);
+}
+
+/** `get_issue` → "Using the get issue tool…"; `findFiles` → "Using the find files tool…". */
+export function defaultStatus(name: string): string {
+  const words = name
+    .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
+    .replace(/_+/g, " ")
+    .trim()
+    .toLowerCase();
+  return bound(`Using the ${words || name} tool…`);
+}
+
+function oneLine(text: string): string {
+  // Control characters and line breaks would break the single line Open WebUI draws.
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping them is the point
+  return text.replace(/[\u0000-\u001f\u007f\s]+/g, " ").trim();
+}
+
+function bound(text: string): string {
+  const chars = [...text];
+  return chars.length <= MAX_STATUS_CHARS
+    ? text
+    : `${chars.slice(0, MAX_STATUS_CHARS - 1).join("")}…`;
+}
