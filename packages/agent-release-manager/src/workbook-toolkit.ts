@@ -51,6 +51,7 @@ export function workbookTools(source: WorkbookSource) {
     get_workflow_instructions: defineTool({
       description:
         "Finds the release workflow for what the user asked (release dates, release status, issues by team, blocker bugs, CVEs, epics, release notes, feature or code freeze updates and announcements) and returns its steps. Call it first for every release question.",
+      status: "Reading the release workbook…",
       parameters: z.object({
         request: z
           .string()
@@ -86,6 +87,7 @@ export function workbookTools(source: WorkbookSource) {
     get_jira_query_template: defineTool({
       description:
         "Returns a named JQL query from the workbook with its placeholders filled (the project and other config values fill themselves; pass the rest, such as version or team). Run the JQL with get_issues_stats or get_issues_summary.",
+      status: "Reading the release workbook…",
       parameters: z.object({
         name: entryName.describe("The query's name, e.g. blocker_bugs."),
         values: templateValues,
@@ -113,6 +115,7 @@ export function workbookTools(source: WorkbookSource) {
     get_slack_template: defineTool({
       description:
         "Returns a named chat message template from the workbook (announcements and updates) filled with the values given and the project config. Show the draft to the user; it is never sent anywhere.",
+      status: "Reading the release workbook…",
       parameters: z.object({
         name: entryName.describe("The message's name, e.g. code_freeze_announcement."),
         values: templateValues,
@@ -141,6 +144,7 @@ export function workbookTools(source: WorkbookSource) {
     get_project_config: defineTool({
       description:
         "The release project's facts: Jira project key, product name, release cadence, teams, chat channels, release note label.",
+      status: "Reading the release workbook…",
       parameters: z.object({}),
       async execute(_args, ctx) {
         const effective = await read(ctx);
@@ -149,6 +153,7 @@ export function workbookTools(source: WorkbookSource) {
     }),
     get_tool_reference: defineTool({
       description: "When to use which tool, in the release team's words.",
+      status: "Reading the release workbook…",
       parameters: z.object({}),
       async execute(_args, ctx) {
         const effective = await read(ctx);
@@ -158,6 +163,7 @@ export function workbookTools(source: WorkbookSource) {
     get_prompt: defineTool({
       description:
         "Returns a named piece of guidance from the workbook, such as status_report (how to write a release status) or announcement_style.",
+      status: "Reading the release workbook…",
       parameters: z.object({ name: entryName.describe("The prompt's name, e.g. status_report.") }),
       async execute({ name }, ctx) {
         const effective = await read(ctx);

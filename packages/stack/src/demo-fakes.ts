@@ -6,6 +6,7 @@ import {
   startFakeDrive,
   startFakeGoogle,
   startFakeJira,
+  TEAM_MAPPING_DOC_ID,
 } from "@agentllm/testkit";
 
 /** The OAuth client the fake Google knows by default (testkit/src/google/server.ts). */
@@ -51,6 +52,8 @@ export async function startDemoFakes(): Promise<DemoFakes> {
         GOOGLE_DRIVE_BASE_URL: drive.url,
         GDRIVE_CLIENT_ID: DEMO_GOOGLE_CLIENT.id,
         GDRIVE_CLIENT_SECRET: DEMO_GOOGLE_CLIENT.secret,
+        // agno/sprint-reviewer's team mapping: the seeded Doc, readable by the demo's Google user.
+        SPRINT_REVIEWER_TEAM_MAPPING_GDRIVE_URL: `https://docs.google.com/document/d/${TEAM_MAPPING_DOC_ID}/edit`,
       },
       howToConnect: [
         `  Jira:       a fake Jira Data Center at ${jira.url} (projects DEMO and OPS). When an agent`,

@@ -25,6 +25,9 @@ export interface FakeDriveFile {
 
 const ADA = "ada@example.test";
 
+/** The seeded team-mapping Doc (ada's), as agno/sprint-reviewer's tests and `just demo` name it. */
+export const TEAM_MAPPING_DOC_ID = "1TeamMappingDoc000000000000000000000000000AB";
+
 // The teams are the fake Jira's DEMO components (packages/testkit/src/jira/seed.ts), so a
 // sprint review can go from this document to the team's issues.
 const TEAM_MAPPING_MD = `# Team mapping
@@ -83,7 +86,7 @@ Scheduler rewrite
 export function seedDriveFiles(): FakeDriveFile[] {
   return [
     {
-      id: "1TeamMappingDoc000000000000000000000000000AB",
+      id: TEAM_MAPPING_DOC_ID,
       name: "Team mapping",
       mimeType: DRIVE_MIME.document,
       readers: [ADA],

@@ -1,4 +1,9 @@
-export { DRIVE_MIME, type FakeDriveFile, seedDriveFiles } from "./drive-seed.ts";
+export {
+  DRIVE_MIME,
+  type FakeDriveFile,
+  seedDriveFiles,
+  TEAM_MAPPING_DOC_ID,
+} from "./drive-seed.ts";
 export {
   DRIVE_EXPORT_LIMIT_BYTES,
   type DriveFault,

@@ -15,6 +15,7 @@ export function extractSprintInfoTool(options: JiraToolOptions) {
   return defineTool({
     description:
       "Finds the sprint a Jira issue is in: sprint id, name, state, board, dates and goal. It prefers the active sprint, then a future one, then the last closed one, and lists the issue's earlier sprints. Use the id with get_sprint_metrics or get_issues_by_team.",
+    status: ({ issue_key }) => `Finding the sprint of ${issue_key.toUpperCase()}…`,
     parameters: z.object({
       issue_key: z
         .string()

@@ -51,6 +51,7 @@ export function getIssuesByTeamTool(options: JiraToolOptions) {
   return defineTool({
     description:
       "Lists a team's Jira issues for a sprint or a release: the issues of the team's components in a project, grouped by status category (done, in progress, to do), one line each with type, status, assignee, labels and a link. Without sprint_id or fix_version it lists the open sprints' issues (the current sprint).",
+    status: ({ project }) => `Searching Jira for the team's ${project.toUpperCase()} issues…`,
     parameters: z.object({
       project: z
         .string()

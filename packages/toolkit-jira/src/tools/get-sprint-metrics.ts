@@ -35,6 +35,7 @@ export function getSprintMetricsTool(options: JiraToolOptions) {
   return defineTool({
     description:
       "Computes a sprint's metrics from Jira's Agile API: planned issues, closed issues (stories and bugs among them), in progress, to do, carried over to a later sprint, and the completion ratio. Takes a sprint id (see extract_sprint_info).",
+    status: ({ sprint_id }) => `Counting sprint ${sprint_id}'s issues…`,
     parameters: z.object({
       sprint_id: z.number().int().positive().describe("The sprint id, such as 12."),
     }),
