@@ -1,7 +1,7 @@
 import { jiraError } from "./jira-error.ts";
 import {
   fieldList,
-  issueJson,
+  issuePage,
   pageSize,
   type RouteContext,
   type RouteResult,
@@ -82,17 +82,13 @@ export function sprintIssues(
   if (typeof size !== "number") return size;
   const startAt = startOf(query);
   if (typeof startAt !== "number") return startAt;
-  const fields = fieldList(query.get("fields") ?? undefined, "*navigable");
-  return {
-    status: 200,
-    body: {
-      expand: "schema,names",
-      startAt,
-      maxResults: size,
-      total: found.length,
-      issues: found.slice(startAt, startAt + size).map((issue) => issueJson(ctx, issue, fields)),
-    },
-  };
+  return issuePage(
+    ctx,
+    found,
+    startAt,
+    size,
+    fieldList(query.get("fields") ?? undefined, "*navigable"),
+  );
 }
 
 function page<T>(

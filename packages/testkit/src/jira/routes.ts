@@ -169,7 +169,18 @@ export function searchWithTotal(ctx: RouteContext, params: SearchParams): RouteR
       body: jiraError(`The value '${String(params.startAt)}' is invalid for startAt.`),
     };
   }
-  const fields = fieldList(params.fields, "*navigable");
+  return issuePage(ctx, found, startAt, size, fieldList(params.fields, "*navigable"));
+}
+
+/** `GET /rest/api/{2,3}/project/{key}/versions`: every version of the project, unpaged. */
+/** One page of issues with a total, as Data Center's search and the Agile API answer. */
+export function issuePage(
+  ctx: RouteContext,
+  found: readonly FakeIssue[],
+  startAt: number,
+  size: number,
+  fields: string,
+): RouteResult {
   return {
     status: 200,
     body: {
@@ -182,7 +193,6 @@ export function searchWithTotal(ctx: RouteContext, params: SearchParams): RouteR
   };
 }
 
-/** `GET /rest/api/{2,3}/project/{key}/versions`: every version of the project, unpaged. */
 export function projectVersions(ctx: RouteContext, key: string): RouteResult {
   const project = key.toUpperCase();
   if (!ctx.issues.some((issue) => issue.key.startsWith(`${project}-`))) {
