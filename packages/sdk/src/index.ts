@@ -14,7 +14,12 @@ export type {
 export { CredentialRequiredError, undeclaredCredential } from "./credentials.ts";
 export type { AgentDefinition, InstructionContext, ModelDefaults } from "./define-agent.ts";
 export { defineAgent } from "./define-agent.ts";
-export type { ToolContext, ToolDefinition, ToolkitDefinition } from "./define-toolkit.ts";
+export type {
+  SideEffect,
+  ToolContext,
+  ToolDefinition,
+  ToolkitDefinition,
+} from "./define-toolkit.ts";
 export { defineTool, defineToolkit } from "./define-toolkit.ts";
 export type { BoundedBody } from "./http.ts";
 export { networkCause, readBoundedBody, retryAfterSeconds } from "./http.ts";

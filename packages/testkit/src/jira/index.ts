@@ -24,3 +24,8 @@ export {
   type RecordedJiraRequest,
   startFakeJira,
 } from "./server.ts";
+export {
+  type FakeJiraWrite,
+  JIRA_SUMMARY_LIMIT,
+  JIRA_TEXT_LIMIT,
+} from "./write-routes.ts";
