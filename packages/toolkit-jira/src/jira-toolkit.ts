@@ -1,10 +1,13 @@
 import { defineToolkit } from "@agentllm/sdk";
 import type { FetchLike } from "./jira-client.ts";
 import { jiraCredential } from "./jira-credential.ts";
+import { addCommentTool } from "./tools/add-comment.ts";
+import { createIssueTool } from "./tools/create-issue.ts";
 import { getFixVersionsTool } from "./tools/get-fix-versions.ts";
 import { getIssueTool } from "./tools/get-issue.ts";
 import { getIssuesDetailedTool, getIssuesSummaryTool } from "./tools/get-issues-list.ts";
 import { getIssuesStatsTool } from "./tools/get-issues-stats.ts";
+import { updateIssueTool } from "./tools/update-issue.ts";
 
 export interface JiraToolkitOptions {
   /** The server for users who give none; default: `JIRA_BASE_URL`, read when a tool runs. */
@@ -23,7 +26,8 @@ export function createJiraToolkit(options: JiraToolkitOptions = {}) {
   const forTools = { ...shared, ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) };
   return defineToolkit({
     name: "jira",
-    description: "Reads Jira (Cloud or Server/Data Center) as the user, with their own token.",
+    description:
+      "Reads and (after the user approves) writes Jira (Cloud or Server/Data Center) as the user, with their own token.",
     credential: jiraCredential(shared),
     tools: {
       get_issue: getIssueTool(forTools),
@@ -31,6 +35,10 @@ export function createJiraToolkit(options: JiraToolkitOptions = {}) {
       get_issues_summary: getIssuesSummaryTool(forTools),
       get_issues_detailed: getIssuesDetailedTool(forTools),
       get_fix_versions: getFixVersionsTool(forTools),
+      // Writes: each declares its side effect, so it runs only after the user approves.
+      add_comment: addCommentTool(forTools),
+      create_issue: createIssueTool(forTools),
+      update_issue: updateIssueTool(forTools),
     },
   });
 }
