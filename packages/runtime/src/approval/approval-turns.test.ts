@@ -355,6 +355,27 @@ describe("approval before side effects (runTurn)", () => {
     expect(log.lines.join("\n")).toContain("failed its MAC check");
   });
 
+  it("holds at most 8 side-effect calls of one step; the 9th is refused and never shown", async () => {
+    const calls = Array.from({ length: 9 }, (_, i) => ({
+      functionCall: { name: "post_note", args: { target: `t${i + 1}`, text: `note ${i + 1}` } },
+    }));
+    model.queue.push(calls);
+    const asked = await turn([question]);
+    expect(asked.text).toContain("these 8 changes");
+    expect(asked.text).toContain("8. **Post a note to T8**");
+    expect(asked.text).not.toContain("T9");
+    model.queue.push([{ text: "Posted eight." }]);
+    await turn([
+      question,
+      { role: "assistant", content: asked.text },
+      { role: "user", content: "approve" },
+    ]);
+    expect(posted).toHaveLength(8);
+    const contents = JSON.stringify(model.calls[1]?.contents);
+    expect(contents).toContain("At most 8 changes");
+    expectValidHistories();
+  });
+
   it("a side effect asked for without a conversation (stateless) does not run; the model is told why", async () => {
     model.queue.push(askToPost, [{ text: "I cannot post without approval." }]);
     await turn([question], { sessionId: undefined });

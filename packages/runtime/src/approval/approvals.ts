@@ -8,13 +8,6 @@ import type { ApprovalSigner } from "./approval-signer.ts";
 import type { PendingApproval, PendingCall } from "./pending-approval.ts";
 import type { PendingApprovals } from "./pending-approvals.ts";
 
-/**
- * Side-effect calls one step may put up for approval; the rest get an error result and may be
- * asked for again. With Jira's 32,767-character text fields this bounds a request's row (and
- * the answer that shows it) to about a megabyte.
- */
-export const MAX_PENDING_CALLS = 8;
-
 /** How the user's message after an approval request was taken. */
 export type ApprovalOutcome =
   /** Verified and consumed: the calls run now, once. */

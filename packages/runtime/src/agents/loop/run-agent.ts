@@ -73,7 +73,11 @@ export interface RunAgentOptions {
   readonly maxHeldCalls?: number;
 }
 
-/** A step asking for more changes than this at once is told to ask for the rest later. */
+/**
+ * A step asking for more changes than this at once is told to ask for the rest later; with Jira's
+ * 32,767-character text fields it bounds one stored request (and the answer showing it) to
+ * about a megabyte.
+ */
 export const DEFAULT_MAX_HELD_CALLS = 8;
 
 /** Eight at once: a step of five Jira reads takes about one read's time, and no more. */
