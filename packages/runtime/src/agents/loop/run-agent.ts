@@ -220,7 +220,9 @@ export async function* runAgent(options: RunAgentOptions): AsyncGenerator<AgentE
       // stored history reads as if the model had asked (its calls, "awaiting approval", this text).
       const answer = await options.approval.request(held);
       newContents.push({ role: "model", parts: [{ text: answer }] });
-      yield { type: "text-delta", text: answer };
+      // Its own paragraph after whatever the model wrote first.
+      const wrote = steps.some((record) => record.text.trim() !== "");
+      yield { type: "text-delta", text: wrote ? `\n\n${answer}` : answer };
       finishReason = "stop";
       break;
     }
