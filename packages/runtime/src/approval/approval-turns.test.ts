@@ -1,7 +1,12 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { defineAgent, defineToolkit, type PluginLogger } from "@agentllm/sdk";
+import {
+  CredentialRequiredError,
+  defineAgent,
+  defineToolkit,
+  type PluginLogger,
+} from "@agentllm/sdk";
 import type {
   Content,
   GenerateContentParameters,
@@ -67,6 +72,14 @@ const board = defineToolkit({
       description: "Reads the board.",
       parameters: z.object({}),
       execute: () => ({ items: 3 }),
+    },
+    post_refused: {
+      description: "Posts with a token the service refuses.",
+      parameters: z.object({ text: z.string() }),
+      sideEffect: { describe: () => "Post with a refused token" },
+      execute: () => {
+        throw new CredentialRequiredError("board", "the service refused the token (401)");
+      },
     },
     post_note: {
       description: "Posts a note.",
@@ -353,6 +366,22 @@ describe("approval before side effects (runTurn)", () => {
     const { log } = await turn([...history, { role: "user", content: "approve" }]);
     expect(posted).toEqual([]);
     expect(log.lines.join("\n")).toContain("failed its MAC check");
+  });
+
+  it("an approved call whose credential is refused tells the model to have the user connect, not that a link was sent", async () => {
+    model.queue.push([{ functionCall: { name: "post_refused", args: { text: "hi" } } }]);
+    const asked = await turn([question]);
+    model.queue.push([{ text: "Please connect the board first." }]);
+    await turn([
+      question,
+      { role: "assistant", content: asked.text },
+      { role: "user", content: "approve" },
+    ]);
+    const response = JSON.stringify(lastResponse("post_refused"));
+    expect(response).toContain(
+      "Not done: board is not connected (the service refused the token (401))",
+    );
+    expectValidHistories();
   });
 
   it("holds at most 8 side-effect calls of one step; the 9th is refused and never shown", async () => {

@@ -48,15 +48,24 @@ export async function* resumeApproval(
             env,
           )
         : { result: { error: NOT_RUN[outcome.kind] }, isError: true };
-    outcomes.push(result);
+    // The connect detour cannot run here (this turn's answer is the model's); say what to do.
+    const given: ToolOutcome = result.credentialRequired
+      ? {
+          result: {
+            error: `Not done: ${result.credentialRequired.title} is not connected (${result.credentialRequired.reason}). Tell the user to connect it, then ask for this change again.`,
+          },
+          isError: true,
+        }
+      : result;
+    outcomes.push(given);
     if (outcome.kind === "approved") {
       yield {
         type: "tool-result",
         callId: call.callId,
         name: call.name,
         args: call.args,
-        result: result.result,
-        isError: result.isError,
+        result: given.result,
+        isError: given.isError,
       };
     }
   }
