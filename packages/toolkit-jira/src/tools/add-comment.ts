@@ -2,8 +2,7 @@ import { defineTool, z } from "@agentllm/sdk";
 import { jiraWrite } from "../jira-client.ts";
 import { jiraConnection } from "../jira-connection.ts";
 import type { JiraToolOptions } from "./get-issue.ts";
-import { jiraFailure } from "./jira-failure.ts";
-import { issueKeyParameter, richText, textParameter } from "./write-fields.ts";
+import { issueKeyParameter, richText, textParameter, writeFailure } from "./write-fields.ts";
 
 export function addCommentTool(options: JiraToolOptions) {
   return defineTool({
@@ -34,7 +33,7 @@ export function addCommentTool(options: JiraToolOptions) {
           url: `${connection.baseUrl}/browse/${issue_key}`,
         };
       } catch (error) {
-        return jiraFailure(error, ctx, `the comment on ${issue_key}`);
+        return writeFailure(error, ctx, `the comment on ${issue_key}`);
       }
     },
   });

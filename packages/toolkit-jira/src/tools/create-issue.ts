@@ -3,8 +3,12 @@ import { jiraWrite } from "../jira-client.ts";
 import { jiraConnection } from "../jira-connection.ts";
 import { requestOptions } from "./add-comment.ts";
 import type { JiraToolOptions } from "./get-issue.ts";
-import { jiraFailure } from "./jira-failure.ts";
-import { issueFieldParameters, jiraFields, summaryParameter } from "./write-fields.ts";
+import {
+  issueFieldParameters,
+  jiraFields,
+  summaryParameter,
+  writeFailure,
+} from "./write-fields.ts";
 
 export function createIssueTool(options: JiraToolOptions) {
   return defineTool({
@@ -49,7 +53,7 @@ export function createIssueTool(options: JiraToolOptions) {
         const key = typeof created?.key === "string" ? created.key : undefined;
         return { issue_key: key, url: key ? `${connection.baseUrl}/browse/${key}` : undefined };
       } catch (error) {
-        return jiraFailure(error, ctx, `the new issue in ${project_key}`);
+        return writeFailure(error, ctx, `the new issue in ${project_key}`);
       }
     },
   });

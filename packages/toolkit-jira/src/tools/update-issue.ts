@@ -3,13 +3,13 @@ import { jiraWrite } from "../jira-client.ts";
 import { jiraConnection } from "../jira-connection.ts";
 import { requestOptions } from "./add-comment.ts";
 import type { JiraToolOptions } from "./get-issue.ts";
-import { jiraFailure } from "./jira-failure.ts";
 import {
   fieldNames,
   issueFieldParameters,
   issueKeyParameter,
   jiraFields,
   summaryParameter,
+  writeFailure,
 } from "./write-fields.ts";
 
 export function updateIssueTool(options: JiraToolOptions) {
@@ -45,7 +45,7 @@ export function updateIssueTool(options: JiraToolOptions) {
           url: `${connection.baseUrl}/browse/${issue_key}`,
         };
       } catch (error) {
-        return jiraFailure(error, ctx, `the change to ${issue_key}`);
+        return writeFailure(error, ctx, `the change to ${issue_key}`);
       }
     },
   });

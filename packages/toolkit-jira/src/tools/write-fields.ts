@@ -1,6 +1,8 @@
-import { z } from "@agentllm/sdk";
+import { type ToolContext, z } from "@agentllm/sdk";
+import { JiraHttpError } from "../jira-client.ts";
 import type { JiraConnection } from "../jira-connection.ts";
 import { ISSUE_KEY } from "./get-issue.ts";
+import { jiraFailure } from "./jira-failure.ts";
 
 /** Jira's limit on a text field (a comment, a description). */
 export const MAX_JIRA_TEXT_CHARS = 32_767;
@@ -114,4 +116,21 @@ export function fieldNames(values: IssueFieldValues): string {
     .filter(([name, value]) => value !== undefined && name !== "issue_key")
     .map(([name]) => name)
     .join(", ");
+}
+
+/**
+ * A write Jira refused, as the model should read it: a 400 names the fields Jira objected to
+ * and says nothing changed (the user approved these values; new ones need a new approval).
+ */
+export async function writeFailure(
+  error: unknown,
+  ctx: ToolContext,
+  subject: string,
+): Promise<never> {
+  if (error instanceof JiraHttpError && error.status === 400) {
+    throw new Error(
+      `Jira did not accept ${subject} (400): ${error.messages.join(" ") || "no reason given"}. Nothing was changed; correct the values and ask the user to approve the change again.`,
+    );
+  }
+  return jiraFailure(error, ctx, subject);
 }

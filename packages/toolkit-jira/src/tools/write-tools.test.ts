@@ -163,6 +163,7 @@ for (const flavour of ["server", "cloud"] as const) {
         fix_versions: ["no-such-version"],
       });
       expect(bad.error?.message).toContain("fixVersions");
+      expect(bad.error?.message).toContain("Nothing was changed");
     });
   });
 }
