@@ -112,18 +112,24 @@ export class Approvals {
 }
 
 /**
- * The reply in a history: after the last answer, exactly one user message of text only (a
- * Continue, several messages or an attachment are not a reply). Its key is computed as the
- * session's turns are keyed, so it equals the asking turn's key iff the history is unchanged.
+ * The reply in a history: the user's messages after the last answer. Only one message of text
+ * alone can approve or decline; several, or one with an attachment, are "other" (the request is
+ * not approved). A Continue (the history ends with an answer) is no reply. The key is computed
+ * as the session's turns are keyed, so it equals the asking turn's key iff the history up to and
+ * including that answer is unchanged.
  */
 export function replyIn(contents: readonly Content[]): Reply | undefined {
   const lastAnswer = contents.findLastIndex((content) => content.role === "model");
-  if (lastAnswer < 0 || lastAnswer !== contents.length - 2) return undefined;
-  const message = contents[contents.length - 1] as Content;
-  if (message.role !== "user") return undefined;
-  const parts = message.parts ?? [];
-  if (parts.length === 0 || !parts.every((part) => typeof part.text === "string")) return undefined;
+  const after = contents.slice(lastAnswer + 1);
+  if (lastAnswer < 0 || after.length === 0) return undefined;
   const hasher = new PrefixHasher();
   for (const content of contents.slice(0, lastAnswer + 1)) hasher.addContent(content);
-  return { prefixKey: hasher.key(), reply: classifyReply(visibleText(message)) };
+  const [message] = after;
+  const parts = message?.parts ?? [];
+  const textOnly =
+    after.length === 1 && parts.length > 0 && parts.every((part) => typeof part.text === "string");
+  return {
+    prefixKey: hasher.key(),
+    reply: textOnly && message ? classifyReply(visibleText(message)) : "other",
+  };
 }
