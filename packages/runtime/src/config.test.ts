@@ -85,6 +85,7 @@ describe("loadConfig", () => {
         google: undefined,
       },
       tokenKeys: expect.any(KeyRing),
+      approvalTtlSeconds: 900,
     });
   });
 
@@ -123,6 +124,7 @@ describe("loadConfig", () => {
         AGENTLLM_PUBLIC_PORT: "8443",
         AGENTLLM_PUBLIC_URL: "https://connect.example.org/agentllm",
         AGENTLLM_CONNECT_TICKET_TTL_S: "600",
+        AGENTLLM_APPROVAL_TTL_SECONDS: "120",
         AGENTLLM_CONNECT_VALIDATE_TIMEOUT_MS: "5000",
         AGENTLLM_CONNECT_MAX_BODY_BYTES: "8192",
         AGENTLLM_CONNECT_RATE_LIMIT_IP: "30",
@@ -181,6 +183,7 @@ describe("loadConfig", () => {
         google: undefined,
       },
       tokenKeys: expect.any(KeyRing),
+      approvalTtlSeconds: 120,
     });
     expect(typeof config.port).toBe("number");
   });
@@ -595,6 +598,8 @@ describe("loadConfig", () => {
       ["AGENTLLM_PUBLIC_PORT", "65536"],
       ["AGENTLLM_CONNECT_TICKET_TTL_S", "59"],
       ["AGENTLLM_CONNECT_TICKET_TTL_S", "86401"],
+      ["AGENTLLM_APPROVAL_TTL_SECONDS", "29"],
+      ["AGENTLLM_APPROVAL_TTL_SECONDS", "86401"],
       ["AGENTLLM_CONNECT_MAX_BODY_BYTES", "1023"],
       ["AGENTLLM_CONNECT_RATE_LIMIT_IP", "0"],
       ["AGENTLLM_PUBLIC_REQUEST_TIMEOUT_MS", "999"],
@@ -602,6 +607,16 @@ describe("loadConfig", () => {
       const message = configErrorMessage(env({ [name]: value }));
       expect(message).toContain(name);
       if (name === "AGENTLLM_TOKEN_ENCRYPTION_KEY") expect(message).not.toContain(value);
+    });
+
+    it("accepts the approval TTL's bounds and defaults to 900 s", () => {
+      expect(loadConfig(env({}), CWD).approvalTtlSeconds).toBe(900);
+      expect(loadConfig(env({ AGENTLLM_APPROVAL_TTL_SECONDS: "30" }), CWD).approvalTtlSeconds).toBe(
+        30,
+      );
+      expect(
+        loadConfig(env({ AGENTLLM_APPROVAL_TTL_SECONDS: "86400" }), CWD).approvalTtlSeconds,
+      ).toBe(86_400);
     });
 
     it("accepts the bounds", () => {

@@ -87,6 +87,11 @@ export interface RuntimeConfig {
    * all decrypt. Prints as `[KeyRing: N key(s)]`, never the keys.
    */
   readonly tokenKeys: KeyRing;
+  /**
+   * How long a side effect the user was asked to approve stays approvable
+   * (`AGENTLLM_APPROVAL_TTL_SECONDS`, see approval/).
+   */
+  readonly approvalTtlSeconds: number;
   /** The public listener: connect pages and OAuth callbacks, reached by browsers. */
   readonly publicListener: PublicListenerConfig;
 }
@@ -189,6 +194,11 @@ const envSchema = z.object({
     .url({ protocol: /^https?$/, error: "must be an http(s) URL" })
     .refine((url) => !/[?#]/.test(url), { error: "must not have a query or fragment" })
     .optional(),
+  // 15 minutes: time to read the request and answer it, short enough that a request forgotten
+  // in an old chat cannot be approved hours later by a stray "yes".
+  AGENTLLM_APPROVAL_TTL_SECONDS: wholeNumber
+    .pipe(z.number().int().min(30).max(86_400))
+    .default(900),
   AGENTLLM_CONNECT_TICKET_TTL_S: wholeNumber
     .pipe(z.number().int().min(60).max(86_400))
     .default(900),
@@ -321,6 +331,7 @@ export function loadConfig(
     }),
     maxToolResultBytes: e.AGENTLLM_MAX_TOOL_RESULT_BYTES,
     tokenKeys: e.AGENTLLM_TOKEN_ENCRYPTION_KEY,
+    approvalTtlSeconds: e.AGENTLLM_APPROVAL_TTL_SECONDS,
     publicListener: Object.freeze({
       host: e.AGENTLLM_PUBLIC_HOST,
       port: e.AGENTLLM_PUBLIC_PORT,

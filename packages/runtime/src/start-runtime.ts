@@ -7,6 +7,9 @@ import type { ModelClient } from "./agents/loop/gemini-stream.ts";
 import { DEFAULT_RETRY_BASE_DELAY_MS, withRetries } from "./agents/loop/retrying-model-client.ts";
 import { withTimeouts } from "./agents/loop/timed-model-client.ts";
 import { loadAgentRegistry } from "./agents/registry.ts";
+import { APPROVAL_KEY_INFO, ApprovalSigner } from "./approval/approval-signer.ts";
+import { Approvals } from "./approval/approvals.ts";
+import { PendingApprovals } from "./approval/pending-approvals.ts";
 import type { RuntimeConfig } from "./config.ts";
 import type { ConnectLinks } from "./connect/connect-links.ts";
 import { type PublicListener, startPublicListener } from "./connect/start-public-listener.ts";
@@ -145,6 +148,12 @@ export async function startRuntime(
       connectLinks: options.connectLinks ?? publicListener.links,
       google: publicListener.google,
       validateTimeoutMs: config.publicListener.validateTimeoutMs,
+      // Signed with their own key, derived like the tickets' (one secret to manage).
+      approvals: new Approvals({
+        store: new PendingApprovals(database.db),
+        signer: new ApprovalSigner(config.tokenKeys.deriveKey(APPROVAL_KEY_INFO)),
+        ttlSeconds: config.approvalTtlSeconds,
+      }),
     },
     ready: async () => {
       await sql`select 1`.execute(database.db);

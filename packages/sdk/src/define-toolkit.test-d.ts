@@ -24,6 +24,21 @@ describe("defineTool", () => {
     });
   });
 
+  it("types a side effect's describe by the same schema, and a toolkit takes it", () => {
+    const tool = defineTool({
+      description: "comments",
+      parameters: z.object({ issue_key: z.string() }),
+      sideEffect: {
+        describe(args) {
+          expectTypeOf(args).toEqualTypeOf<{ issue_key: string }>();
+          return `Comment on ${args.issue_key}`;
+        },
+      },
+      execute: () => ({ ok: true }),
+    });
+    defineToolkit({ name: "jira", tools: { add_comment: tool } });
+  });
+
   it("keeps the toolkit's literal name", () => {
     const kit = defineToolkit({ name: "color", tools: {} });
     expectTypeOf(kit.name).toEqualTypeOf<"color">();

@@ -49,6 +49,21 @@ export interface ToolDefinition<TParams extends z.ZodType = z.ZodType, TResult =
    * Cut to 120 characters; without it the runtime makes one from the tool's name.
    */
   readonly status?: ToolStatus<z.infer<TParams>>;
+  /**
+   * Declares that the tool changes something outside the conversation (writes to Jira, sends
+   * mail). Such a call never runs when the model asks for it: the runtime shows the user what
+   * it would do and runs it only after the user approves in their next message.
+   */
+  readonly sideEffect?: SideEffect<z.infer<TParams>>;
+}
+
+/** How a tool with side effects is shown to the user who must approve a call. */
+export interface SideEffect<TArgs> {
+  /**
+   * One line naming the action and its target for a human, e.g. "Add a comment to PROJ-1".
+   * Gets the validated arguments; the runtime lists every argument below it anyway.
+   */
+  describe(args: TArgs): string;
 }
 
 /**

@@ -15,6 +15,7 @@ export { CredentialRequiredError, undeclaredCredential } from "./credentials.ts"
 export type { AgentDefinition, InstructionContext, ModelDefaults } from "./define-agent.ts";
 export { defineAgent } from "./define-agent.ts";
 export type {
+  SideEffect,
   ToolContext,
   ToolDefinition,
   ToolkitDefinition,

@@ -425,6 +425,30 @@ describe.each(MODES)("Open WebUI in a real browser, identity by $name", (mode) =
     await shot("14b-issue-read", on);
   });
 
+  it("step 15: the agent asks before commenting; the user approves in the chat and Jira gets one comment", async () => {
+    const on = second as Page;
+    await send(on, 'Add a comment to DEMO-1 saying "Verified on staging, ready to close."');
+    const asked = await answerShows(on, "Reply approve");
+    expect(asked).toContain("Approval needed.");
+    expect(asked).toContain("Add a comment to DEMO-1 in Jira");
+    await expectClean(asked, on);
+    expect(fx.jira.writes).toEqual([]);
+    await shot("15a-approval-asked", on);
+
+    await send(on, "approve");
+    const answer = await answerShows(on, "comment_id");
+    await expectClean(answer, on);
+    expect(fx.jira.writes).toHaveLength(1);
+    expect(fx.jira.writes[0]).toMatchObject({
+      kind: "comment",
+      issueKey: "DEMO-1",
+      userId: fx.users[0].id,
+    });
+    // The exact text the user was shown, nothing else.
+    expect(asked).toContain((fx.jira.writes[0] as { body: string }).body);
+    await shot("15b-approved", on);
+  });
+
   /**
    * Admin Settings → Models → the agent → Access → Visibility: Public, then the second user
    * sees it. The access dialog saves the choice itself; there is nothing else to press.

@@ -25,3 +25,9 @@ export {
   MAX_SUMMARY_ISSUES,
 } from "./tools/get-issues-list.ts";
 export { MAX_SPRINT_ISSUES, SPRINT_PAGE_SIZE } from "./tools/get-sprint-metrics.ts";
+export {
+  MAX_JIRA_TEXT_CHARS,
+  MAX_LIST_ITEMS,
+  MAX_NAME_CHARS,
+  MAX_SUMMARY_CHARS,
+} from "./tools/write-fields.ts";

@@ -69,9 +69,23 @@ export function jiraPost(
   return jiraRequest(connection, "POST", path, {}, body, options);
 }
 
+/**
+ * A write: POST or PUT a JSON body; Jira's JSON answer back, or null for its empty ones (204).
+ * Never retried here: a write that may have happened must not happen twice.
+ */
+export function jiraWrite(
+  connection: JiraConnection,
+  method: "POST" | "PUT",
+  path: string,
+  body: unknown,
+  options: JiraRequestOptions,
+): Promise<unknown> {
+  return jiraRequest(connection, method, path, {}, body, options);
+}
+
 async function jiraRequest(
   connection: JiraConnection,
-  method: "GET" | "POST",
+  method: "GET" | "POST" | "PUT",
   path: string,
   query: Readonly<Record<string, string>>,
   body: unknown,
@@ -128,6 +142,7 @@ async function jiraRequest(
   if (!response.ok) {
     throw new JiraHttpError(response.status, errorMessages(text), retryAfterSeconds(response));
   }
+  if (response.status === 204 || (method !== "GET" && text.trim() === "")) return null;
   try {
     return JSON.parse(text);
   } catch {

@@ -1,6 +1,8 @@
 import { defineToolkit } from "@agentllm/sdk";
 import type { FetchLike } from "./jira-client.ts";
 import { jiraCredential } from "./jira-credential.ts";
+import { addCommentTool } from "./tools/add-comment.ts";
+import { createIssueTool } from "./tools/create-issue.ts";
 import { extractSprintInfoTool } from "./tools/extract-sprint-info.ts";
 import { getFixVersionsTool } from "./tools/get-fix-versions.ts";
 import { getIssueTool } from "./tools/get-issue.ts";
@@ -8,6 +10,7 @@ import { getIssuesByTeamTool } from "./tools/get-issues-by-team.ts";
 import { getIssuesDetailedTool, getIssuesSummaryTool } from "./tools/get-issues-list.ts";
 import { getIssuesStatsTool } from "./tools/get-issues-stats.ts";
 import { getSprintMetricsTool } from "./tools/get-sprint-metrics.ts";
+import { updateIssueTool } from "./tools/update-issue.ts";
 
 export interface JiraToolkitOptions {
   /** The server for users who give none; default: `JIRA_BASE_URL`, read when a tool runs. */
@@ -26,7 +29,8 @@ export function createJiraToolkit(options: JiraToolkitOptions = {}) {
   const forTools = { ...shared, ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) };
   return defineToolkit({
     name: "jira",
-    description: "Reads Jira (Cloud or Server/Data Center) as the user, with their own token.",
+    description:
+      "Reads and (after the user approves) writes Jira (Cloud or Server/Data Center) as the user, with their own token.",
     credential: jiraCredential(shared),
     tools: {
       get_issue: getIssueTool(forTools),
@@ -37,6 +41,10 @@ export function createJiraToolkit(options: JiraToolkitOptions = {}) {
       get_issues_by_team: getIssuesByTeamTool(forTools),
       extract_sprint_info: extractSprintInfoTool(forTools),
       get_sprint_metrics: getSprintMetricsTool(forTools),
+      // Writes: each declares its side effect, so it runs only after the user approves.
+      add_comment: addCommentTool(forTools),
+      create_issue: createIssueTool(forTools),
+      update_issue: updateIssueTool(forTools),
     },
   });
 }

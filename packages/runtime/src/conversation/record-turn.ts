@@ -40,6 +40,16 @@ export class TurnRecorder {
     }
   }
 
+  /**
+   * The key this turn will be stored under if its answer, as the client will show it, ends with
+   * `more`: how an approval request names the answer that asked (approval/).
+   */
+  prefixKeyWith(more: string): string {
+    const answer = this.#answer + more;
+    const continued = this.#history.continued;
+    return this.#history.prefixKeyFor(continued ? joinAnswer(continued.text, answer) : answer);
+  }
+
   /** Never throws: a turn that cannot be stored is logged, the answer has already been sent. */
   async save(): Promise<void> {
     const continued = this.#history.continued;

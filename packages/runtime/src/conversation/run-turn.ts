@@ -1,8 +1,13 @@
 import type { InstructionContext, PluginLogger } from "@agentllm/sdk";
+import type { Content } from "@google/genai";
 import { type AgentEvent, emptyUsage } from "../agents/loop/agent-event.ts";
+import type { ToolCallEnv } from "../agents/loop/execute-tool-call.ts";
 import type { ModelClient } from "../agents/loop/gemini-stream.ts";
-import { runAgent } from "../agents/loop/run-agent.ts";
+import { type ApprovalGate, runAgent } from "../agents/loop/run-agent.ts";
 import type { RegisteredAgent } from "../agents/registry.ts";
+import { approvalAnswer } from "../approval/approval-answer.ts";
+import type { ApprovalOutcome, Approvals } from "../approval/approvals.ts";
+import { resumeApproval } from "../approval/resume-approval.ts";
 import { connectAnswer } from "../connect/connect-answer.ts";
 import type { ConnectLinks } from "../connect/connect-links.ts";
 import type { GoogleOAuth } from "../oauth/google-oauth.ts";
@@ -56,6 +61,11 @@ export interface TurnDeps extends ContextDeps {
   readonly connectLinks?: ConnectLinks | undefined;
   /** How long a pasted credential's check may take (the connect page's limit). */
   readonly validateTimeoutMs?: number | undefined;
+  /**
+   * Approval before side effects; without it (and in stateless requests) side-effect tools
+   * never run.
+   */
+  readonly approvals?: Approvals | undefined;
 }
 
 /**
@@ -106,9 +116,10 @@ export async function* runTurn(deps: TurnDeps, request: TurnRequest): AsyncGener
     ? await deps.locks.acquire(sessionKey, { signal: request.signal })
     : undefined;
   try {
+    const conversation = toGeminiConversation(pasted.messages);
     const context = await prepareContext(deps, {
       sessionKey,
-      conversation: toGeminiConversation(pasted.messages),
+      conversation,
       instructions,
       signal: request.signal,
       logger: request.logger,
@@ -116,6 +127,40 @@ export async function* runTurn(deps: TurnDeps, request: TurnRequest): AsyncGener
     const recorder =
       sessionKey && context.history
         ? new TurnRecorder(deps.sessions, sessionKey, context.history, request.logger)
+        : undefined;
+    const toolEnv: ToolCallEnv = {
+      userId,
+      sessionId,
+      signal: request.signal,
+      defaultTimeoutMs: deps.toolTimeoutMs,
+      logger: request.logger,
+      settingsFor,
+      credentials,
+    };
+    const approvals = sessionKey && recorder ? deps.approvals : undefined;
+    // Inside the lock and after reading the session: the user's message may answer the request
+    // the previous answer made. A pasted credential is never a reply.
+    const outcome: ApprovalOutcome | undefined =
+      approvals && sessionKey && pasted.latest.length === 0
+        ? await approvals.resolve(sessionKey, conversation.contents, request.logger)
+        : undefined;
+    if (outcome) request.logger.info({ approval: outcome.kind }, "reply to an approval request");
+    const gate: ApprovalGate | undefined =
+      approvals && sessionKey && recorder
+        ? {
+            async request(held) {
+              const text = approvalAnswer(
+                held.map((call) => ({
+                  description: call.description,
+                  tool: call.name,
+                  args: call.validated,
+                })),
+                approvals.ttlSeconds,
+              );
+              await approvals.request(sessionKey, recorder.prefixKeyWith(text), held);
+              return text;
+            },
+          }
         : undefined;
     const events =
       pasted.latest.length > 0
@@ -129,32 +174,32 @@ export async function* runTurn(deps: TurnDeps, request: TurnRequest): AsyncGener
               logger: request.logger,
             }),
           )
-        : runAgent({
-            client: deps.client,
-            model: definition.model?.model ?? deps.defaultModel,
-            systemInstruction: context.systemInstruction,
-            contents: context.contents,
-            toolset,
-            generationConfig: generationConfig(definition.model, request.params),
-            maxSteps: definition.maxSteps ?? deps.defaultMaxSteps,
-            ...(deps.tools
-              ? {
-                  maxParallelTools: deps.tools.maxParallel,
-                  maxToolCallsPerStep: deps.tools.maxCallsPerStep,
-                }
-              : {}),
-            toolEnv: {
-              userId,
-              sessionId,
-              signal: request.signal,
-              defaultTimeoutMs: deps.toolTimeoutMs,
-              logger: request.logger,
-              settingsFor,
-              credentials,
-            },
-            connectAnswer: (missing) =>
-              connectAnswer(missing, { userId, links: deps.connectLinks, logger: request.logger }),
-          });
+        : withPrelude(outcome ? resumeApproval(outcome, toolset, toolEnv) : undefined, (prelude) =>
+            runAgent({
+              client: deps.client,
+              model: definition.model?.model ?? deps.defaultModel,
+              systemInstruction: context.systemInstruction,
+              contents: context.contents,
+              toolset,
+              generationConfig: generationConfig(definition.model, request.params),
+              maxSteps: definition.maxSteps ?? deps.defaultMaxSteps,
+              ...(deps.tools
+                ? {
+                    maxParallelTools: deps.tools.maxParallel,
+                    maxToolCallsPerStep: deps.tools.maxCallsPerStep,
+                  }
+                : {}),
+              toolEnv,
+              connectAnswer: (missing) =>
+                connectAnswer(missing, {
+                  userId,
+                  links: deps.connectLinks,
+                  logger: request.logger,
+                }),
+              ...(gate ? { approval: gate } : {}),
+              prelude,
+            }),
+          );
     try {
       for await (const event of events) {
         recorder?.observe(event);
@@ -167,6 +212,15 @@ export async function* runTurn(deps: TurnDeps, request: TurnRequest): AsyncGener
   } finally {
     lease?.release();
   }
+}
+
+/** The resumed step's events first (an approval's), then the run that continues from it. */
+async function* withPrelude(
+  resumed: AsyncGenerator<AgentEvent, Content[]> | undefined,
+  run: (prelude: readonly Content[]) => AsyncGenerator<AgentEvent>,
+): AsyncGenerator<AgentEvent> {
+  const prelude = resumed ? yield* resumed : [];
+  yield* run(prelude);
 }
 
 /** A turn the runtime answers itself, without the model: one text, recorded like a model's. */

@@ -14,6 +14,7 @@ export interface Database {
   credentials: CredentialsTable;
   connect_tickets_used: ConnectTicketsUsedTable;
   oauth_pending: OAuthPendingTable;
+  pending_approvals: PendingApprovalsTable;
 }
 
 /** ISO-8601 timestamp written once, on insert. */
@@ -102,4 +103,26 @@ export interface OAuthPendingTable {
   /** PKCE verifier: useless without the code, which only our callback receives. */
   code_verifier: ColumnType<string, string, never>;
   expires_at: ColumnType<string, string, never>;
+}
+
+/**
+ * A side effect waiting for the user's approval (approval/). Everything but `consumed_at` and
+ * `decision` is covered by `mac`, so a row changed in the database never runs.
+ */
+export interface PendingApprovalsTable {
+  id: ColumnType<string, string, never>;
+  user_id: ColumnType<string, string, never>;
+  agent: ColumnType<string, string, never>;
+  session_id: ColumnType<string, string, never>;
+  /** The conversation key of the answer that asked (`conversation/history-key.ts`). */
+  prefix_key: ColumnType<string, string, never>;
+  /** JSON array of `{callId, name, args}`: exactly what runs once approved. */
+  calls: ColumnType<JsonText, JsonText, never>;
+  created_at: CreatedAt;
+  expires_at: ColumnType<string, string, never>;
+  /** base64url HMAC-SHA256 over the canonical form of the fields above. */
+  mac: ColumnType<string, string, never>;
+  /** Set once, when the request is approved, declined, expired or superseded. */
+  consumed_at: string | null;
+  decision: "approved" | "declined" | "expired" | "moved-on" | "superseded" | "invalid" | null;
 }

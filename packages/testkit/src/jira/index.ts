@@ -38,3 +38,8 @@ export {
   seedSprints,
   seedSprintsOfDemoIssue,
 } from "./sprint-seed.ts";
+export {
+  type FakeJiraWrite,
+  JIRA_SUMMARY_LIMIT,
+  JIRA_TEXT_LIMIT,
+} from "./write-routes.ts";

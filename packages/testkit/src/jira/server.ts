@@ -29,6 +29,7 @@ import {
   seedVersions,
 } from "./seed.ts";
 import { type FakeBoard, type FakeSprint, seedBoards, seedSprints } from "./sprint-seed.ts";
+import { addComment, createIssue, type FakeJiraWrite, updateIssue } from "./write-routes.ts";
 
 export interface FakeJiraOptions {
   /**
@@ -80,6 +81,8 @@ export interface RecordedJiraRequest {
   readonly auth: { readonly scheme: string; readonly userId: string | undefined };
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
   status: number | undefined;
+  /** The JSON body of a POST or PUT. */
+  body?: unknown;
 }
 
 export interface FakeJira {
@@ -87,6 +90,8 @@ export interface FakeJira {
   readonly flavour: JiraFlavour;
   readonly users: readonly FakeJiraUser[];
   readonly requests: readonly RecordedJiraRequest[];
+  /** Every comment, created issue and update the fake accepted, in order; reads see them too. */
+  readonly writes: readonly FakeJiraWrite[];
   /** Queues a fault for the next request (FIFO, one request each). */
   failNext(...faults: FakeJiraFault[]): void;
   reset(): void;
@@ -95,16 +100,20 @@ export interface FakeJira {
 
 const JSON_TYPE = "application/json;charset=UTF-8";
 const ROUTE =
-  /^\/rest\/api\/(2|3)\/(myself|issue\/([^/]+)|search|search\/jql|search\/approximate-count|project\/([^/]+)\/versions)$/;
+  /^\/rest\/api\/(2|3)\/(myself|issue|issue\/([^/]+)|issue\/([^/]+)\/comment|search|search\/jql|search\/approximate-count|project\/([^/]+)\/versions)$/;
 /** Jira Software's Agile API, the same on both flavours. */
 const AGILE_ROUTE = /^\/rest\/agile\/1\.0\/(board|board\/(\d+)\/sprint|sprint\/(\d+)(\/issue)?)$/;
+/** Which method each write route takes; reads are GET (searches also POST). */
+const WRITE_METHOD = { create: "POST", comment: "POST", update: "PUT" } as const;
 /** A search's JSON body; Jira's own limit is larger, a JQL query is far smaller. */
 const MAX_BODY_BYTES = 64 * 1024;
 
 export async function startFakeJira(options: FakeJiraOptions): Promise<FakeJira> {
   const flavour = options.flavour;
   const users = options.users ?? seedUsers;
-  const issues = options.issues ?? seedIssues;
+  // Copied: writes replace or append issues here, and later reads see them.
+  const issues: FakeIssue[] = [...(options.issues ?? seedIssues)];
+  const writes: FakeJiraWrite[] = [];
   const versions = options.versions ?? seedVersions;
   const boards = options.boards ?? seedBoards;
   const sprints = options.sprints ?? seedSprints;
@@ -127,6 +136,11 @@ export async function startFakeJira(options: FakeJiraOptions): Promise<FakeJira>
     headers: Record<string, string> = {},
   ) => {
     record.status = status;
+    if (status === 204) {
+      res.writeHead(204, headers).end();
+      options.log?.(`${record.method} ${record.path} -> 204`);
+      return;
+    }
     const text = typeof body === "string" ? body : JSON.stringify(body);
     res.writeHead(status, {
       "content-type": typeof body === "string" ? "text/plain;charset=UTF-8" : JSON_TYPE,
@@ -177,7 +191,21 @@ export async function startFakeJira(options: FakeJiraOptions): Promise<FakeJira>
     }
     const route = match?.[2] ?? "";
     const isSearch = route.startsWith("search");
-    if (match && req.method !== "GET" && !(req.method === "POST" && isSearch)) {
+    const write = !match
+      ? undefined
+      : route === "issue"
+        ? "create"
+        : match[4]
+          ? "comment"
+          : match[3] && req.method === "PUT"
+            ? "update"
+            : undefined;
+    if (
+      match &&
+      (write
+        ? req.method !== WRITE_METHOD[write]
+        : req.method !== "GET" && !(req.method === "POST" && isSearch))
+    ) {
       return send(res, record, 405, "");
     }
     if (route === "search/approximate-count" && req.method !== "POST") {
@@ -218,17 +246,26 @@ export async function startFakeJira(options: FakeJiraOptions): Promise<FakeJira>
       return send(res, record, result.status, result.body);
     }
     let params: SearchParams = Object.fromEntries(url.searchParams);
-    if (req.method === "POST") {
-      const body = await readJson(req);
-      if (body === undefined) {
+    let body: Record<string, unknown> = {};
+    if (req.method === "POST" || req.method === "PUT") {
+      const read = await readJson(req);
+      if (read === undefined) {
         return send(res, record, 400, jiraError("The request body is not valid JSON."));
       }
-      params = body;
+      params = read;
+      body = read;
+      record.body = read;
     }
+    const state = { issues, writes, now: () => new Date().toISOString() };
     let result: RouteResult;
-    if (route === "myself") result = myself(ctx);
+    if (write === "create") result = createIssue(ctx, state, body);
+    else if (write === "comment")
+      result = addComment(ctx, state, decodeURIComponent(match?.[4] as string), body);
+    else if (write === "update")
+      result = updateIssue(ctx, state, decodeURIComponent(match?.[3] as string), body);
+    else if (route === "myself") result = myself(ctx);
     else if (match?.[3]) result = getIssue(ctx, decodeURIComponent(match[3]), url.searchParams);
-    else if (match?.[4]) result = projectVersions(ctx, decodeURIComponent(match[4]));
+    else if (match?.[5]) result = projectVersions(ctx, decodeURIComponent(match[5]));
     else if (route === "search" && flavour === "cloud") {
       // Cloud removed the old search in 2025: the answer is 410 with a pointer to the new one.
       result = {
@@ -267,12 +304,14 @@ export async function startFakeJira(options: FakeJiraOptions): Promise<FakeJira>
     flavour,
     users,
     requests,
+    writes,
     failNext(...more) {
       faults.push(...more);
     },
     reset() {
       faults = [];
       requests.length = 0;
+      writes.length = 0;
     },
     async close() {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
@@ -302,7 +341,9 @@ function authenticate(
 }
 
 /** A POST body as a JSON object; undefined when it is not one or is larger than the limit. */
-async function readJson(req: IncomingMessage): Promise<SearchParams | undefined> {
+async function readJson(
+  req: IncomingMessage,
+): Promise<(SearchParams & Record<string, unknown>) | undefined> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
@@ -312,7 +353,9 @@ async function readJson(req: IncomingMessage): Promise<SearchParams | undefined>
   }
   try {
     const body: unknown = JSON.parse(Buffer.concat(chunks).toString("utf8"));
-    return body && typeof body === "object" && !Array.isArray(body) ? body : undefined;
+    return body && typeof body === "object" && !Array.isArray(body)
+      ? (body as Record<string, unknown>)
+      : undefined;
   } catch {
     return undefined;
   }

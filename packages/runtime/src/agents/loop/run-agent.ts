@@ -13,8 +13,33 @@ import {
 } from "./agent-event.ts";
 import { executeToolCall, type ToolCallEnv, type ToolOutcome } from "./execute-tool-call.ts";
 import { type ModelClient, type StepOutcome, streamModelStep } from "./gemini-stream.ts";
-import type { GeminiToolset } from "./to-gemini-tools.ts";
+import type { GeminiToolset, IndexedTool } from "./to-gemini-tools.ts";
 import { toolStatus } from "./tool-status.ts";
+
+/** A side-effect call the model asked for, held back for the user's approval. */
+export interface HeldCall {
+  readonly callId: string;
+  readonly name: string;
+  /** The model's arguments, as they will run. */
+  readonly args: unknown;
+  /** The same, validated by the tool's schema (defaults filled in): what the user is shown. */
+  readonly validated: Readonly<Record<string, unknown>>;
+  /** The tool's own line for a human (`sideEffect.describe`). */
+  readonly description: string;
+}
+
+/** Where side-effect calls go instead of running (see approval/). */
+export interface ApprovalGate {
+  /** Stores the held calls for approval; the text is the run's last answer. */
+  request(calls: readonly HeldCall[]): Promise<string>;
+}
+
+/** What a held call's function response says: true, and what the model needs next turn. */
+export const AWAITING_APPROVAL = {
+  status: "awaiting_approval",
+  message:
+    "Not run yet: the user was shown this change and asked to approve or decline it in their next message. The runtime runs it once they approve and gives you the result.",
+};
 
 export interface RunAgentOptions {
   readonly client: ModelClient;
@@ -36,7 +61,26 @@ export interface RunAgentOptions {
   readonly maxParallelTools?: number;
   /** Tool calls one step may ask for; each one past it gets an error result the model sees. */
   readonly maxToolCallsPerStep?: number;
+  /**
+   * Side-effect tools' calls are held and handed here instead of running, and the run ends
+   * with its answer. Without a gate (an anonymous or stateless request) they do not run at all.
+   */
+  readonly approval?: ApprovalGate;
+  /**
+   * Contents this turn already has before the first model call (the resumed step of an
+   * approval, `approval/resume-approval.ts`): sent to the model and stored with the turn.
+   */
+  readonly prelude?: readonly Content[];
+  /** Most side-effect calls one step may hold for approval; the rest get an error result. */
+  readonly maxHeldCalls?: number;
 }
+
+/**
+ * A step asking for more changes than this at once is told to ask for the rest later; with Jira's
+ * 32,767-character text fields it bounds one stored request (and the answer showing it) to
+ * about a megabyte.
+ */
+export const DEFAULT_MAX_HELD_CALLS = 8;
 
 /** Eight at once: a step of five Jira reads takes about one read's time, and no more. */
 export const DEFAULT_MAX_PARALLEL_TOOLS = 8;
@@ -52,7 +96,7 @@ export async function* runAgent(options: RunAgentOptions): AsyncGenerator<AgentE
   const { client, toolset, toolEnv } = options;
   const signal = toolEnv.signal;
   const steps: StepRecord[] = [];
-  const newContents: Content[] = [];
+  const newContents: Content[] = [...(options.prelude ?? [])];
   let usage: Usage = emptyUsage();
   let finishReason: FinishReason = "stop";
 
@@ -86,41 +130,86 @@ export async function* runAgent(options: RunAgentOptions): AsyncGenerator<AgentE
     // number at a time, results in the order asked.
     const perStep = options.maxToolCallsPerStep ?? DEFAULT_MAX_TOOL_CALLS_PER_STEP;
     const slot = pLimit(options.maxParallelTools ?? DEFAULT_MAX_PARALLEL_TOOLS);
+    // Side effects never run here: valid ones are held for the user's approval (read-only calls
+    // of the same step still run); invalid ones fall through to the usual "invalid arguments".
+    const maxHeld = options.maxHeldCalls ?? DEFAULT_MAX_HELD_CALLS;
+    const held: HeldCall[] = [];
+    const holds = calls.map((call, i): ToolOutcome | undefined => {
+      if (i >= perStep) return undefined;
+      const indexed = toolset.byName.get(call.name);
+      const hold = holdable(indexed, call);
+      if (!hold) return undefined;
+      if (!options.approval) {
+        return failure(
+          `'${call.name}' changes data and needs the user's approval, which needs a signed-in user and a conversation id; this request has neither, so it did not run. Tell the user.`,
+        );
+      }
+      if (held.length >= maxHeld) {
+        return failure(
+          `At most ${maxHeld} changes can be put to the user at once; this one was not. Ask for it again after the user has answered.`,
+        );
+      }
+      held.push({ callId: call.callId, name: call.name, args: call.args ?? {}, ...hold });
+      return { result: AWAITING_APPROVAL, isError: false };
+    });
+    // Status lines only for the calls that run now: not held ones, not those past the cap.
     const scrub = (text: string) => scrubText(text, toolEnv.credentials?.scrubForms() ?? []);
-    const running = calls.slice(0, perStep).map((call) => ({
-      call,
-      status: toolStatus(call.name, call.args, toolset.byName.get(call.name), scrub),
-    }));
+    const running = calls.flatMap((call, i) =>
+      i < perStep && !holds[i]
+        ? [
+            {
+              i,
+              call,
+              status: toolStatus(call.name, call.args, toolset.byName.get(call.name), scrub),
+            },
+          ]
+        : [],
+    );
     for (const { call, status } of running) {
       yield { type: "status", callId: call.callId, description: status, done: false };
     }
     const pending = calls.map(
       (call, i): Promise<ToolOutcome> =>
-        i >= perStep
-          ? Promise.resolve({
-              result: {
-                error: `Too many tool calls in one step (at most ${perStep}); this one did not run. Ask for it again in a later step.`,
-              },
-              isError: true,
-            })
-          : slot(() =>
-              executeToolCall(
-                { name: call.name, args: call.args, indexed: toolset.byName.get(call.name) },
-                toolEnv,
+        holds[i]
+          ? Promise.resolve(holds[i])
+          : i >= perStep
+            ? Promise.resolve({
+                result: {
+                  error: `Too many tool calls in one step (at most ${perStep}); this one did not run. Ask for it again in a later step.`,
+                },
+                isError: true,
+              })
+            : slot(() =>
+                executeToolCall(
+                  { name: call.name, args: call.args, indexed: toolset.byName.get(call.name) },
+                  toolEnv,
+                ),
               ),
-            ),
     );
     // Each call's status is marked done as it finishes, not when the slowest one does.
     const unfinished = new Map(
-      running.map((_, i) => [i, (pending[i] as Promise<ToolOutcome>).then(() => i)]),
+      running.map((entry, r) => [r, (pending[entry.i] as Promise<ToolOutcome>).then(() => r)]),
     );
     while (unfinished.size > 0) {
-      const i = await Promise.race(unfinished.values());
-      unfinished.delete(i);
-      const { call, status } = running[i] as (typeof running)[number];
+      const r = await Promise.race(unfinished.values());
+      unfinished.delete(r);
+      const { call, status } = running[r] as (typeof running)[number];
       yield { type: "status", callId: call.callId, description: status, done: true };
     }
     const outcomes = await Promise.all(pending);
+    const missing = uniqueMissing(outcomes.map((outcome) => outcome.credentialRequired));
+    const detour = missing.length > 0 && options.connectAnswer !== undefined;
+    if (detour && held.length > 0) {
+      // The connect detour ends this run first; nothing is put up for approval now.
+      for (const [i, hold] of holds.entries()) {
+        if (hold && !hold.isError) {
+          outcomes[i] = failure(
+            "Not run: the user must first connect an account (they were given a link). Ask for this change again after they have.",
+          );
+        }
+      }
+      held.length = 0;
+    }
     const toolResults = calls.map((call, i) => {
       const outcome = outcomes[i] as (typeof outcomes)[number];
       return {
@@ -130,8 +219,11 @@ export async function* runAgent(options: RunAgentOptions): AsyncGenerator<AgentE
         isError: outcome.isError,
       };
     });
+    const heldIds = new Set(held.map((call) => call.callId));
     for (const [i, result] of toolResults.entries()) {
-      yield { type: "tool-result", ...result, args: calls[i]?.args };
+      // A held call has no card: the approval answer shows it in full.
+      if (!heldIds.has(result.callId))
+        yield { type: "tool-result", ...result, args: calls[i]?.args };
     }
     const record: StepRecord = {
       text: step.text,
@@ -150,8 +242,18 @@ export async function* runAgent(options: RunAgentOptions): AsyncGenerator<AgentE
         functionResponse: { name: result.name, response: result.result },
       })),
     });
-    const missing = uniqueMissing(outcomes.map((outcome) => outcome.credentialRequired));
-    if (missing.length > 0 && options.connectAnswer) {
+    if (held.length > 0 && options.approval) {
+      // Approval before side effects: the runtime answers, as in the connect detour below; the
+      // stored history reads as if the model had asked (its calls, "awaiting approval", this text).
+      const answer = await options.approval.request(held);
+      newContents.push({ role: "model", parts: [{ text: answer }] });
+      // Its own paragraph after whatever the model wrote first.
+      const wrote = steps.some((record) => record.text.trim() !== "");
+      yield { type: "text-delta", text: wrote ? `\n\n${answer}` : answer };
+      finishReason = "stop";
+      break;
+    }
+    if (detour && options.connectAnswer) {
       // The connect detour: the runtime answers, not the model. The stored history reads as if
       // the model had answered so (its call, the "not connected" result, this text), so the
       // next turn's model knows the user was sent a link and calls the tool again.
@@ -170,6 +272,32 @@ export async function* runAgent(options: RunAgentOptions): AsyncGenerator<AgentE
   }
 
   yield { type: "finish", finishReason, usage, steps, newContents };
+}
+
+/** The validated arguments and description of a side-effect call, or undefined to run it as usual. */
+function holdable(
+  indexed: IndexedTool | undefined,
+  call: { name: string; args: unknown },
+): { validated: Readonly<Record<string, unknown>>; description: string } | undefined {
+  const sideEffect = indexed?.tool.sideEffect;
+  if (!indexed || !sideEffect) return undefined;
+  const parsed = indexed.tool.parameters.safeParse(call.args ?? {});
+  if (!parsed.success) return undefined;
+  const validated =
+    parsed.data !== null && typeof parsed.data === "object" && !Array.isArray(parsed.data)
+      ? (parsed.data as Record<string, unknown>)
+      : { value: parsed.data };
+  let description: string;
+  try {
+    description = sideEffect.describe(parsed.data);
+  } catch {
+    description = `Run ${call.name}`;
+  }
+  return { validated, description: description.trim().slice(0, 300) || `Run ${call.name}` };
+}
+
+function failure(message: string): ToolOutcome {
+  return { result: { error: message }, isError: true };
 }
 
 function uniqueMissing(items: readonly (MissingCredential | undefined)[]): MissingCredential[] {

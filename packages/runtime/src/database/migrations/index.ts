@@ -5,6 +5,7 @@ import { indexTurnsByPrefixKey } from "./0003-index-turns-by-prefix-key.ts";
 import { createCredentials } from "./0004-create-credentials.ts";
 import { createConnectTickets } from "./0005-create-connect-tickets.ts";
 import { createOAuthPending } from "./0006-create-oauth-pending.ts";
+import { createPendingApprovals } from "./0007-create-pending-approvals.ts";
 
 /**
  * Every migration, keyed by the name kysely records in `kysely_migration`. Listed by hand
@@ -18,4 +19,5 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   "0004-create-credentials": createCredentials,
   "0005-create-connect-tickets": createConnectTickets,
   "0006-create-oauth-pending": createOAuthPending,
+  "0007-create-pending-approvals": createPendingApprovals,
 });
