@@ -222,6 +222,13 @@ describe("approval before side effects (runTurn)", () => {
     const approved = await turn([...history, { role: "user", content: "approve" }]);
     expect(posted).toEqual([{ target: "RELEASE", text: NOTE }]);
     expect(approved.text).toBe("Posted the note.");
+    // While the approved change runs, its status line shows, then is marked done.
+    expect(
+      approved.events.flatMap((e) => (e.type === "status" ? [[e.description, e.done]] : [])),
+    ).toEqual([
+      ["Using the post note tool…", false],
+      ["Using the post note tool…", true],
+    ]);
     // The model continued from the resumed step, with the tool's real result.
     expect(model.calls).toHaveLength(2);
     expect(lastResponse("post_note")).toEqual({ posted: true, id: 1 });

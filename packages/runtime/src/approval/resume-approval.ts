@@ -6,6 +6,8 @@ import {
   type ToolOutcome,
 } from "../agents/loop/execute-tool-call.ts";
 import type { GeminiToolset } from "../agents/loop/to-gemini-tools.ts";
+import { toolStatus } from "../agents/loop/tool-status.ts";
+import { scrubText } from "../vault/scrub-secrets.ts";
 import type { ApprovalOutcome } from "./approvals.ts";
 
 /** What the model is told about calls that did not run, by outcome. */
@@ -39,15 +41,20 @@ export async function* resumeApproval(
     yield { type: "tool-call", callId: call.callId, name: call.name, args: call.args };
   }
   const outcomes: ToolOutcome[] = [];
+  const scrub = (text: string) => scrubText(text, env.credentials?.scrubForms() ?? []);
   for (const call of calls) {
-    const result: ToolOutcome =
-      outcome.kind === "approved"
-        ? // One after another: a user approving "comment, then close" means that order.
-          await executeToolCall(
-            { name: call.name, args: call.args, indexed: toolset.byName.get(call.name) },
-            env,
-          )
-        : { result: { error: NOT_RUN[outcome.kind] }, isError: true };
+    const indexed = toolset.byName.get(call.name);
+    let result: ToolOutcome;
+    if (outcome.kind === "approved") {
+      // The approved change shows its status line while it runs, as any tool call does.
+      const description = toolStatus(call.name, call.args, indexed, scrub);
+      yield { type: "status", callId: call.callId, description, done: false };
+      // One after another: a user approving "comment, then close" means that order.
+      result = await executeToolCall({ name: call.name, args: call.args, indexed }, env);
+      yield { type: "status", callId: call.callId, description, done: true };
+    } else {
+      result = { result: { error: NOT_RUN[outcome.kind] }, isError: true };
+    }
     // The connect detour cannot run here (this turn's answer is the model's); say what to do.
     const given: ToolOutcome = result.credentialRequired
       ? {
