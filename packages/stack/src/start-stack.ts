@@ -1,10 +1,10 @@
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
-import path from "node:path";
 import { type ChildService, httpOk, startChildService } from "./child-service.ts";
 import { assertBuildFresh } from "./compiled-build.ts";
 import { freePort } from "./free-port.ts";
 import { paths, repoRoot } from "./repo-paths.ts";
+import { startProxy } from "./start-proxy.ts";
 import {
   DEFAULT_RESTART_POLICY,
   type RestartPolicy,
@@ -171,37 +171,15 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     ready: runtimeReady,
     onGiveUp: options.onRuntimeGaveUp,
   });
-  const proxyEnv: NodeJS.ProcessEnv = {
-    ...baseEnv,
-    AGENTLLM_RUNTIME_URL: runtimeUrl,
-    AGENTLLM_RUNTIME_TOKEN: runtimeToken,
-    LITELLM_MASTER_KEY: masterKey,
-    GEMINI_API_KEY: options.geminiApiKey,
-    // Offline start: without it LiteLLM stalls fetching a price list from the internet.
-    LITELLM_LOCAL_MODEL_COST_MAP: "True",
-    PYTHONUNBUFFERED: "1",
-  };
-  // DATABASE_URL is the runtime's (Postgres sessions); LiteLLM would take it as its own.
-  delete proxyEnv.DATABASE_URL;
-  // The credential key is the runtime's alone: the proxy never needs to read a credential.
-  delete proxyEnv.AGENTLLM_TOKEN_ENCRYPTION_KEY;
-  // LiteLLM's app behind the bridge's guard (bridge/README.md, "The proxy process"): the same
-  // arguments as the `litellm` command, plus the guard's limits and timeouts.
-  const proxy = startChildService({
-    name: "litellm",
-    command: path.join(path.dirname(paths.litellm), "python"),
-    args: [
-      "-m",
-      "agentllm_bridge.serve",
-      "--config",
-      options.proxyConfig ?? paths.proxyConfig,
-      "--host",
-      proxyHost,
-      "--port",
-      String(proxyPort),
-    ],
-    cwd: repoRoot,
-    env: proxyEnv,
+  const proxy = startProxy({
+    runtimeUrl,
+    runtimeToken,
+    masterKey,
+    geminiApiKey: options.geminiApiKey,
+    port: proxyPort,
+    host: proxyHost,
+    proxyConfig: options.proxyConfig,
+    env: baseEnv,
     onLine: options.onLine && ((line) => options.onLine?.("litellm", line)),
   });
 

@@ -19,9 +19,9 @@ import {
 } from "@agentllm/testkit";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ChildService, httpOk, startChildService } from "../src/child-service.ts";
+import { type ChildService, httpOk } from "../src/child-service.ts";
 import { freePort } from "../src/free-port.ts";
-import { paths, repoRoot } from "../src/repo-paths.ts";
+import { startProxy } from "../src/start-proxy.ts";
 import { randomFernetKey } from "../src/start-stack.ts";
 import { proxyConfigWithModels } from "./stack-fixture.ts";
 
@@ -81,32 +81,13 @@ describe("the connect detour through the real LiteLLM proxy", () => {
     // The repository's proxy config with this test's agent added.
     const proxyConfig = proxyConfigWithModels(workDir, [MODEL]);
     const port = await freePort();
-    const env: NodeJS.ProcessEnv = { ...process.env };
-    // The runtime's (Postgres sessions); LiteLLM would take it as its own.
-    delete env.DATABASE_URL;
-    proxy = startChildService({
-      name: "litellm",
-      command: path.join(path.dirname(paths.litellm), "python"),
-      args: [
-        "-m",
-        "agentllm_bridge.serve",
-        "--config",
-        proxyConfig,
-        "--host",
-        "127.0.0.1",
-        "--port",
-        String(port),
-      ],
-      cwd: repoRoot,
-      env: {
-        ...env,
-        AGENTLLM_RUNTIME_URL: runtime.url,
-        AGENTLLM_RUNTIME_TOKEN: RUNTIME_TOKEN,
-        LITELLM_MASTER_KEY: MASTER_KEY,
-        GEMINI_API_KEY: "fake-gemini-key",
-        LITELLM_LOCAL_MODEL_COST_MAP: "True",
-        PYTHONUNBUFFERED: "1",
-      },
+    proxy = startProxy({
+      runtimeUrl: runtime.url,
+      runtimeToken: RUNTIME_TOKEN,
+      masterKey: MASTER_KEY,
+      geminiApiKey: "fake-gemini-key",
+      port,
+      proxyConfig,
       onLine: (line) => void logLines.push(line),
     });
     await proxy.waitUntil(httpOk(`http://127.0.0.1:${port}/health/liveliness`), 90_000);
