@@ -1,6 +1,6 @@
 import type { InstructionContext } from "@agentllm/sdk";
 import { googleDriveToolkit } from "@agentllm/toolkit-google-drive";
-import { jiraToolkit } from "@agentllm/toolkit-jira";
+import { jiraReadOnlyToolkit } from "@agentllm/toolkit-jira";
 import { describe, expect, it } from "vitest";
 import sprintReviewer from "./agent.ts";
 import { sprintReviewerAgent } from "./index.ts";
@@ -19,10 +19,13 @@ const withUrl = (value: string | undefined) =>
   sprintReviewerInstructions(ctx, { [TEAM_MAPPING_URL_VARIABLE]: value });
 
 describe("sprint reviewer agent", () => {
-  it("is declared for the runtime with Jira and Google Drive", () => {
+  it("is declared for the runtime with read-only Jira and Google Drive", () => {
     expect(sprintReviewerAgent).toBe(sprintReviewer);
     expect(sprintReviewer.name).toBe("sprint-reviewer");
-    expect(sprintReviewer.toolkits).toEqual([jiraToolkit, googleDriveToolkit]);
+    expect(sprintReviewer.toolkits).toEqual([jiraReadOnlyToolkit, googleDriveToolkit]);
+    // A review never changes Jira: no tool of the agent's may even ask to.
+    const tools = sprintReviewer.toolkits.flatMap((toolkit) => Object.values(toolkit.tools));
+    expect(tools.filter((tool) => tool.sideEffect)).toEqual([]);
     expect(sprintReviewer.maxSteps).toBe(12);
   });
 

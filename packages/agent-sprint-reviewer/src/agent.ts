@@ -1,6 +1,6 @@
 import { defineAgent } from "@agentllm/sdk";
 import { googleDriveToolkit } from "@agentllm/toolkit-google-drive";
-import { jiraToolkit } from "@agentllm/toolkit-jira";
+import { jiraReadOnlyToolkit } from "@agentllm/toolkit-jira";
 import { sprintReviewerInstructions } from "./instructions.ts";
 
 export default defineAgent({
@@ -10,7 +10,8 @@ export default defineAgent({
   instructions: (ctx) => sprintReviewerInstructions(ctx),
   // Low temperature: a review restates tool results, it should not embellish them.
   model: { model: "gemini-2.5-flash", temperature: 0.2 },
-  toolkits: [jiraToolkit, googleDriveToolkit],
+  // Read-only Jira: a review reports on the sprint, it never changes an issue.
+  toolkits: [jiraReadOnlyToolkit, googleDriveToolkit],
   // Mapping, issues, sprint, metrics and the team's sprint issues, backlog, then the answer,
   // with room for one retry.
   maxSteps: 12,

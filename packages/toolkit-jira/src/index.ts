@@ -2,7 +2,13 @@ export { adfToText } from "./adf-to-text.ts";
 export { DEFAULT_JIRA_TIMEOUT_MS, MAX_JIRA_RESPONSE_BYTES } from "./jira-client.ts";
 export { checkJiraCredential, jiraCredential, VALIDATE_TIMEOUT_MS } from "./jira-credential.ts";
 export { MAX_JQL_CHARS, MAX_SEARCH_ISSUES, SEARCH_PAGE_SIZE } from "./jira-search.ts";
-export { createJiraToolkit, type JiraToolkitOptions, jiraToolkit } from "./jira-toolkit.ts";
+export {
+  createJiraReadOnlyToolkit,
+  createJiraToolkit,
+  type JiraToolkitOptions,
+  jiraReadOnlyToolkit,
+  jiraToolkit,
+} from "./jira-toolkit.ts";
 export { isDataCenterToken, recognizeJiraToken } from "./recognize-jira-token.ts";
 export { currentSprint, type SprintRef, sprintsInFields } from "./sprint-field.ts";
 export {

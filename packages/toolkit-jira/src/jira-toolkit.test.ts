@@ -6,7 +6,7 @@ import {
 } from "@agentllm/sdk";
 import { type FakeJira, seedUsers, startFakeJira } from "@agentllm/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createJiraToolkit } from "./jira-toolkit.ts";
+import { createJiraReadOnlyToolkit, createJiraToolkit } from "./jira-toolkit.ts";
 import { MAX_ISSUE_COMMENTS } from "./tools/format-issue.ts";
 
 const dana = seedUsers[0] as (typeof seedUsers)[number];
@@ -202,5 +202,23 @@ describe("toolkit-jira's setup checks", () => {
     for (const bad of ["", "DEMO", "DEMO-0", "../DEMO-1", "DEMO-1?x=1", `${"A".repeat(51)}-1`]) {
       expect(parameters.safeParse({ issue_key: bad }).success).toBe(false);
     }
+  });
+});
+
+describe("the read-only Jira toolkit", () => {
+  it("has every read tool and no write, under the same name and credential kind", () => {
+    const full = createJiraToolkit();
+    const readOnly = createJiraReadOnlyToolkit();
+    expect(readOnly.name).toBe(full.name);
+    expect(readOnly.credential.kind).toBe(full.credential.kind);
+    const writes = Object.entries(full.tools)
+      .filter(([, tool]) => "sideEffect" in tool && tool.sideEffect)
+      .map(([name]) => name);
+    expect(writes.sort()).toEqual(["add_comment", "create_issue", "update_issue"]);
+    expect(Object.keys(readOnly.tools).sort()).toEqual(
+      Object.keys(full.tools)
+        .filter((name) => !writes.includes(name))
+        .sort(),
+    );
   });
 });

@@ -22,25 +22,14 @@ export interface JiraToolkitOptions {
 
 /** The Jira toolkit with its options; `jiraToolkit` is the one agents use. */
 export function createJiraToolkit(options: JiraToolkitOptions = {}) {
-  const shared = {
-    defaultBaseUrl: options.defaultBaseUrl ?? (() => process.env.JIRA_BASE_URL || undefined),
-    ...(options.fetch ? { fetch: options.fetch } : {}),
-  };
-  const forTools = { ...shared, ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) };
+  const { credential, forTools } = parts(options);
   return defineToolkit({
     name: "jira",
     description:
       "Reads and (after the user approves) writes Jira (Cloud or Server/Data Center) as the user, with their own token.",
-    credential: jiraCredential(shared),
+    credential,
     tools: {
-      get_issue: getIssueTool(forTools),
-      get_issues_stats: getIssuesStatsTool(forTools),
-      get_issues_summary: getIssuesSummaryTool(forTools),
-      get_issues_detailed: getIssuesDetailedTool(forTools),
-      get_fix_versions: getFixVersionsTool(forTools),
-      get_issues_by_team: getIssuesByTeamTool(forTools),
-      extract_sprint_info: extractSprintInfoTool(forTools),
-      get_sprint_metrics: getSprintMetricsTool(forTools),
+      ...readTools(forTools),
       // Writes: each declares its side effect, so it runs only after the user approves.
       add_comment: addCommentTool(forTools),
       create_issue: createIssueTool(forTools),
@@ -49,4 +38,43 @@ export function createJiraToolkit(options: JiraToolkitOptions = {}) {
   });
 }
 
+/**
+ * The read tools only, for an agent whose job never changes Jira: a model's mistake cannot even
+ * ask to. The same toolkit name, so one connected credential serves both.
+ */
+export function createJiraReadOnlyToolkit(options: JiraToolkitOptions = {}) {
+  const { credential, forTools } = parts(options);
+  return defineToolkit({
+    name: "jira",
+    description: "Reads Jira (Cloud or Server/Data Center) as the user, with their own token.",
+    credential,
+    tools: readTools(forTools),
+  });
+}
+
+function parts(options: JiraToolkitOptions) {
+  const shared = {
+    defaultBaseUrl: options.defaultBaseUrl ?? (() => process.env.JIRA_BASE_URL || undefined),
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+  };
+  const forTools = { ...shared, ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) };
+  return { credential: jiraCredential(shared), forTools };
+}
+
+function readTools(forTools: ReturnType<typeof parts>["forTools"]) {
+  return {
+    get_issue: getIssueTool(forTools),
+    get_issues_stats: getIssuesStatsTool(forTools),
+    get_issues_summary: getIssuesSummaryTool(forTools),
+    get_issues_detailed: getIssuesDetailedTool(forTools),
+    get_fix_versions: getFixVersionsTool(forTools),
+    get_issues_by_team: getIssuesByTeamTool(forTools),
+    extract_sprint_info: extractSprintInfoTool(forTools),
+    get_sprint_metrics: getSprintMetricsTool(forTools),
+  };
+}
+
+/** Every Jira tool, the writes behind the user's approval. */
 export const jiraToolkit = createJiraToolkit();
+/** The read tools only (see {@link createJiraReadOnlyToolkit}). */
+export const jiraReadOnlyToolkit = createJiraReadOnlyToolkit();
