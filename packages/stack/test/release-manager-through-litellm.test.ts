@@ -21,7 +21,7 @@ import { JIRA_MODEL, type JiraStackFixture, startJiraStackFixture } from "./jira
 // Jira and Drive received and what the model was given back. One user, Rita of the release
 // team, goes through it all in order: Jira not connected (a link), connected on the page, a
 // status question, a code-freeze draft from the shipped workbook; then Google Drive connected,
-// the team's Sheet used, changed, and Drive down.
+// the team's Sheet used, changed, and Drive down; last, a Jira comment she approves first.
 
 const MODEL = "agno/release-manager";
 const RITA = "user-rita-r1";
@@ -226,6 +226,27 @@ describe("agno/release-manager through the real LiteLLM proxy", () => {
     for (const secret of [fx.users[0].token, ...new Set(tokens)]) {
       expect(fx.output()).not.toContain(secret ?? "never");
     }
+  });
+
+  it("(e) a comment on a release issue is asked for first, and written once when Rita approves", async () => {
+    const note = "Code freeze for 4.4 starts on 2026-12-03.\nPlease land fixes before then.";
+    const asked = await ask(
+      "Note the code freeze date on DEMO-1.",
+      call("add_comment", { issue_key: "DEMO-1", body: note }),
+    );
+    expect(asked).toContain("Add a comment to DEMO-1 in Jira");
+    for (const line of note.split("\n")) expect(asked).toContain(line);
+    expect(asked).toContain("Reply **approve**");
+    expect(fx.jira.writes).toHaveLength(0);
+
+    const done = await ask("approve", say("Commented on DEMO-1."));
+    expect(done).toContain("Commented on DEMO-1.");
+    expect(fx.jira.writes).toEqual([
+      { kind: "comment", issueKey: "DEMO-1", userId: fx.users[0].id, body: note },
+    ]);
+    // A second "approve" is an ordinary message: nothing is written again.
+    await ask("approve", say("There is nothing waiting for approval."));
+    expect(fx.jira.writes).toHaveLength(1);
   });
 
   /** Rita's browser: the connect page's button, Google's consent (automatic), the callback. */
