@@ -1,4 +1,5 @@
 export type { ChildExit, ChildService } from "./child-service.ts";
+export { httpOk } from "./child-service.ts";
 export {
   assertBuildFresh,
   buildCompiled,
@@ -7,11 +8,13 @@ export {
 } from "./compiled-build.ts";
 export { freePort } from "./free-port.ts";
 export { paths, repoRoot } from "./repo-paths.ts";
+export { type ProxyOptions, startProxy } from "./start-proxy.ts";
 export type { RunningStack, RuntimeForm, StackOptions } from "./start-stack.ts";
 export {
   BridgeNotInstalledError,
   DEFAULT_MASTER_KEY,
   RUNTIME_NODE_OPTIONS,
+  randomFernetKey,
   runtimeArgs,
   startStack,
 } from "./start-stack.ts";

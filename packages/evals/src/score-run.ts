@@ -1,0 +1,51 @@
+import type { EvalCase } from "./eval-case.ts";
+import type { JudgeVerdict } from "./judge.ts";
+import { missingToolCalls, normalize } from "./tool-call-match.ts";
+import type { ObservedToolCall } from "./tool-cards.ts";
+
+/** What one run of a case produced: the answer's text and tool calls, or why there is none. */
+export interface RunOutcome {
+  readonly text: string;
+  readonly toolCalls: readonly ObservedToolCall[];
+  /** Set when the request failed or timed out: the run fails with this reason. */
+  readonly error?: string | undefined;
+  readonly durationMs: number;
+}
+
+export interface RunScore {
+  readonly passed: boolean;
+  /** Each reason the run failed, in words a report reader can act on; empty when it passed. */
+  readonly failures: readonly string[];
+  readonly toolCalls: readonly string[];
+  readonly durationMs: number;
+  readonly judge?: JudgeVerdict | undefined;
+}
+
+/** Scores one run: every expected tool called, every fact in the answer, the judge satisfied. */
+export function scoreRun(
+  evalCase: EvalCase,
+  outcome: RunOutcome,
+  verdict?: JudgeVerdict,
+): RunScore {
+  const failures: string[] = [];
+  if (outcome.error !== undefined) failures.push(`no answer: ${outcome.error}`);
+  else {
+    for (const missing of missingToolCalls(evalCase.expectedTools, outcome.toolCalls)) {
+      failures.push(`tool not called: ${missing.name}${missing.args ? ` ${JSON.stringify(missing.args)}` : ""}`);
+    }
+    const text = normalize(outcome.text);
+    for (const fact of evalCase.facts) {
+      if (!text.includes(normalize(fact))) failures.push(`fact missing: ${JSON.stringify(fact)}`);
+    }
+    if (evalCase.rubric !== undefined && verdict && !verdict.pass) {
+      failures.push(`judge: ${verdict.reason}`);
+    }
+  }
+  return {
+    passed: failures.length === 0,
+    failures,
+    toolCalls: outcome.toolCalls.map((call) => call.name),
+    durationMs: outcome.durationMs,
+    ...(verdict ? { judge: verdict } : {}),
+  };
+}
