@@ -74,7 +74,9 @@ export function validateCases(cases: readonly unknown[]): EvalCase[] {
     const label = (raw as { id?: unknown })?.id ?? `#${index}`;
     if (!parsed.success) {
       for (const issue of parsed.error.issues) {
-        problems.push(`case ${String(label)}: ${issue.path.join(".") || "(case)"}: ${issue.message}`);
+        problems.push(
+          `case ${String(label)}: ${issue.path.join(".") || "(case)"}: ${issue.message}`,
+        );
       }
       return;
     }

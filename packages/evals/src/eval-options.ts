@@ -45,7 +45,9 @@ function bounded(name: keyof typeof OPTION_BOUNDS, flag: string, raw: string | u
   if (raw === undefined) return bounds.default;
   const value = Number(raw);
   if (raw.trim() === "" || !Number.isFinite(value) || value < bounds.min || value > bounds.max) {
-    throw new EvalOptionsError(`--${flag} must be a number from ${bounds.min} to ${bounds.max}, not ${JSON.stringify(raw)}`);
+    throw new EvalOptionsError(
+      `--${flag} must be a number from ${bounds.min} to ${bounds.max}, not ${JSON.stringify(raw)}`,
+    );
   }
   if (name !== "gate" && !Number.isInteger(value)) {
     throw new EvalOptionsError(`--${flag} must be a whole number, not ${JSON.stringify(raw)}`);
@@ -63,7 +65,9 @@ export function parseEvalOptions(argv: readonly string[]): EvalOptions {
   const agents = (values.agent ?? []).map((agent) => {
     const name = agent.replace(/^agno\//, "");
     if (!(EVAL_AGENTS as readonly string[]).includes(name)) {
-      throw new EvalOptionsError(`--agent: no evaluations for ${JSON.stringify(agent)}; one of ${EVAL_AGENTS.join(", ")}`);
+      throw new EvalOptionsError(
+        `--agent: no evaluations for ${JSON.stringify(agent)}; one of ${EVAL_AGENTS.join(", ")}`,
+      );
     }
     return name as EvalAgent;
   });

@@ -3,13 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { createLogger, loadConfig, type RunningRuntime, startRuntime } from "@agentllm/runtime";
 import { MemoryCredentialVault } from "@agentllm/runtime/testing";
-import {
-  type ChildService,
-  freePort,
-  httpOk,
-  randomFernetKey,
-  startProxy,
-} from "@agentllm/stack";
+import { type ChildService, freePort, httpOk, randomFernetKey, startProxy } from "@agentllm/stack";
 import {
   type FakeDrive,
   type FakeGoogle,
@@ -170,7 +164,12 @@ export async function startEvalStack(options: EvalStackOptions): Promise<EvalSta
           const reason = signal.aborted
             ? "no answer within the time per run"
             : (error as Error).message.slice(0, 300);
-          return { text: "", toolCalls: [], error: reason, durationMs: performance.now() - started };
+          return {
+            text: "",
+            toolCalls: [],
+            error: reason,
+            durationMs: performance.now() - started,
+          };
         }
       },
       output: () => lines.join("\n"),

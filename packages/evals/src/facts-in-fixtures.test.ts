@@ -37,7 +37,9 @@ const SOURCES: Record<string, readonly (Call | { text: string })[]> = {
   "demo-complementary-palette": [
     ["color", "generate_color_palette", { paletteType: "complementary", color: "#3366CC" }],
   ],
-  "demo-triadic-red": [["color", "generate_color_palette", { paletteType: "triadic", color: "red" }]],
+  "demo-triadic-red": [
+    ["color", "generate_color_palette", { paletteType: "triadic", color: "red" }],
+  ],
   "demo-meditation-scheme": [
     [
       "color",
@@ -100,7 +102,9 @@ const SOURCES: Record<string, readonly (Call | { text: string })[]> = {
     ["jira", "get_issues_by_team", { project: "DEMO", components: ["Backend"] }],
     ["jira", "extract_sprint_info", { issue_key: "DEMO-1" }],
   ],
-  "sprint-blocked-web": [["jira", "get_issues_by_team", { project: "DEMO", components: ["Frontend"] }]],
+  "sprint-blocked-web": [
+    ["jira", "get_issues_by_team", { project: "DEMO", components: ["Frontend"] }],
+  ],
   "sprint-metrics-platform": [["jira", "get_sprint_metrics", { sprint_id: 12 }]],
   "sprint-backlog-core": [
     [
@@ -114,8 +118,9 @@ const SOURCES: Record<string, readonly (Call | { text: string })[]> = {
   "sprint-missing-team": [
     {
       text:
-        seedDriveFiles().find((file) => file.id === TEAM_MAPPING_DOC_ID)?.exports?.["text/markdown"] ??
-        "",
+        seedDriveFiles().find((file) => file.id === TEAM_MAPPING_DOC_ID)?.exports?.[
+          "text/markdown"
+        ] ?? "",
     },
   ],
 };
@@ -137,7 +142,13 @@ describe("each case's facts are true of the fakes' seeds", () => {
   });
 
   async function run([toolkit, name, args]: Call): Promise<string> {
-    const tools: Record<string, { parameters: { parse(v: unknown): unknown }; execute(input: unknown, ctx: ToolContext): Promise<unknown> }> =
+    const tools: Record<
+      string,
+      {
+        parameters: { parse(v: unknown): unknown };
+        execute(input: unknown, ctx: ToolContext): Promise<unknown>;
+      }
+    > =
       toolkit === "jira"
         ? (createJiraToolkit({ defaultBaseUrl: () => undefined }).tools as never)
         : toolkit === "color"

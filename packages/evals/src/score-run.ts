@@ -31,7 +31,9 @@ export function scoreRun(
   if (outcome.error !== undefined) failures.push(`no answer: ${outcome.error}`);
   else {
     for (const missing of missingToolCalls(evalCase.expectedTools, outcome.toolCalls)) {
-      failures.push(`tool not called: ${missing.name}${missing.args ? ` ${JSON.stringify(missing.args)}` : ""}`);
+      failures.push(
+        `tool not called: ${missing.name}${missing.args ? ` ${JSON.stringify(missing.args)}` : ""}`,
+      );
     }
     const text = normalize(outcome.text);
     for (const fact of evalCase.facts) {

@@ -11,7 +11,13 @@ import type { ObservedToolCall } from "./tool-cards.ts";
 export function valueMatches(expected: unknown, actual: unknown): boolean {
   if (expected === null || expected === undefined) return actual === expected;
   if (typeof expected === "string") {
-    return actual !== null && actual !== undefined && normalize(String(typeof actual === "object" ? JSON.stringify(actual) : actual)).includes(normalize(expected));
+    return (
+      actual !== null &&
+      actual !== undefined &&
+      normalize(String(typeof actual === "object" ? JSON.stringify(actual) : actual)).includes(
+        normalize(expected),
+      )
+    );
   }
   if (typeof expected === "number") {
     if (typeof actual === "number") return actual === expected;
@@ -38,7 +44,8 @@ export function missingToolCalls(
   return expected.filter(
     (want) =>
       !observed.some(
-        (call) => call.name === want.name && !call.isError && valueMatches(want.args ?? {}, call.args),
+        (call) =>
+          call.name === want.name && !call.isError && valueMatches(want.args ?? {}, call.args),
       ),
   );
 }

@@ -22,10 +22,10 @@ export function splitAnswer(content: string): { text: string; toolCalls: Observe
     const close = tagEnd === -1 ? -1 : content.indexOf("</details>", tagEnd);
     if (close === -1) break;
     const tag = content.slice(start, tagEnd);
-    const name = unescape(attribute(tag, "name") ?? "");
+    const name = unescapeAttribute(attribute(tag, "name") ?? "");
     let args: Record<string, unknown> = {};
     try {
-      const parsed: unknown = JSON.parse(unescape(attribute(tag, "arguments") ?? "{}"));
+      const parsed: unknown = JSON.parse(unescapeAttribute(attribute(tag, "arguments") ?? "{}"));
       if (parsed && typeof parsed === "object" && !Array.isArray(parsed)) {
         args = parsed as Record<string, unknown>;
       }
@@ -44,7 +44,7 @@ function attribute(tag: string, name: string): string | undefined {
   return new RegExp(` ${name}="([^"]*)"`).exec(tag)?.[1];
 }
 
-function unescape(value: string): string {
+function unescapeAttribute(value: string): string {
   return value
     .replaceAll("&quot;", '"')
     .replaceAll("&lt;", "<")

@@ -48,7 +48,10 @@ export const demoAgentCases: EvalCase[] = [
     agent: "demo-agent",
     messages: [
       { role: "user", content: "I really like orange." },
-      { role: "assistant", content: "Orange is a warm, energetic color! Shall I build a palette from it?" },
+      {
+        role: "assistant",
+        content: "Orange is a warm, energetic color! Shall I build a palette from it?",
+      },
       { role: "user", content: "Yes please, an analogous one." },
     ],
     expectedTools: [{ name: "generate_color_palette", args: { paletteType: "analogous" } }],

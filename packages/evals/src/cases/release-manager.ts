@@ -55,8 +55,7 @@ export const releaseManagerCases: EvalCase[] = [
     messages: [{ role: "user", content: "How many open issues does each team have in 4.4?" }],
     expectedTools: [{ name: "get_issues_stats", args: { jql: "component" } }],
     facts: ["Frontend", "Backend", "Platform"],
-    rubric:
-      "The answer gives Backend 4 open issues, Frontend 3 and Platform 3 for version 4.4.",
+    rubric: "The answer gives Backend 4 open issues, Frontend 3 and Platform 3 for version 4.4.",
   },
   {
     id: "release-issue-detail",

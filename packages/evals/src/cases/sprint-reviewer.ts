@@ -39,7 +39,9 @@ export const sprintReviewerCases: EvalCase[] = [
   {
     id: "sprint-metrics-platform",
     agent: "sprint-reviewer",
-    messages: [{ role: "user", content: "Give me the current sprint's metrics for the Platform team." }],
+    messages: [
+      { role: "user", content: "Give me the current sprint's metrics for the Platform team." },
+    ],
     expectedTools: [{ name: "get_sprint_metrics", args: { sprint_id: 12 } }],
     facts: ["DEMO Sprint 12"],
     rubric: "The answer gives the sprint's planned and closed counts and a completion ratio.",
