@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { type FakeGemini, startFakeGemini } from "@agentllm/testkit";
+import { type FakeGemini, startFakeGemini, TEAM_MAPPING_DOC_ID } from "@agentllm/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { allCases } from "../src/cases/index.ts";
 import type { EvalCase } from "../src/eval-case.ts";
@@ -108,6 +108,49 @@ describe("the evaluation harness through the real LiteLLM proxy (fake Gemini)", 
       "tool not called: generate_color_palette",
     );
   }, 120_000);
+
+  it("connects each run's user to Drive and Jira: the sprint reviewer reads the mapping and the team's issues", async () => {
+    gemini.reset();
+    const blocked = byId("sprint-blocked-web");
+    gemini.enqueue(
+      {
+        parts: [
+          {
+            functionCall: {
+              name: "get_document_content",
+              args: { url_or_id: TEAM_MAPPING_DOC_ID },
+            },
+          },
+        ],
+      },
+      {
+        parts: [
+          {
+            functionCall: {
+              name: "get_issues_by_team",
+              args: { project: "DEMO", components: ["Frontend"] },
+            },
+          },
+        ],
+      },
+      { parts: [{ text: "Blocked: DEMO-21 Speed up the invoice list (labelled blocked)." }] },
+    );
+    const [run] =
+      (
+        await runCases({
+          cases: [blocked],
+          runsPerCase: 1,
+          concurrency: 1,
+          runTimeoutMs: 60_000,
+          budgetMs: 60_000,
+          ask: stack.ask,
+        })
+      ).get(blocked.id) ?? [];
+    expect(run?.failures).toEqual([]);
+    const results = JSON.stringify(gemini.requests.at(-1)?.body.contents);
+    expect(results).toContain("| Web | Frontend | DEMO | Lin Park |");
+    expect(results).toContain("DEMO-21 [In Progress] Story: Speed up the invoice list");
+  }, 60_000);
 
   it("a run past its time fails with that reason, and the stack answers the next one", async () => {
     gemini.reset();
