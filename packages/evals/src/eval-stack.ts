@@ -55,6 +55,15 @@ function toolkitEnv(drive: FakeDrive): Record<string, string | undefined> {
 }
 
 /**
+ * This process's environment without the stack's own settings: `just test-eval` loads
+ * `.env.secrets`, whose identity secret would make the proxy demand signed identities and whose
+ * ports or limits are a running stack's, not this one's.
+ */
+function proxyEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([name]) => !name.startsWith("AGENTLLM_")));
+}
+
+/**
  * The stack the evaluations talk to: the runtime (in this process, so the harness holds its
  * credential vault and connects each user programmatically) behind the real LiteLLM proxy with
  * the bridge, on Gemini, with the fake Jira Data Center, fake Google and fake Drive, seeded.
@@ -121,6 +130,7 @@ export async function startEvalStack(options: EvalStackOptions): Promise<EvalSta
       masterKey: MASTER_KEY,
       geminiApiKey: options.geminiApiKey,
       port,
+      env: proxyEnv(process.env),
       onLine: (line) => keep(`[litellm] ${line}`),
     });
     closers.push(() => proxy.stop());

@@ -58,7 +58,9 @@ export async function judgeAnswer(
     });
     text = response.text;
   } catch (error) {
-    return { pass: false, reason: `the judge failed: ${(error as Error).message.slice(0, 200)}` };
+    // Whatever the client put in its message, the key stays out of the report.
+    const message = (error as Error).message.replaceAll(options.apiKey, "[key]").slice(0, 200);
+    return { pass: false, reason: `the judge failed: ${message}` };
   }
   try {
     const parsed = verdictSchema.safeParse(JSON.parse(text ?? ""));

@@ -68,6 +68,31 @@ describe("runCases", () => {
     expect(scores.get("a")?.[0]?.failures).toEqual(["judge: not nice"]);
   });
 
+  it("fails a rubric-only case no judge looked at: nothing checked is no pass", async () => {
+    const rubricOnly: EvalCase = { ...evalCase("r", "asks a question"), facts: [] };
+    const unjudged = await runCases({
+      cases: [rubricOnly],
+      runsPerCase: 1,
+      concurrency: 1,
+      runTimeoutMs: 10_000,
+      budgetMs: 60_000,
+      ask: async () => answer("Which color?"),
+    });
+    expect(unjudged.get("r")?.[0]?.failures).toEqual([
+      "not checked: this case has only a rubric and no judge ran",
+    ]);
+    const judged = await runCases({
+      cases: [rubricOnly],
+      runsPerCase: 1,
+      concurrency: 1,
+      runTimeoutMs: 10_000,
+      budgetMs: 60_000,
+      ask: async () => answer("Which color?"),
+      judge: async () => ({ pass: true, reason: "asks" }),
+    });
+    expect(judged.get("r")?.[0]?.passed).toBe(true);
+  });
+
   it("hands each run a signal that aborts at the time per run; the run fails with the reason", async () => {
     const scores = await runCases({
       cases: [evalCase("a")],

@@ -42,8 +42,9 @@ export async function runCases(options: RunCasesOptions): Promise<Map<string, Ru
       let verdict: JudgeVerdict | undefined;
       const judge = options.judge;
       if (evalCase.rubric !== undefined && judge && outcome.error === undefined) {
-        const unjudged = scoreRun(evalCase, outcome);
-        if (unjudged.passed) verdict = await judge(evalCase, outcome, signal);
+        // The judge costs a call: only for a run that passed every other check.
+        const otherChecks = scoreRun(evalCase, outcome, { pass: true, reason: "" });
+        if (otherChecks.passed) verdict = await judge(evalCase, outcome, signal);
       }
       const score = scoreRun(evalCase, outcome, verdict);
       scores.get(evalCase.id)?.push(score);

@@ -42,6 +42,11 @@ export function scoreRun(
     if (evalCase.rubric !== undefined && verdict && !verdict.pass) {
       failures.push(`judge: ${verdict.reason}`);
     }
+    // Unjudged (--no-judge), a case with only a rubric checked nothing: that is no pass.
+    const checksBesidesRubric = evalCase.expectedTools.length + evalCase.facts.length;
+    if (evalCase.rubric !== undefined && !verdict && checksBesidesRubric === 0) {
+      failures.push("not checked: this case has only a rubric and no judge ran");
+    }
   }
   return {
     passed: failures.length === 0,

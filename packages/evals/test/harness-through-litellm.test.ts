@@ -28,7 +28,17 @@ describe("the evaluation harness through the real LiteLLM proxy (fake Gemini)", 
 
   beforeAll(async () => {
     gemini = await startFakeGemini({ port: 0 });
-    stack = await startEvalStack({ geminiApiKey: "fake-gemini-key", geminiBaseUrl: gemini.url });
+    // As `just test-eval` loads it from a developer's .env.secrets: the harness's proxy must
+    // not pass it on (it would then refuse the plain identity headers every run sends).
+    process.env.AGENTLLM_IDENTITY_JWT_SECRET = "a-developers-identity-secret-0123456789abcdef";
+    try {
+      stack = await startEvalStack({
+        geminiApiKey: "fake-gemini-key",
+        geminiBaseUrl: gemini.url,
+      });
+    } finally {
+      delete process.env.AGENTLLM_IDENTITY_JWT_SECRET;
+    }
     reportDir = mkdtempSync(path.join(os.tmpdir(), "agentllm-eval-results-"));
   }, 120_000);
 
