@@ -169,7 +169,11 @@ export async function startEvalStack(options: EvalStackOptions): Promise<EvalSta
             },
           );
           const { text, toolCalls } = splitAnswer(reply.choices[0]?.message.content ?? "");
-          return { text, toolCalls, durationMs: performance.now() - started };
+          const usage = reply.usage && {
+            promptTokens: reply.usage.prompt_tokens,
+            completionTokens: reply.usage.completion_tokens,
+          };
+          return { text, toolCalls, durationMs: performance.now() - started, usage };
         } catch (error) {
           const reason = signal.aborted
             ? "no answer within the time per run"

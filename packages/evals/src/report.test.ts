@@ -18,6 +18,7 @@ const run = (passed: boolean): RunScore => ({
   failures: passed ? [] : ['fact missing: "DEMO-1"'],
   toolCalls: [],
   durationMs: 1,
+  usage: { promptTokens: 100, completionTokens: 10 },
 });
 const cases = [
   evalCase("a", "demo-agent"),
@@ -49,6 +50,7 @@ describe("buildReport", () => {
     ]);
     expect(result.passed).toBe(true);
     expect(result.cases.map((c) => c.passRate)).toEqual([1, 0.6, 0.8]);
+    expect(result.usage).toEqual({ promptTokens: 1500, completionTokens: 150 });
   });
 
   it("fails when any agent is under the gate, however well the others did", () => {

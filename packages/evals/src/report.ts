@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { EvalAgent, EvalCase } from "./eval-case.ts";
-import type { RunScore } from "./score-run.ts";
+import type { RunScore, TokenUsage } from "./score-run.ts";
 
 export interface CaseResult {
   readonly id: string;
@@ -27,6 +27,8 @@ export interface EvalReport {
   /** The pass rate each agent must reach, 0 to 1. */
   readonly gate: number;
   readonly passed: boolean;
+  /** The agents' Gemini tokens over every run made (the judge's not included). */
+  readonly usage: TokenUsage;
   readonly agents: readonly AgentResult[];
   readonly cases: readonly CaseResult[];
 }
@@ -64,6 +66,11 @@ export function buildReport(input: {
     const passRate = runs === 0 ? 0 : passedRuns / runs;
     return { agent, runs, passedRuns, passRate, passed: runs > 0 && passRate >= input.gate };
   });
+  const made = cases.flatMap((result) => result.runs);
+  const usage = {
+    promptTokens: made.reduce((sum, run) => sum + (run.usage?.promptTokens ?? 0), 0),
+    completionTokens: made.reduce((sum, run) => sum + (run.usage?.completionTokens ?? 0), 0),
+  };
   return {
     startedAt: input.startedAt.toISOString(),
     finishedAt: input.finishedAt.toISOString(),
@@ -71,6 +78,7 @@ export function buildReport(input: {
     runsPerCase: input.runsPerCase,
     gate: input.gate,
     passed: agents.length > 0 && agents.every((agent) => agent.passed),
+    usage,
     agents,
     cases,
   };
@@ -102,6 +110,9 @@ export function summaryTable(report: EvalReport): string {
       `${agent.passed ? "PASS" : "FAIL"}  agno/${agent.agent}: ${agent.passedRuns}/${agent.runs} runs passed (${percent(agent.passRate)}, gate ${percent(report.gate)})`,
     );
   }
+  lines.push(
+    `tokens: ${report.usage.promptTokens} in, ${report.usage.completionTokens} out (the agents' Gemini calls, judge not included)`,
+  );
   lines.push(report.passed ? "evals: passed the gate" : "evals: FAILED the gate");
   return lines.join("\n");
 }

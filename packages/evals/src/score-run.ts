@@ -10,6 +10,13 @@ export interface RunOutcome {
   /** Set when the request failed or timed out: the run fails with this reason. */
   readonly error?: string | undefined;
   readonly durationMs: number;
+  /** What the agent's Gemini calls used, as the answer's `usage` reports it (judge not included). */
+  readonly usage?: TokenUsage | undefined;
+}
+
+export interface TokenUsage {
+  readonly promptTokens: number;
+  readonly completionTokens: number;
 }
 
 export interface RunScore {
@@ -18,6 +25,7 @@ export interface RunScore {
   readonly failures: readonly string[];
   readonly toolCalls: readonly string[];
   readonly durationMs: number;
+  readonly usage?: TokenUsage | undefined;
   readonly judge?: JudgeVerdict | undefined;
 }
 
@@ -53,6 +61,7 @@ export function scoreRun(
     failures,
     toolCalls: outcome.toolCalls.map((call) => call.name),
     durationMs: outcome.durationMs,
+    ...(outcome.usage ? { usage: outcome.usage } : {}),
     ...(verdict ? { judge: verdict } : {}),
   };
 }

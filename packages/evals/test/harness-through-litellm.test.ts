@@ -81,6 +81,8 @@ describe("the evaluation harness through the real LiteLLM proxy (fake Gemini)", 
     const passing = scores.get(detail.id) ?? [];
     expect(passing.map((run) => run.passed)).toEqual([true, true]);
     expect(passing[0]?.toolCalls).toEqual(["get_issue"]);
+    // What the agent's two Gemini calls used, from the answer's usage: the cost of a run.
+    expect(passing[0]?.usage?.promptTokens).toBeGreaterThan(0);
     expect(passing[0]?.judge).toEqual({ pass: true, reason: "It names Dana Reyes." });
 
     const failing = scores.get(palette.id) ?? [];
