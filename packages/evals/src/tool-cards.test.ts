@@ -20,6 +20,14 @@ describe("splitAnswer", () => {
     expect(text).toBe("");
   });
 
+  it("leaves reasoning blocks out of the text and out of the tool calls", () => {
+    const content = `<details type="reasoning" done="true" duration="2">\n<summary>Thought</summary>\n> DEMO-7 maybe\n</details>\n${card("get_issue", {})}Answer.`;
+    expect(splitAnswer(content)).toEqual({
+      text: "Answer.",
+      toolCalls: [{ name: "get_issue", args: {}, isError: false }],
+    });
+  });
+
   it("leaves an unclosed card as text and reads arguments that do not parse as none", () => {
     expect(splitAnswer('Hi <details type="tool_calls" name="x">').toolCalls).toEqual([]);
     const broken = '<details type="tool_calls" name="x" arguments="{nope">\n</details>ok';
