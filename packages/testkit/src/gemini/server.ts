@@ -2,6 +2,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createDefaultResponder } from "./default-responder.ts";
 import { handleRequest, type RequestHost } from "./handle-request.ts";
+import { ImplicitCache } from "./implicit-cache.ts";
 import type { RecordedRequest } from "./recorded-request.ts";
 import type { Responder } from "./responder.ts";
 import { type FakeTurn, parseTurn } from "./script.ts";
@@ -34,7 +35,7 @@ export interface FakeGemini {
   readonly pendingTurns: number;
   /** Queues scripted turns; each model call takes the next one (FIFO). Validates them. */
   enqueue(...turns: FakeTurn[]): void;
-  /** Clears the queue and the recordings. */
+  /** Clears the queue, the recordings and the implicit cache. */
   reset(): void;
   /** The first recorded request (past or future) matching `predicate`. */
   waitForRequest(
@@ -66,6 +67,7 @@ export async function startFakeGemini(options: FakeGeminiOptions = {}): Promise<
     for (const waiter of [...waiters]) waiter();
   };
 
+  const cache = new ImplicitCache();
   const host: RequestHost = {
     apiKey: options.apiKey,
     shutdown: shutdown.signal,
@@ -83,6 +85,7 @@ export async function startFakeGemini(options: FakeGeminiOptions = {}): Promise<
     async nextTurn(request) {
       return queue.shift() ?? parseTurn(await responder(request));
     },
+    cache,
     nextResponseId() {
       responses += 1;
       return `fake-response-${String(responses).padStart(6, "0")}`;
@@ -146,6 +149,7 @@ export async function startFakeGemini(options: FakeGeminiOptions = {}): Promise<
     reset() {
       queue = [];
       requests.length = 0;
+      cache.clear();
     },
     waitForRequest(predicate = () => true, waitOptions = {}) {
       return waitFor(() => requests.find(predicate), "matching request", waitOptions.timeoutMs);
