@@ -5,6 +5,7 @@ import {
   invalidApiKeyError,
   missingApiKeyError,
 } from "./google-error.ts";
+import type { ImplicitCache } from "./implicit-cache.ts";
 import {
   type GeminiRequestBody,
   now,
@@ -13,7 +14,6 @@ import {
   redactHeaders,
   redactPath,
 } from "./recorded-request.ts";
-import type { ImplicitCache } from "./implicit-cache.ts";
 import { listedModels, matchRoute, modelInfo, type Route } from "./routes.ts";
 import type { FakeTurn } from "./script.ts";
 import { type Exchange, writeJson, writeTurn } from "./turn-writer.ts";
