@@ -49,11 +49,11 @@ const CONVERSATIONS: readonly Conversation[] = [
   {
     model: "agno/demo-agent",
     turns: [
-      [call("set_favorite_color", { color: "teal" }), say("Saved teal.")],
-      [say("Teal is a calm blue-green.")],
+      [call("get_favorite_color"), say("Blue, as you set it.")],
+      [say("Blue is calm.")],
       [
-        call("get_favorite_color"),
-        call("generate_color_palette", { base_color: "teal" }),
+        call("generate_color_palette", { paletteType: "analogous" }),
+        call("design_color_scheme_for_purpose", { purpose: "a calm reading app" }),
         say("Here."),
       ],
       [say("You are welcome.")],
@@ -165,6 +165,16 @@ describe("each model call of a conversation extends the previous one byte for by
     gemini.reset();
   });
 
+  async function setFavoriteColor(user: string, color = "blue"): Promise<void> {
+    gemini.enqueue(call("set_favorite_color", { color }), say(`${color} it is.`));
+    await client.chat.completions.create(
+      { model: "agno/demo-agent", messages: [{ role: "user", content: `I like ${color}.` }] },
+      {
+        headers: { "X-AgentLLM-User-Id": user, "X-AgentLLM-Session-Id": `setup-${user}-${color}` },
+      },
+    );
+  }
+
   it.each(CONVERSATIONS)(
     "$model, over four turns with tools",
     async ({ model, turns }) => {
@@ -231,4 +241,84 @@ describe("each model call of a conversation extends the previous one byte for by
     },
     60_000,
   );
+
+  /** One turn of a session; the prompt and cached tokens of its (single) model call. */
+  async function turn(
+    model: string,
+    user: string,
+    messages: readonly OpenAI.ChatCompletionMessageParam[],
+    answer: FakeTurn,
+  ) {
+    gemini.enqueue(answer);
+    const reply = await client.chat.completions.create(
+      { model, messages: [...messages] },
+      { headers: { "X-AgentLLM-User-Id": user, "X-AgentLLM-Session-Id": `chat-${user}` } },
+    );
+    const assistant = reply.choices[0]?.message.content ?? "";
+    return {
+      assistant: { role: "assistant" as const, content: assistant },
+      prompt: reply.usage?.prompt_tokens ?? -1,
+      cached: reply.usage?.prompt_tokens_details?.cached_tokens ?? -1,
+    };
+  }
+  const asks = (content: string) => ({ role: "user" as const, content });
+
+  it("keeps the prefix on a regenerate and on Continue; an edit keeps what is before it", async () => {
+    const user = "prefix-kept";
+    const model = "agno/demo-agent";
+    await setFavoriteColor(user);
+    const history: OpenAI.ChatCompletionMessageParam[] = [];
+    for (const i of [1, 2, 3]) {
+      history.push(asks(`Question ${i}.`));
+      const answered = await turn(model, user, history, say(`Answer ${i}.`));
+      history.push(answered.assistant);
+    }
+    // Regenerate: the same history without the last answer, so the same prompt as before.
+    const regenerated = await turn(model, user, history.slice(0, -1), say("Answer 3 again."));
+    expect(regenerated.cached).toBe(regenerated.prompt);
+    // Continue (Open WebUI's ▷): the answer shown, then a request to go on, after it.
+    const shown = [...history.slice(0, -1), regenerated.assistant];
+    const continued = await turn(model, user, shown, say(" And more."));
+    expect(continued.cached).toBe(regenerated.prompt);
+    // An edit of question 2: what came before it is still cached, nothing after.
+    const edited = await turn(
+      model,
+      user,
+      [...history.slice(0, 2), asks("Question 2?")],
+      say("A."),
+    );
+    expect(edited.cached).toBeGreaterThan(0);
+    expect(edited.cached).toBeLessThan(continued.cached);
+  }, 60_000);
+
+  it("starts over after a change to the instructions: a setting or a connection", async () => {
+    const user = "prefix-changed";
+    await setFavoriteColor(user);
+    const demo: OpenAI.ChatCompletionMessageParam[] = [asks("Hello.")];
+    demo.push((await turn("agno/demo-agent", user, demo, say("Hi."))).assistant);
+    // The favorite color is in the demo's instructions: changing it changes the first byte on.
+    demo.push(asks("Make green my favorite."));
+    gemini.enqueue(call("set_favorite_color", { color: "green" }));
+    demo.push((await turn("agno/demo-agent", user, demo, say("Green it is."))).assistant);
+    demo.push(asks("Thanks."));
+    const afterSetting = await turn("agno/demo-agent", user, demo, say("Welcome."));
+    expect(afterSetting.cached).toBe(0);
+
+    // Connecting Jira changes the connections note in the system instruction.
+    const model = "agno/sprint-reviewer";
+    const review: OpenAI.ChatCompletionMessageParam[] = [asks("Hello.")];
+    review.push((await turn(model, user, review, say("Hi."))).assistant);
+    review.push(asks("Still there?"));
+    const plain = await turn(model, user, review, say("Yes."));
+    expect(plain.cached).toBeGreaterThan(0);
+    review.push(plain.assistant);
+    await vault.put(user, "jira", {
+      kind: "api-token",
+      secrets: { token: dana.token },
+      metadata: { serverUrl: jira.url, flavour: "server", account: dana.displayName },
+    });
+    review.push(asks("I connected Jira."));
+    const afterConnect = await turn(model, user, review, say("Good."));
+    expect(afterConnect.cached).toBe(0);
+  }, 60_000);
 });
