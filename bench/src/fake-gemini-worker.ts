@@ -43,7 +43,12 @@ export interface Collected {
 const port = parentPort;
 if (!port) throw new Error("fake-gemini-worker must run as a worker thread");
 const { options } = workerData as { options: FakeModelOptions };
-const gemini = await startFakeGemini({ responder: createBenchResponder(options) });
+// The fake's own implicit cache is off: it would add its work to the model's time; the prompt
+// repeats are measured after each phase instead (`collect`).
+const gemini = await startFakeGemini({
+  responder: createBenchResponder(options),
+  implicitCache: false,
+});
 
 port.on("message", async (message: WorkerRequest) => {
   if (message.type === "collect") {

@@ -44,6 +44,13 @@ describe("ImplicitCache", () => {
     expect(cache.use(scope, body(user("one")))).toBe(countPromptWords(body(user("one"))));
   });
 
+  it("caches nothing when disabled", () => {
+    const cache = new ImplicitCache({ enabled: false });
+    cache.use(scope, body(user("one")));
+    expect(cache.use(scope, body(user("one")))).toBe(0);
+    expect(cache.size).toBe(0);
+  });
+
   it("forgets the least recently used boundaries past its limit, and no more", () => {
     // Each prompt has three boundaries: system, tools, one content.
     const cache = new ImplicitCache({ maxBoundaries: 5 });
