@@ -192,6 +192,10 @@ describe("each model call of a conversation extends the previous one byte for by
         // Inside the renewal margin: the first Drive call renews it and stores a new expiry.
         metadata: { access_token_expires_at: String(Date.now() + 30_000), email: grant.email },
       });
+      // The demo's instructions name the user's favorite color: set in another chat beforehand,
+      // as a returning user has it (a change mid-conversation is measured below).
+      await setFavoriteColor(user);
+      gemini.reset();
 
       const messages: OpenAI.ChatCompletionMessageParam[] = [];
       const cached: number[] = [];
