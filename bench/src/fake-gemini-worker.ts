@@ -1,5 +1,5 @@
 import { parentPort, workerData } from "node:worker_threads";
-import { startFakeGemini } from "@agentllm/testkit";
+import { countPromptWords, ImplicitCache, startFakeGemini } from "@agentllm/testkit";
 import { createBenchResponder, type FakeModelOptions, findTag } from "./fake-model.ts";
 
 /**
@@ -20,10 +20,22 @@ export interface ModelTimes {
   readonly betweenCallsMs: number[];
 }
 
+/**
+ * A request's prompt tokens over its model calls (the fake's word estimate), and how many of
+ * them repeat, byte for byte, the start of a prompt an earlier call of the same phase sent: in
+ * a session phase, one conversation, so the previous request of it. What Gemini's implicit
+ * cache could serve (see the testkit's implicit-cache.ts).
+ */
+export interface PromptRepeat {
+  readonly promptTokens: number;
+  readonly repeatTokens: number;
+}
+
 /** Model-call timestamps per request tag, collected then cleared. */
 export interface Collected {
   readonly type: "collected";
   readonly emits: Record<string, ModelTimes>;
+  readonly prompts: Record<string, PromptRepeat>;
   readonly modelCalls: number;
   readonly paths: string[];
 }
@@ -31,11 +43,19 @@ export interface Collected {
 const port = parentPort;
 if (!port) throw new Error("fake-gemini-worker must run as a worker thread");
 const { options } = workerData as { options: FakeModelOptions };
-const gemini = await startFakeGemini({ responder: createBenchResponder(options) });
+// The fake's own implicit cache is off: it would add its work to the model's time; the prompt
+// repeats are measured after each phase instead (`collect`).
+const gemini = await startFakeGemini({
+  responder: createBenchResponder(options),
+  implicitCache: false,
+});
 
 port.on("message", async (message: WorkerRequest) => {
   if (message.type === "collect") {
     const emits: Record<string, ModelTimes> = {};
+    const prompts: Record<string, PromptRepeat> = {};
+    // Fresh per phase: what a call shares with the calls before it in this phase only.
+    const repeats = new ImplicitCache();
     const paths = new Set<string>();
     let modelCalls = 0;
     for (const request of gemini.requests) {
@@ -46,6 +66,12 @@ port.on("message", async (message: WorkerRequest) => {
       paths.add(request.path.replace(/\?.*/, ""));
       const tag = findTag(request.body.contents ?? []);
       if (tag) {
+        const repeated = repeats.use({ apiKey: "bench", model: request.model }, request.body);
+        const sofar = prompts[tag.id];
+        prompts[tag.id] = {
+          promptTokens: (sofar?.promptTokens ?? 0) + countPromptWords(request.body),
+          repeatTokens: (sofar?.repeatTokens ?? 0) + repeated,
+        };
         const earlier = emits[tag.id];
         const lastEmit = earlier?.emittedAt.at(-1);
         emits[tag.id] = {
@@ -59,7 +85,13 @@ port.on("message", async (message: WorkerRequest) => {
       }
     }
     gemini.reset();
-    const reply: Collected = { type: "collected", emits, modelCalls, paths: [...paths] };
+    const reply: Collected = {
+      type: "collected",
+      emits,
+      prompts,
+      modelCalls,
+      paths: [...paths],
+    };
     port.postMessage(reply);
   } else if (message.type === "close") {
     await gemini.close();

@@ -44,7 +44,20 @@ export interface SessionResult {
    */
   readonly continued: boolean | null;
   readonly seedMs: number;
+  /**
+   * Of each continuing request's prompt, the share that repeats the previous request's start
+   * byte for byte (what Gemini's implicit cache can serve), over the requests after the first;
+   * absent in reports made before it.
+   */
+  readonly prefixRepeat?: {
+    readonly requests: number;
+    readonly min: number;
+    readonly mean: number;
+  };
 }
+
+/** The goal for a plain continue: nearly all of the prompt is the previous one's. */
+export const PREFIX_REPEAT_GOAL = 0.95;
 
 export interface Settings {
   readonly quick: boolean;
@@ -99,6 +112,8 @@ export function machine(): BenchReport["machine"] {
 const ms = (value: number) => (Number.isFinite(value) ? value.toFixed(1) : "-");
 const mib = (bytes: number) => (bytes / 1024 ** 2).toFixed(0);
 const x = (value: number) => (Number.isFinite(value) ? `${value.toFixed(2)}×` : "-");
+const pct = (share: number | undefined) =>
+  share !== undefined && Number.isFinite(share) ? `${(share * 100).toFixed(1)} %` : "-";
 
 function table(header: string[], rows: string[][], rightFrom = 1): string {
   const widths = header.map((h, i) =>
@@ -193,6 +208,21 @@ export function checkTargets(
         detail: `not run (--quick); at ${longest} turns: ${at && one ? x(ratio(at.totalMs.p50, one.totalMs.p50)) : "-"}`,
       });
     }
+  }
+  for (const path of ["b", "c"] as const) {
+    const rows = sessions.filter((s) => s.path === path && s.prefixRepeat);
+    if (rows.length === 0) continue;
+    const worst = Math.min(...rows.map((s) => s.prefixRepeat?.min ?? Number.NaN));
+    checks.push({
+      name: `each continuing prompt repeats ≥ ${pct(PREFIX_REPEAT_GOAL)} of the previous one (${path}, plain continue)`,
+      ok: worst >= PREFIX_REPEAT_GOAL,
+      detail: rows
+        .map(
+          (s) =>
+            `${s.turns} turns: min ${pct(s.prefixRepeat?.min)}, mean ${pct(s.prefixRepeat?.mean)}`,
+        )
+        .join("; "),
+    });
   }
   const rssPhases = phases.filter((p) => p.concurrency === top && p.kind === "stream");
   const runtimePeak = Math.max(0, ...rssPhases.map((p) => p.rss.runtime?.main ?? 0));
@@ -311,6 +341,7 @@ export function render(report: BenchReport): string {
     ms(s.modelMs.p50),
     String(s.errors),
     s.continued === null ? "n/a" : s.continued ? "yes" : "NO",
+    s.prefixRepeat ? `${pct(s.prefixRepeat.min)} / ${pct(s.prefixRepeat.mean)}` : "-",
   ]);
   out.push(
     "per-request time by session length (sequential; each request sends the full history; 5-token answer, no model delay)",
@@ -327,9 +358,11 @@ export function render(report: BenchReport): string {
         "fake model p50",
         "errors",
         "continued",
+        "prefix repeat min / mean",
       ],
       sessionRows,
     ),
+    "(prefix repeat: of each request after the first, the share of its prompt, in the fake's token estimate, that repeats the previous request's start byte for byte: what Gemini's implicit cache can serve)",
     "",
   );
 

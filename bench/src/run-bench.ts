@@ -4,7 +4,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { paths as repoPaths, repoRoot, startStack } from "@agentllm/stack";
 import { startBenchGemini } from "./fake-gemini.ts";
-import type { ModelTimes } from "./fake-gemini-worker.ts";
+import type { ModelTimes, PromptRepeat } from "./fake-gemini-worker.ts";
 import { type PromptKind, promptTag, SHORT_TOKENS } from "./fake-model.ts";
 import { measureHopFloor } from "./hop-floor.ts";
 import { now, type RequestResult, runClosedLoop, streamChat } from "./load.ts";
@@ -363,10 +363,11 @@ async function main(): Promise<void> {
         );
         const ok = results.filter((r) => r.ok);
         const failed = results.filter((r) => !r.ok);
-        const { emits } = await gemini.collect();
+        const { emits, prompts } = await gemini.collect();
         sessions.push({
           path: name,
           turns,
+          prefixRepeat: prefixRepeat(results.slice(1), prompts),
           requests: results.length,
           errors: failed.length,
           errorSamples: [...new Set(failed.map((r) => r.error ?? "?"))].slice(0, 3),
@@ -422,6 +423,28 @@ main().then(
     process.exit(1);
   },
 );
+
+/**
+ * Of each continuing request (every one after the first of a session phase: the fake saw the
+ * request before it), the share of its prompt that repeats the start of the previous one.
+ */
+function prefixRepeat(
+  continuing: readonly { id: string; ok: boolean }[],
+  prompts: Readonly<Record<string, PromptRepeat>>,
+): SessionResult["prefixRepeat"] {
+  const shares = continuing.flatMap((result) => {
+    const prompt = result.ok ? prompts[result.id] : undefined;
+    return prompt && prompt.promptTokens > 0 ? [prompt.repeatTokens / prompt.promptTokens] : [];
+  });
+  return {
+    requests: shares.length,
+    min: shares.length > 0 ? Math.min(...shares) : Number.NaN,
+    mean:
+      shares.length > 0
+        ? shares.reduce((sum, share) => sum + share, 0) / shares.length
+        : Number.NaN,
+  };
+}
 
 /**
  * Whether the session's branch reaches `length` turns. A stream ends before its turn is written

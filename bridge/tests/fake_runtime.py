@@ -30,7 +30,7 @@ class Script:
     status: int = 200
     error: dict[str, Any] = field(default_factory=dict)
     chunk_delay: float = 0.02
-    usage: dict[str, int] = field(
+    usage: dict[str, Any] = field(
         default_factory=lambda: {"prompt_tokens": 11, "completion_tokens": 7, "total_tokens": 18}
     )
     # Top-level `event`s sent before the text, each on an empty-delta chunk (the runtime's status lines).

@@ -107,6 +107,38 @@ async def test_astreaming(runtime: FakeRuntime) -> None:
     assert_forwarded(runtime.last, stream=True)
 
 
+CACHED_USAGE: dict[str, Any] = {
+    "prompt_tokens": 120,
+    "completion_tokens": 4,
+    "total_tokens": 124,
+    "prompt_tokens_details": {"cached_tokens": 96},
+}
+
+
+def test_completion_passes_cached_tokens_on(runtime: FakeRuntime) -> None:
+    runtime.reset(Script(text=TEXT, usage=CACHED_USAGE))
+    response = litellm.completion(model="agno/demo-agent", messages=MESSAGES, **IDENTITY)
+    assert response.usage.prompt_tokens_details.cached_tokens == 96
+
+
+async def test_astreaming_passes_cached_tokens_on(runtime: FakeRuntime) -> None:
+    runtime.reset(Script(text=TEXT, usage=CACHED_USAGE))
+    stream = await litellm.acompletion(
+        model="agno/demo-agent", messages=MESSAGES, stream=True, stream_options={"include_usage": True}, **IDENTITY
+    )
+    last: Any = None
+    async for c in stream:
+        last = c
+    assert (last.usage.prompt_tokens, last.usage.prompt_tokens_details.cached_tokens) == (120, 96)
+
+
+def test_a_malformed_cached_count_is_a_bad_gateway(runtime: FakeRuntime) -> None:
+    runtime.reset(Script(text=TEXT, usage={**CACHED_USAGE, "prompt_tokens_details": {"cached_tokens": "many"}}))
+    with pytest.raises(litellm.exceptions.BadGatewayError) as caught:
+        litellm.completion(model="agno/demo-agent", messages=MESSAGES, **IDENTITY)
+    assert "bad usage" in str(caught.value)
+
+
 async def test_astreaming_yields_each_delta_as_it_arrives(runtime: FakeRuntime) -> None:
     # 0.3 s between upstream deltas: the first chunk must arrive long before the stream ends.
     runtime.reset(Script(text="one two three", chunk_delay=0.3))

@@ -133,12 +133,17 @@ def _to_model_response(completion: ChatCompletion, kwargs: CallKwargs) -> ModelR
 
 def _usage_block(usage: Usage) -> ChatCompletionUsageBlock:
     try:
-        return {
+        block: ChatCompletionUsageBlock = {
             "prompt_tokens": int(usage["prompt_tokens"]),
             "completion_tokens": int(usage["completion_tokens"]),
             "total_tokens": int(usage["total_tokens"]),
         }
-    except (KeyError, TypeError, ValueError) as exc:
+        # LiteLLM's Usage takes OpenAI's prompt_tokens_details and reports cached_tokens on.
+        cached = (usage.get("prompt_tokens_details") or {}).get("cached_tokens")
+        if cached is not None:
+            block["prompt_tokens_details"] = {"cached_tokens": int(cached)}
+        return block
+    except (AttributeError, KeyError, TypeError, ValueError) as exc:
         raise malformed_reply(f"bad usage {usage!r}") from exc
 
 

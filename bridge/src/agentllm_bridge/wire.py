@@ -24,10 +24,16 @@ class ChatRequest(TypedDict):
     stop: NotRequired[str | list[str]]
 
 
+class PromptTokensDetails(TypedDict, total=False):
+    # Of prompt_tokens, those Gemini served from its implicit prefix cache.
+    cached_tokens: int
+
+
 class Usage(TypedDict):
     prompt_tokens: int
     completion_tokens: int
     total_tokens: int
+    prompt_tokens_details: NotRequired[PromptTokensDetails]
 
 
 class Message(TypedDict, total=False):

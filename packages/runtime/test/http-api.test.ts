@@ -426,6 +426,7 @@ describe("the stream on the wire", () => {
       prompt_tokens: 11,
       completion_tokens: 10,
       total_tokens: 21,
+      prompt_tokens_details: { cached_tokens: 0 },
       completion_tokens_details: { reasoning_tokens: 3 },
     });
   });

@@ -89,6 +89,51 @@ describe("agno/demo-agent through the LiteLLM proxy", () => {
     expect(usage).toMatchObject({ prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 });
   });
 
+  it("reports Gemini's cached prompt tokens as prompt_tokens_details.cached_tokens", async () => {
+    const usage = { promptTokenCount: 120, cachedContentTokenCount: 96, candidatesTokenCount: 4 };
+    gemini.enqueue({ parts: ["Cached", " answer."], usage }, { parts: ["Streamed."], usage });
+    const messages = [{ role: "user" as const, content: "Hello again" }];
+    const reply = await client.chat.completions.create({ model: MODEL, messages });
+    expect(reply.usage).toMatchObject({
+      prompt_tokens: 120,
+      total_tokens: 124,
+      prompt_tokens_details: { cached_tokens: 96 },
+    });
+    const stream = await client.chat.completions.create({
+      model: MODEL,
+      messages,
+      stream: true,
+      stream_options: { include_usage: true },
+    });
+    let streamed: OpenAI.CompletionUsage | undefined;
+    for await (const chunk of stream) if (chunk.usage) streamed = chunk.usage;
+    expect(streamed).toMatchObject({
+      prompt_tokens: 120,
+      prompt_tokens_details: { cached_tokens: 96 },
+    });
+  });
+
+  it("reports a conversation's next turn as cached by the fake's implicit cache", async () => {
+    gemini.enqueue({ parts: ["Red."] }, { parts: ["Still red."] });
+    const headers = userHeaders("carol", "chat-cache");
+    const first = [{ role: "user" as const, content: "Name a color" }];
+    const one = await client.chat.completions.create({ model: MODEL, messages: first }, headers);
+    expect(one.usage?.prompt_tokens_details?.cached_tokens ?? 0).toBe(0);
+    const two = await client.chat.completions.create(
+      {
+        model: MODEL,
+        messages: [
+          ...first,
+          { role: "assistant", content: one.choices[0]?.message.content ?? "" },
+          { role: "user", content: "And again?" },
+        ],
+      },
+      headers,
+    );
+    // The whole first prompt (instructions, tools, the question) is the second one's prefix.
+    expect(two.usage?.prompt_tokens_details?.cached_tokens).toBe(one.usage?.prompt_tokens);
+  });
+
   it("runs a tool round trip: the call, the function response, and a visible tool card", async () => {
     gemini.enqueue(
       { parts: [{ functionCall: { name: "set_favorite_color", args: { color: "blue" } } }] },

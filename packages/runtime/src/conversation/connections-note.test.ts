@@ -30,6 +30,22 @@ describe("connectionsNote", () => {
     expect(note).toContain("- Google Drive: not connected");
   });
 
+  it("leaves out an OAuth token's expiry, which changes on every renewal", () => {
+    const google = { toolkit: "google_drive", title: "Google Drive", connected: true };
+    const note = (expiresAt: string) =>
+      connectionsNote(
+        [
+          {
+            ...google,
+            metadata: { access_token_expires_at: expiresAt, email: "dana@example.com" },
+          },
+        ],
+        true,
+      );
+    expect(note("1796030859117")).toContain("- Google Drive: connected (email: dana@example.com)");
+    expect(note("1796030859117")).toBe(note("1796034459117"));
+  });
+
   it("cuts a metadata value at the limit", () => {
     const atLimit = "a".repeat(MAX_NOTE_METADATA_CHARS);
     const note = connectionsNote(

@@ -1,3 +1,4 @@
+import { OAUTH_FIELDS } from "../vault/oauth-access.ts";
 import type { ConnectionStatus } from "../vault/request-credentials.ts";
 
 /** Metadata entries shown per toolkit, and characters per value: a note, not a dump. */
@@ -5,9 +6,18 @@ export const MAX_NOTE_METADATA_ENTRIES = 8;
 export const MAX_NOTE_METADATA_CHARS = 200;
 
 /**
+ * Metadata that changes without the user doing anything: an OAuth access token's expiry moves
+ * on every renewal (hourly). The note is part of the system instruction, the front of every
+ * prompt, so such a value would void Gemini's prefix cache for the whole conversation each
+ * time, and it tells the model nothing.
+ */
+const VOLATILE_METADATA: ReadonlySet<string> = new Set([OAUTH_FIELDS.expiresAt]);
+
+/**
  * The line of the system instruction that tells the model which services the user has
  * connected: yes or no, and the credential's non-secret metadata (server URL, account name).
- * Never a secret value: those are not in `ConnectionStatus` at all.
+ * Never a secret value: those are not in `ConnectionStatus` at all. It changes only when the
+ * user connects or disconnects a service, not from one request to the next.
  */
 export function connectionsNote(
   statuses: readonly ConnectionStatus[],
@@ -25,6 +35,7 @@ export function connectionsNote(
   const lines = statuses.map((status) => {
     if (!status.connected) return `- ${status.title}: not connected`;
     const details = Object.entries(status.metadata)
+      .filter(([key]) => !VOLATILE_METADATA.has(key))
       .slice(0, MAX_NOTE_METADATA_ENTRIES)
       .map(([key, value]) => `${oneLine(key)}: ${oneLine(value)}`)
       .join("; ");

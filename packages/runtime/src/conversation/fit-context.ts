@@ -7,10 +7,24 @@ export interface FittedContents {
 }
 
 /**
+ * Of the budget, the share dropped at once when a conversation outgrows it: a quarter.
+ *
+ * Gemini caches a repeated prompt prefix, and dropping the oldest exchange changes the prefix
+ * from the first content on. Cutting just enough on every turn would void the cache on every
+ * turn of a long conversation; cutting in steps of a quarter of the budget changes the prefix
+ * once per quarter budget of growth, and still keeps at least three quarters of it.
+ */
+export const TRIM_STEP_DIVISOR = 4;
+
+/**
  * Keeps the newest exchanges that fit in `budgetTokens`, dropping whole exchanges from the
  * front: an exchange starts at a user message (not a function result), so a function call is
  * never separated from its result. The newest exchange (the user's new message) always stays;
  * the system instruction is not part of `contents` and is never trimmed.
+ *
+ * What is dropped is the excess over the budget rounded up to a whole trim step (see
+ * `TRIM_STEP_DIVISOR`), so the first exchange kept stays the same while a conversation grows
+ * by less than a step: the next request's prompt still starts like this one's.
  *
  * Tokens are estimated from the JSON size (about four characters a token): close enough to keep
  * a long session under the model's limit without a tokenizer round trip per request.
@@ -20,10 +34,14 @@ export function fitToContext(contents: readonly Content[], budgetTokens: number)
   const sizes = exchanges.map((exchange) =>
     exchange.reduce((sum, c) => sum + estimateTokens(c), 0),
   );
-  let total = sizes.reduce((sum, size) => sum + size, 0);
+  const total = sizes.reduce((sum, size) => sum + size, 0);
+  if (total <= budgetTokens) return { contents: [...contents], omittedExchanges: 0 };
+  const step = Math.max(1, Math.ceil(budgetTokens / TRIM_STEP_DIVISOR));
+  const toDrop = Math.ceil((total - budgetTokens) / step) * step;
+  let dropped = 0;
   let first = 0;
-  while (total > budgetTokens && first < exchanges.length - 1) {
-    total -= sizes[first] ?? 0;
+  while (dropped < toDrop && first < exchanges.length - 1) {
+    dropped += sizes[first] ?? 0;
     first++;
   }
   return { contents: exchanges.slice(first).flat(), omittedExchanges: first };

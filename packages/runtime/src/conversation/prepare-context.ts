@@ -69,22 +69,34 @@ export async function prepareContext(
       "history trimmed to fit",
     );
   }
-  const notes: string[] = [];
-  if (history.stepsLeftOut > 0) {
-    notes.push(
-      `(The tool calls and results of ${history.stepsLeftOut} earlier exchanges of this conversation were left out to bound the memory one request may use; their answers are shown as the user saw them.)`,
-    );
-  }
-  if (fitted.omittedExchanges > 0) {
-    notes.push(
-      `(The ${fitted.omittedExchanges} oldest exchanges of this conversation were left out to fit the context window.)`,
-    );
-  }
+  const notes = trimNotes(history.stepsLeftOut, fitted.omittedExchanges);
   return {
     systemInstruction: [request.instructions, ...conversation.system, ...notes].join("\n\n"),
     contents: fitted.contents,
     history: sessionKey ? history : undefined,
   };
+}
+
+/**
+ * What the system instruction says was left out. The steps note gives no count: once a session
+ * is past `AGENTLLM_MAX_SESSION_BYTES`, each new turn with tool steps pushes an older turn's
+ * out, and a count would change the system instruction, so the whole cached prompt, on every
+ * such turn. The context note's count changes only when the cut moves, and then the contents
+ * change from their start anyway (fit-context.ts).
+ */
+export function trimNotes(stepsLeftOut: number, omittedExchanges: number): string[] {
+  const notes: string[] = [];
+  if (stepsLeftOut > 0) {
+    notes.push(
+      "(The tool calls and results of some earlier exchanges of this conversation were left out to bound the memory one request may use; their answers are shown as the user saw them.)",
+    );
+  }
+  if (omittedExchanges > 0) {
+    notes.push(
+      `(The ${omittedExchanges} oldest exchanges of this conversation were left out to fit the context window.)`,
+    );
+  }
+  return notes;
 }
 
 function userText(text: string): Content {

@@ -5,6 +5,7 @@ import {
   invalidApiKeyError,
   missingApiKeyError,
 } from "./google-error.ts";
+import type { ImplicitCache } from "./implicit-cache.ts";
 import {
   type GeminiRequestBody,
   now,
@@ -31,6 +32,8 @@ export interface RequestHost {
   /** The next scripted turn, or the responder's answer. */
   nextTurn(request: RecordedRequest): Promise<FakeTurn>;
   nextResponseId(): string;
+  /** Gemini's implicit prefix cache, for `cachedContentTokenCount`. */
+  readonly cache: ImplicitCache;
 }
 
 function recordedMethod(route: Route): RecordedMethod {
@@ -143,6 +146,7 @@ export async function handleRequest(
     model: record.model,
     responseId: host.nextResponseId(),
     promptTokenCount: countPromptWords(record.body),
+    cachedTokenCount: host.cache.use({ apiKey, model: record.model }, record.body),
   };
   await writeTurn(turn, ex);
   host.changed(record);

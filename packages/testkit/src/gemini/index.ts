@@ -1,5 +1,6 @@
 export { createDefaultResponder, type DefaultResponderOptions } from "./default-responder.ts";
 export { type GoogleErrorBody, googleError, googleStatusName } from "./google-error.ts";
+export { ImplicitCache, MAX_CACHED_BOUNDARIES } from "./implicit-cache.ts";
 export type {
   GeminiContent,
   GeminiFunctionDeclaration,
@@ -32,3 +33,4 @@ export {
   startFakeGemini,
   type WaitOptions,
 } from "./server.ts";
+export { countPromptWords } from "./usage.ts";

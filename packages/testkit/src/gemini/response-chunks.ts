@@ -20,6 +20,8 @@ export interface ResponseContext {
   responseId: string;
   /** Prompt tokens counted from the request, unless the reply overrides them. */
   promptTokenCount: number;
+  /** Of those, the ones an earlier request already sent (implicit-cache.ts); default 0. */
+  cachedTokenCount?: number;
 }
 
 export function toWirePart(part: FakePart): GeminiPart {
@@ -53,6 +55,10 @@ function runningUsage(parts: GeminiPart[], reply: FakeReply, ctx: ResponseContex
   const finalCandidates = reply.usage?.candidatesTokenCount ?? total(false);
   const finalThoughts = reply.usage?.thoughtsTokenCount ?? total(true);
   const prompt = reply.usage?.promptTokenCount ?? ctx.promptTokenCount;
+  const cached = Math.min(
+    reply.usage?.cachedContentTokenCount ?? ctx.cachedTokenCount ?? 0,
+    prompt,
+  );
   const share = (final: number, done: number, all: number) =>
     all === 0 ? final : Math.round((final * done) / all);
 
@@ -61,14 +67,16 @@ function runningUsage(parts: GeminiPart[], reply: FakeReply, ctx: ResponseContex
   const perEvent = words.map((w, i) => {
     if (w.thought) thoughtsDone += w.n;
     else candidatesDone += w.n;
-    if (i === words.length - 1) return usageMetadata(prompt, finalCandidates, finalThoughts);
+    if (i === words.length - 1)
+      return usageMetadata(prompt, finalCandidates, finalThoughts, cached);
     return usageMetadata(
       prompt,
       share(finalCandidates, candidatesDone, total(false)),
       share(finalThoughts, thoughtsDone, total(true)),
+      cached,
     );
   });
-  return { perEvent, final: usageMetadata(prompt, finalCandidates, finalThoughts) };
+  return { perEvent, final: usageMetadata(prompt, finalCandidates, finalThoughts, cached) };
 }
 
 function response(

@@ -38,6 +38,8 @@ export type FakePart = string | FakeTextPart | FakeFunctionCallPart;
 /** Final token counts; anything left out is counted from the words (see usage.ts). */
 export interface FakeUsage {
   promptTokenCount?: number;
+  /** Of the prompt, the tokens served from the implicit cache; default: implicit-cache.ts. */
+  cachedContentTokenCount?: number;
   candidatesTokenCount?: number;
   thoughtsTokenCount?: number;
 }
@@ -117,6 +119,7 @@ const replySchema: z.ZodType<FakeReply> = z.strictObject({
   usage: z
     .strictObject({
       promptTokenCount: count.optional(),
+      cachedContentTokenCount: count.optional(),
       candidatesTokenCount: count.optional(),
       thoughtsTokenCount: count.optional(),
     })

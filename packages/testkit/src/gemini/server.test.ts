@@ -66,6 +66,26 @@ describe("streamGenerateContent", () => {
     expect(chunks[0]?.chunk.responseId).toBe(chunks[1]?.chunk.responseId);
   });
 
+  it("reports the prompt an earlier request already sent as cachedContentTokenCount", async () => {
+    gemini.enqueue({ parts: ["Blue."] }, { parts: ["Done."] });
+    const first = [{ role: "user", parts: [{ text: "what is my favorite color" }] }];
+    const firstChunks = await collect(
+      await ai.models.generateContentStream({ model, contents: first }),
+    );
+    expect(firstChunks.at(-1)?.chunk.usageMetadata?.cachedContentTokenCount).toBeUndefined();
+    const next = [
+      ...first,
+      { role: "model", parts: [{ text: "Blue." }] },
+      { role: "user", parts: [{ text: "thanks" }] },
+    ];
+    const chunks = await collect(await ai.models.generateContentStream({ model, contents: next }));
+    expect(chunks.at(-1)?.chunk.usageMetadata).toMatchObject({
+      promptTokenCount: 7,
+      cachedContentTokenCount: 5,
+      cacheTokensDetails: [{ modality: "TEXT", tokenCount: 5 }],
+    });
+  });
+
   it("honours a usage override, thoughts included", async () => {
     gemini.enqueue({
       parts: [{ text: "Thinking about it", thought: true }, "Answer."],

@@ -2,6 +2,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createDefaultResponder } from "./default-responder.ts";
 import { handleRequest, type RequestHost } from "./handle-request.ts";
+import { ImplicitCache } from "./implicit-cache.ts";
 import type { RecordedRequest } from "./recorded-request.ts";
 import type { Responder } from "./responder.ts";
 import { type FakeTurn, parseTurn } from "./script.ts";
@@ -15,6 +16,12 @@ export interface FakeGeminiOptions {
   responder?: Responder;
   /** Accept only this key (others get the real API's 400 API_KEY_INVALID); default: any key. */
   apiKey?: string;
+  /**
+   * Report `cachedContentTokenCount` from the implicit cache (implicit-cache.ts); default true.
+   * Off, the fake skips that work (2 to 5 ms per 1000-turn prompt on a busy 2-core VM), e.g.
+   * in a benchmark, where it would count as the model's time.
+   */
+  implicitCache?: boolean;
   /** Called with one line per finished request, e.g. for the CLI's stderr. */
   log?: (line: string) => void;
 }
@@ -34,7 +41,7 @@ export interface FakeGemini {
   readonly pendingTurns: number;
   /** Queues scripted turns; each model call takes the next one (FIFO). Validates them. */
   enqueue(...turns: FakeTurn[]): void;
-  /** Clears the queue and the recordings. */
+  /** Clears the queue, the recordings and the implicit cache. */
   reset(): void;
   /** The first recorded request (past or future) matching `predicate`. */
   waitForRequest(
@@ -66,6 +73,7 @@ export async function startFakeGemini(options: FakeGeminiOptions = {}): Promise<
     for (const waiter of [...waiters]) waiter();
   };
 
+  const cache = new ImplicitCache({ enabled: options.implicitCache ?? true });
   const host: RequestHost = {
     apiKey: options.apiKey,
     shutdown: shutdown.signal,
@@ -83,6 +91,7 @@ export async function startFakeGemini(options: FakeGeminiOptions = {}): Promise<
     async nextTurn(request) {
       return queue.shift() ?? parseTurn(await responder(request));
     },
+    cache,
     nextResponseId() {
       responses += 1;
       return `fake-response-${String(responses).padStart(6, "0")}`;
@@ -146,6 +155,7 @@ export async function startFakeGemini(options: FakeGeminiOptions = {}): Promise<
     reset() {
       queue = [];
       requests.length = 0;
+      cache.clear();
     },
     waitForRequest(predicate = () => true, waitOptions = {}) {
       return waitFor(() => requests.find(predicate), "matching request", waitOptions.timeoutMs);

@@ -34,21 +34,34 @@ export function countPartWords(part: unknown): number {
   return stringLeaves(part, []).reduce((sum, text) => sum + countWords(text), 0);
 }
 
-/** The `usageMetadata` object, in the API's field order; zero thoughts are left out. */
+/**
+ * The `usageMetadata` object, in the API's field order; zero thoughts and zero cached tokens
+ * are left out, as the API does.
+ */
 export interface UsageMetadata {
   promptTokenCount: number;
   candidatesTokenCount: number;
   totalTokenCount: number;
+  /** Part of `promptTokenCount` served from the implicit cache (implicit-cache.ts). */
+  cachedContentTokenCount?: number;
   promptTokensDetails: { modality: "TEXT"; tokenCount: number }[];
+  cacheTokensDetails?: { modality: "TEXT"; tokenCount: number }[];
   thoughtsTokenCount?: number;
 }
 
-export function usageMetadata(prompt: number, candidates: number, thoughts: number): UsageMetadata {
+export function usageMetadata(
+  prompt: number,
+  candidates: number,
+  thoughts: number,
+  cached = 0,
+): UsageMetadata {
   const usage: UsageMetadata = {
     promptTokenCount: prompt,
     candidatesTokenCount: candidates,
     totalTokenCount: prompt + candidates + thoughts,
+    ...(cached > 0 ? { cachedContentTokenCount: cached } : {}),
     promptTokensDetails: [{ modality: "TEXT", tokenCount: prompt }],
+    ...(cached > 0 ? { cacheTokensDetails: [{ modality: "TEXT", tokenCount: cached }] } : {}),
   };
   if (thoughts > 0) usage.thoughtsTokenCount = thoughts;
   return usage;

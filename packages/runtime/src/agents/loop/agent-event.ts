@@ -5,6 +5,11 @@ export type FinishReason = "stop" | "length" | "content_filter";
 
 export interface Usage {
   promptTokens: number;
+  /**
+   * Of `promptTokens`, those Gemini served from its implicit prefix cache
+   * (`cachedContentTokenCount`), billed at a fraction of the rate.
+   */
+  cachedTokens: number;
   completionTokens: number;
   /** Thinking tokens, already counted in `completionTokens` (OpenAI's convention). */
   reasoningTokens: number;
@@ -58,6 +63,7 @@ export type AgentEvent =
 
 export const emptyUsage = (): Usage => ({
   promptTokens: 0,
+  cachedTokens: 0,
   completionTokens: 0,
   reasoningTokens: 0,
   totalTokens: 0,
@@ -66,6 +72,7 @@ export const emptyUsage = (): Usage => ({
 export function addUsage(a: Usage, b: Usage): Usage {
   return {
     promptTokens: a.promptTokens + b.promptTokens,
+    cachedTokens: a.cachedTokens + b.cachedTokens,
     completionTokens: a.completionTokens + b.completionTokens,
     reasoningTokens: a.reasoningTokens + b.reasoningTokens,
     totalTokens: a.totalTokens + b.totalTokens,

@@ -112,6 +112,8 @@ function toUsage(meta: NonNullable<GenerateContentResponse["usageMetadata"]>): U
   const completion = (meta.candidatesTokenCount ?? 0) + reasoning;
   return {
     promptTokens: prompt,
+    // Never more than the prompt: a provider's odd count must not make uncached tokens negative.
+    cachedTokens: Math.min(meta.cachedContentTokenCount ?? 0, prompt),
     completionTokens: completion,
     reasoningTokens: reasoning,
     totalTokens: meta.totalTokenCount ?? prompt + completion,
