@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { embedAnswer } from "./embed-answer.ts";
 import {
   type GoogleErrorBody,
   googleError,
@@ -36,6 +37,7 @@ export interface RequestHost {
 function recordedMethod(route: Route): RecordedMethod {
   if (route.kind === "generate") return route.stream ? "streamGenerateContent" : "generateContent";
   if (route.kind === "listModels" || route.kind === "getModel") return route.kind;
+  if (route.kind === "embed") return route.batch ? "batchEmbedContents" : "embedContent";
   return "other";
 }
 
@@ -71,7 +73,7 @@ export async function handleRequest(
   const apiKey = apiKeyOf(req, url);
   const record: RecordedRequest = {
     method: recordedMethod(route),
-    model: route.kind === "generate" || route.kind === "getModel" ? route.model : "",
+    model: route.kind === "notFound" || route.kind === "listModels" ? "" : route.model,
     path: redactPath(url),
     httpMethod: req.method ?? "GET",
     apiKeyPresent: apiKey !== "",
@@ -127,6 +129,13 @@ export async function handleRequest(
     return writeJson(ex, 200, { models: listedModels.map(modelInfo) });
   }
   if (route.kind === "getModel") return writeJson(ex, 200, modelInfo(route.model));
+
+  if (route.kind === "embed") {
+    if (!parsed.ok) return fail(googleError(400, parsed.message));
+    const answer = embedAnswer(route.batch, parsed.value);
+    if (typeof answer === "string") return fail(googleError(400, answer));
+    return writeJson(ex, 200, answer);
+  }
 
   const invalid = parsed.ok ? validateGenerateRequest(parsed.value) : parsed.message;
   if (invalid !== undefined) return fail(googleError(400, invalid));
