@@ -23,7 +23,8 @@ it("answers the SDK's embedContent (batchEmbedContents) with one vector per text
     fakeEmbedding("refunds within 30 days", 64),
     fakeEmbedding("the sky is blue", 64),
   ]);
-  expect(gemini.requests.at(-1)).toMatchObject({
+  expect(gemini.requests).toHaveLength(0);
+  expect(gemini.embedRequests.at(-1)).toMatchObject({
     method: "batchEmbedContents",
     model: "gemini-embedding-001",
   });

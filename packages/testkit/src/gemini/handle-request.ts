@@ -27,6 +27,8 @@ export interface RequestHost {
   /** Aborts every exchange when the server shuts down. */
   readonly shutdown: AbortSignal;
   record(request: RecordedRequest): void;
+  /** Embedding calls are kept apart, so tests that count model calls need not skip them. */
+  recordEmbed(request: RecordedRequest): void;
   changed(request: RecordedRequest): void;
   closed(request: RecordedRequest): void;
   /** The next scripted turn, or the responder's answer. */
@@ -102,7 +104,8 @@ export async function handleRequest(
   const value = parsed.ok ? parsed.value : undefined;
   const isObject = typeof value === "object" && value !== null && !Array.isArray(value);
   record.body = (isObject ? value : {}) as GeminiRequestBody;
-  host.record(record);
+  if (route.kind === "embed") host.recordEmbed(record);
+  else host.record(record);
 
   const ex: Exchange = {
     res,

@@ -30,6 +30,8 @@ export interface FakeGemini {
   readonly port: number;
   /** Every request received, in order (live objects, see RecordedRequest). */
   readonly requests: readonly RecordedRequest[];
+  /** Every `embedContent` / `batchEmbedContents` call, in order (not in `requests`). */
+  readonly embedRequests: readonly RecordedRequest[];
   /** Scripted turns not consumed yet. */
   readonly pendingTurns: number;
   /** Queues scripted turns; each model call takes the next one (FIFO). Validates them. */
@@ -59,6 +61,7 @@ export async function startFakeGemini(options: FakeGeminiOptions = {}): Promise<
   const responder = options.responder ?? createDefaultResponder();
   const shutdown = new AbortController();
   const requests: RecordedRequest[] = [];
+  const embedRequests: RecordedRequest[] = [];
   let queue: FakeTurn[] = [];
   let responses = 0;
   const waiters = new Set<() => void>();
@@ -72,6 +75,9 @@ export async function startFakeGemini(options: FakeGeminiOptions = {}): Promise<
     record(request) {
       requests.push(request);
       notify();
+    },
+    recordEmbed(request) {
+      embedRequests.push(request);
     },
     changed() {
       notify();
@@ -137,6 +143,7 @@ export async function startFakeGemini(options: FakeGeminiOptions = {}): Promise<
     url: `http://${hostname}:${address.port}`,
     port: address.port,
     requests,
+    embedRequests,
     get pendingTurns() {
       return queue.length;
     },
@@ -146,6 +153,7 @@ export async function startFakeGemini(options: FakeGeminiOptions = {}): Promise<
     reset() {
       queue = [];
       requests.length = 0;
+      embedRequests.length = 0;
     },
     waitForRequest(predicate = () => true, waitOptions = {}) {
       return waitFor(() => requests.find(predicate), "matching request", waitOptions.timeoutMs);
