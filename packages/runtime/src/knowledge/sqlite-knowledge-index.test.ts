@@ -14,6 +14,7 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 const v = (...values: number[]) => Float32Array.from(values);
 const chunk = (section: string, text: string, vector?: Float32Array) => ({
+  source: "a.md",
   section,
   text,
   hash: `${section}:${text}`,
