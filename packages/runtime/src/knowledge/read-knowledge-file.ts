@@ -1,5 +1,4 @@
 import path from "node:path";
-import { extractText } from "unpdf";
 import { chunkCsv, chunkMarkdown, chunkPages, chunkText } from "./chunk-document.ts";
 import type { KnowledgeChunk } from "./knowledge-chunk.ts";
 
@@ -11,7 +10,9 @@ export async function chunkFile(
 ): Promise<KnowledgeChunk[]> {
   const extension = path.extname(source).toLowerCase();
   if (extension === ".pdf") {
-    // unpdf: pdf.js's text layer in a serverless build, no native parts, no canvas.
+    // unpdf: pdf.js's text layer in a serverless build, no native parts, no canvas. Loaded
+    // on the first PDF, so a runtime whose agents ship none never holds pdf.js.
+    const { extractText } = await import("unpdf");
     const { text } = await extractText(new Uint8Array(bytes), { mergePages: false });
     return chunkPages(source, text, maxChars);
   }
