@@ -138,8 +138,8 @@ export async function startRuntime(
         ...(config.gemini.baseUrl ? { httpOptions: { baseUrl: config.gemini.baseUrl } } : {}),
       })
     ).models;
-  // Before listening, so the first question finds an index; failures are logged per agent.
-  await knowledge?.indexAll();
+  // Not awaited: a search waits for its agent's first indexing (see KnowledgeBases.indexAll).
+  void knowledge?.indexAll();
   // Retries outside timeouts: every attempt gets its own first-chunk timer, and our own 504
   // is never retried. Only failures before the first chunk are retried (no duplicated text).
   const modelClient = withRetries(

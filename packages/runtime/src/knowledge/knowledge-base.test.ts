@@ -141,6 +141,27 @@ describe("KnowledgeBase", () => {
     ]);
   });
 
+  it("makes a search that comes before the first indexing has finished wait for it", async () => {
+    write("a.md", "# One\nalpha words");
+    write("b.md", "# Two\nbeta words");
+    const embedder = countingEmbedder();
+    const { base } = makeBase({ embedder });
+    const indexing = base.sync();
+    expect((await base.search("beta", 5)).hits[0]).toMatchObject({ source: "b.md" });
+    await indexing;
+    // Both files' chunks in one embedding call, then the query.
+    expect(embedder.texts).toHaveLength(3);
+  });
+
+  it("stops a running sync before it writes", async () => {
+    write("a.md", "# One\nalpha words");
+    const { base, index } = makeBase({ embedder: countingEmbedder() });
+    const indexing = base.sync();
+    await base.stop();
+    await indexing;
+    expect(await index.chunkCount()).toBe(0);
+  });
+
   it("keeps the index (and the embedding cache) across a restart", async () => {
     write("a.md", "# One\nalpha words");
     const first = countingEmbedder();

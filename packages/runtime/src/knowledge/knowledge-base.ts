@@ -45,6 +45,9 @@ export class KnowledgeBase {
   readonly #stamps = new Map<string, string>();
   #checkedAt = Number.NEGATIVE_INFINITY;
   #syncing: Promise<void> | undefined;
+  /** Whether a sync has finished (however): until then a search waits for the first one. */
+  #synced = false;
+  #stopped = false;
 
   constructor(options: KnowledgeBaseOptions) {
     this.#options = options;
@@ -55,27 +58,40 @@ export class KnowledgeBase {
   sync(): Promise<void> {
     this.#syncing ??= this.#sync().finally(() => {
       this.#syncing = undefined;
+      this.#synced = true;
     });
     return this.#syncing;
+  }
+
+  /**
+   * Ends a running sync at its next file or before its writes (an embedding call in flight
+   * runs to its timeout) and resolves once it has; the index may be closed after.
+   */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    await this.#syncing?.catch(() => {});
   }
 
   async #sync(): Promise<void> {
     const { agent, folder, index, limits, logger } = this.#options;
     this.#checkedAt = this.#now();
     const files = await listKnowledgeFiles(folder, limits, logger.child({ agent }));
-    const stored = await index.sources();
+    const indexed = await index.sources();
     const listed = new Set(files.map((file) => file.source));
-    for (const source of stored.keys()) {
+    for (const source of indexed.keys()) {
       if (!listed.has(source)) {
         await index.removeSource(source);
         this.#stamps.delete(source);
       }
     }
     let total = 0;
-    for (const [source, entry] of stored) if (listed.has(source)) total += entry.chunks;
-    let changed = 0;
+    for (const [source, entry] of indexed) if (listed.has(source)) total += entry.chunks;
+    // Changed files are chunked first and embedded together, so a start with many small
+    // files makes a few full batches of embedding calls, not one call per file.
+    const changed: { source: string; stamp: string; hash: string; chunks: KnowledgeChunk[] }[] = [];
     for (const file of files) {
-      const previous = stored.get(file.source);
+      if (this.#stopped) return;
+      const previous = indexed.get(file.source);
       if (previous && this.#stamps.get(file.source) === file.stamp) continue;
       const bytes = await readFile(file.file);
       const hash = sha256(bytes);
@@ -108,17 +124,23 @@ export class KnowledgeBase {
         );
         chunks = chunks.slice(0, Math.max(0, room));
       }
-      await index.replaceSource(file.source, hash, await this.#withVectors(chunks));
       total += chunks.length - (previous?.chunks ?? 0);
-      this.#stamps.set(file.source, file.stamp);
-      changed += 1;
+      changed.push({ source: file.source, stamp: file.stamp, hash, chunks });
     }
-    if (changed > 0) await index.pruneVectors();
+    const stored = await this.#withVectors(changed.flatMap((file) => file.chunks));
+    if (this.#stopped) return;
+    let at = 0;
+    for (const file of changed) {
+      await index.replaceSource(file.source, file.hash, stored.slice(at, at + file.chunks.length));
+      at += file.chunks.length;
+      this.#stamps.set(file.source, file.stamp);
+    }
+    if (changed.length > 0) await index.pruneVectors();
     logger.info(
       {
         agent,
         files: files.length,
-        changed,
+        changed: changed.length,
         chunks: total,
         embeddings: Boolean(this.#options.embedder),
       },
@@ -173,7 +195,7 @@ export class KnowledgeBase {
     if (limit < 1 || limit > limits.maxResults) {
       throw new KnowledgeQueryError(`limit must be between 1 and ${limits.maxResults}`);
     }
-    if (this.#now() - this.#checkedAt >= this.#options.refreshMs) {
+    if (!this.#synced || this.#now() - this.#checkedAt >= this.#options.refreshMs) {
       await this.sync().catch((error: unknown) => {
         logger.warn(
           { agent, err: (error as Error).message },

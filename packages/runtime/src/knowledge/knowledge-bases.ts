@@ -46,11 +46,23 @@ export class KnowledgeBases {
       limits,
       refreshMs: this.#options.refreshMs ?? DEFAULT_KNOWLEDGE_REFRESH_MS,
     });
-    this.#bases.push({ agent, base, close: () => index.close() });
+    this.#bases.push({
+      agent,
+      base,
+      close: async () => {
+        await base.stop();
+        await index.close();
+      },
+    });
     return knowledgeToolkit(base, limits);
   }
 
-  /** Indexes every folder once; a folder that fails is logged and retried by its next search. */
+  /**
+   * Indexes every folder once. The runtime does not wait for it before listening (a first
+   * start on a large folder with a real key makes many embedding calls); a search that comes
+   * first waits for its own agent's. A folder that fails is logged and retried by its next
+   * search.
+   */
   async indexAll(): Promise<void> {
     await Promise.all(
       this.#bases.map(({ agent, base }) =>
