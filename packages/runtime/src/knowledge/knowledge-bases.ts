@@ -26,13 +26,15 @@ export class KnowledgeBases {
 
   constructor(options: KnowledgeBasesOptions) {
     this.#options = options;
-    if (!options.embedder) {
-      options.logger.info("no Gemini key for embeddings: knowledge search is keyword only (bm25)");
-    }
   }
 
   /** The `search_knowledge` toolkit over `folder`, for the agent named `agent`. */
   toolkitFor(agent: string, folder: string): ToolkitDefinition {
+    if (!this.#options.embedder && this.#bases.length === 0) {
+      this.#options.logger.info(
+        "no Gemini key for embeddings: knowledge search is keyword only (bm25)",
+      );
+    }
     const limits = this.#options.limits ?? DEFAULT_KNOWLEDGE_LIMITS;
     const index = new SqliteKnowledgeIndex(
       path.join(this.#options.dataDir, "knowledge", `${agent}.sqlite`),
