@@ -43,6 +43,8 @@ export class KnowledgeBase {
   readonly #now: () => number;
   /** Source → the size and time it was last read at (content then matched the index). */
   readonly #stamps = new Map<string, string>();
+  /** Source → the size and time at which its parser failed on it. */
+  readonly #unreadable = new Map<string, string>();
   #checkedAt = Number.NEGATIVE_INFINITY;
   #syncing: Promise<void> | undefined;
   /** Whether a sync has finished (however): until then a search waits for the first one. */
@@ -78,10 +80,12 @@ export class KnowledgeBase {
     const files = await listKnowledgeFiles(folder, limits, logger.child({ agent }));
     const indexed = await index.sources();
     const listed = new Set(files.map((file) => file.source));
+    let removed = 0;
     for (const source of indexed.keys()) {
       if (!listed.has(source)) {
         await index.removeSource(source);
         this.#stamps.delete(source);
+        removed += 1;
       }
     }
     let total = 0;
@@ -93,6 +97,7 @@ export class KnowledgeBase {
       if (this.#stopped) return;
       const previous = indexed.get(file.source);
       if (previous && this.#stamps.get(file.source) === file.stamp) continue;
+      if (this.#unreadable.get(file.source) === file.stamp) continue;
       const bytes = await readFile(file.file);
       const hash = sha256(bytes);
       if (previous?.hash === hash) {
@@ -109,6 +114,8 @@ export class KnowledgeBase {
         );
         if (previous) await index.removeSource(file.source);
         total -= previous?.chunks ?? 0;
+        // Not read again (nor warned about) until it changes.
+        this.#unreadable.set(file.source, file.stamp);
         continue;
       }
       const room = limits.maxChunks - (total - (previous?.chunks ?? 0));
@@ -136,11 +143,14 @@ export class KnowledgeBase {
       this.#stamps.set(file.source, file.stamp);
     }
     if (changed.length > 0) await index.pruneVectors();
-    logger.info(
+    // Info at start and when something changed; a refresh that found nothing is debug.
+    const level = !this.#synced || changed.length > 0 || removed > 0 ? "info" : "debug";
+    logger[level](
       {
         agent,
         files: files.length,
         changed: changed.length,
+        removed,
         chunks: total,
         embeddings: Boolean(this.#options.embedder),
       },
