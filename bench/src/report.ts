@@ -1,4 +1,5 @@
 import os from "node:os";
+import type { KnowledgeSearchResult } from "./knowledge-search.ts";
 import { PATH_LABELS, type PathName } from "./paths.ts";
 import type { RssPeaks } from "./rss.ts";
 import { ratio, type Summary } from "./stats.ts";
@@ -86,6 +87,8 @@ export interface BenchReport {
   readonly sessions: SessionResult[];
   /** Five Jira reads in one step (see tool-heavy.ts); absent in reports made before it. */
   readonly toolHeavy?: ToolHeavyResult[];
+  /** search_knowledge's index over 1000 chunks (see knowledge-search.ts); absent in older reports. */
+  readonly knowledgeSearch?: KnowledgeSearchResult;
   readonly startupRss: Record<string, RssPeaks>;
   /** Loopback HTTP round trip to another idle Node process (see hop-floor.ts). */
   readonly hopFloorMs: Summary;
@@ -144,6 +147,7 @@ export function checkTargets(
   sessions: readonly SessionResult[],
   hopFloorMs?: Summary,
   toolHeavy: readonly ToolHeavyResult[] = [],
+  knowledgeSearch?: KnowledgeSearchResult,
 ): TargetCheck[] {
   const checks: TargetCheck[] = [];
   const top = Math.max(...settings.concurrency);
@@ -243,8 +247,18 @@ export function checkTargets(
       detail: `${ms(row.toolStepMs.p50)} ms p50, ${ms(row.toolStepMs.p99)} ms p99 = ${x(ratio(row.toolStepMs.p50, row.calls * row.jiraDelayMs))} of serial; ${row.jiraRequestsEach} Jira requests each, ${row.errors} errors`,
     });
   }
+  if (knowledgeSearch) {
+    checks.push({
+      name: `knowledge search p50 < ${KNOWLEDGE_SEARCH_GOAL_MS} ms over ${knowledgeSearch.chunks} chunks (hybrid)`,
+      ok: knowledgeSearch.hybridMs.p50 < KNOWLEDGE_SEARCH_GOAL_MS,
+      detail: `${ms(knowledgeSearch.hybridMs.p50)} ms p50, ${ms(knowledgeSearch.hybridMs.p99)} ms p99; keyword only ${ms(knowledgeSearch.keywordMs.p50)} ms p50`,
+    });
+  }
   return checks;
 }
+
+/** What search_knowledge's own work may take, before the query's embedding round trip. */
+const KNOWLEDGE_SEARCH_GOAL_MS = 5;
 
 /** The same growth on path a, which forwards the history without a session: the floor. */
 function floorNote(sessions: readonly SessionResult[], path: PathName): string {
@@ -399,6 +413,22 @@ export function render(report: BenchReport): string {
         heavyRows,
       ),
       "(milliseconds; step = the model's function-call turn written → the model's next call received: runtime, tools, back)",
+      "",
+    );
+  }
+
+  const search = report.knowledgeSearch;
+  if (search) {
+    out.push(
+      `knowledge search: one agent's index of ${search.chunks} chunks (SQLite FTS5 bm25 + cosine over 768-dim vectors, fused), in process, ${search.searches} searches each`,
+      table(
+        ["ranking", "p50", "p99", "max"],
+        [
+          ["hybrid", ms(search.hybridMs.p50), ms(search.hybridMs.p99), ms(search.hybridMs.max)],
+          ["keyword", ms(search.keywordMs.p50), ms(search.keywordMs.p99), ms(search.keywordMs.max)],
+        ],
+      ),
+      "(milliseconds; the query's embedding call to Gemini comes on top of hybrid)",
       "",
     );
   }

@@ -7,6 +7,7 @@ import { startBenchGemini } from "./fake-gemini.ts";
 import type { ModelTimes, PromptRepeat } from "./fake-gemini-worker.ts";
 import { type PromptKind, promptTag, SHORT_TOKENS } from "./fake-model.ts";
 import { measureHopFloor } from "./hop-floor.ts";
+import { runKnowledgeSearch } from "./knowledge-search.ts";
 import { now, type RequestResult, runClosedLoop, streamChat } from "./load.ts";
 import { type BenchPath, benchPaths, PATH_LABELS, type PathName } from "./paths.ts";
 import { summarizeProfiles } from "./profile.ts";
@@ -398,6 +399,10 @@ async function main(): Promise<void> {
     await rm(tmp, { recursive: true, force: true });
   }
 
+  // In process, after the stack is gone: the index's own time, on an idle machine.
+  process.stdout.write("knowledge search: 1000 chunks\n");
+  const knowledgeSearch = await runKnowledgeSearch(settings.quick ? 500 : 2000);
+
   const report: BenchReport = {
     date: new Date().toISOString(),
     machine: machine(),
@@ -405,9 +410,10 @@ async function main(): Promise<void> {
     phases,
     sessions,
     toolHeavy,
+    knowledgeSearch,
     startupRss,
     hopFloorMs,
-    targets: checkTargets(settings, phases, sessions, hopFloorMs, toolHeavy),
+    targets: checkTargets(settings, phases, sessions, hopFloorMs, toolHeavy, knowledgeSearch),
     durationMs: now() - started,
   };
   const file = path.join(resultsDir, `${stamp}${settings.quick ? "-quick" : ""}.json`);

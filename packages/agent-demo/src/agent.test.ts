@@ -37,6 +37,7 @@ describe("demo agent", () => {
     expect(demoAgent.model).toEqual({ model: "gemini-2.5-flash", temperature: 0.7 });
     expect(demoAgent.toolkits).toEqual([colorToolkit]);
     expect(demoAgent.maxSteps).toBe(8);
+    expect(demoAgent.knowledge).toEqual({});
   });
 
   it("tells the model a configured favorite color and not to ask again", async () => {

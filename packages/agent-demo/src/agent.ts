@@ -10,4 +10,7 @@ export default defineAgent({
   model: { model: "gemini-2.5-flash", temperature: 0.7 },
   toolkits: [colorToolkit],
   maxSteps: 8,
+  // knowledge/ beside package.json: Quillmoor Pigments, a made-up company, searched with
+  // search_knowledge.
+  knowledge: {},
 });

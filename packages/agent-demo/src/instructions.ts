@@ -21,12 +21,19 @@ const TOOL_RULES = `## Tool rules
 - A tool error tells you what to do next (often: ask the user for their favorite color). Follow it rather than retrying blindly.
 - When it helps the demo, say in a few words which tool you called and why.`;
 
+const KNOWLEDGE = `## Knowledge base
+Your knowledge base describes Quillmoor Pigments, a made-up paint maker (its shop, policies, the Swatchbook API, mixing recipes, pigment catalogue, studio care guide). For any question about them, call search_knowledge first and answer only from its results, naming the source of each fact as its \`cite\` value, e.g. (company.md § Quillmoor Pigments > Policies > Returns and refunds). If the results do not answer the question, say so. No favorite color is needed for this.`;
+
 /** The system instruction for one request: the tour, plus what we already know about the user's color. */
 export async function demoInstructions(ctx: InstructionContext): Promise<string> {
   const favorite = await readFavoriteColor(ctx.settingsFor(colorToolkit));
-  return [ROLE, favoriteColorSection(favorite, ctx.userId === undefined), TOUR, TOOL_RULES].join(
-    "\n\n",
-  );
+  return [
+    ROLE,
+    favoriteColorSection(favorite, ctx.userId === undefined),
+    TOUR,
+    TOOL_RULES,
+    KNOWLEDGE,
+  ].join("\n\n");
 }
 
 function favoriteColorSection(favorite: FavoriteColor | undefined, anonymous: boolean): string {

@@ -17,6 +17,7 @@ import { TICKET_KEY_INFO } from "./connect/ticket-signer.ts";
 import { openDatabase } from "./database/open-database.ts";
 import { AdmissionControl } from "./http/admission/index.ts";
 import { createApp } from "./http/app.ts";
+import { geminiEmbedder, KnowledgeBases } from "./knowledge/index.ts";
 import type { Logger } from "./logger.ts";
 import { KyselySessionStore } from "./sessions/kysely-session-store.ts";
 import { SessionLocks } from "./sessions/session-lock.ts";
@@ -63,10 +64,30 @@ export async function startRuntime(
   options: StartOptions,
 ): Promise<RunningRuntime> {
   const { logger } = options;
+  const genai = config.gemini.apiKey
+    ? new GoogleGenAI({
+        apiKey: config.gemini.apiKey,
+        ...(config.gemini.baseUrl ? { httpOptions: { baseUrl: config.gemini.baseUrl } } : {}),
+      })
+    : undefined;
+  // The public-only process serves no agent runs, so it indexes nothing.
+  const knowledge = options.publicOnly
+    ? undefined
+    : new KnowledgeBases({
+        dataDir: config.dataDir,
+        ...(genai ? { embedder: geminiEmbedder(genai.models) } : {}),
+        logger,
+      });
   const registry = await loadAgentRegistry(
     [...config.agentDirs, ...nodeModulesAbove(options.cwd ?? process.cwd())],
-    { maxToolResultBytes: config.maxToolResultBytes },
-  );
+    {
+      maxToolResultBytes: config.maxToolResultBytes,
+      ...(knowledge ? { knowledge: (agent, folder) => knowledge.toolkitFor(agent, folder) } : {}),
+    },
+  ).catch(async (error: unknown) => {
+    await knowledge?.close();
+    throw error;
+  });
   const database = await openDatabase({ dataDir: config.dataDir });
   const vault =
     options.vault ?? new KyselyCredentialVault(database.db, config.tokenKeys, { logger });
@@ -86,6 +107,7 @@ export async function startRuntime(
     });
   } catch (error) {
     await database.close();
+    await knowledge?.close();
     throw error;
   }
   logger.info(
@@ -109,10 +131,15 @@ export async function startRuntime(
 
   const baseClient =
     options.modelClient ??
-    new GoogleGenAI({
-      apiKey: config.gemini.apiKey,
-      ...(config.gemini.baseUrl ? { httpOptions: { baseUrl: config.gemini.baseUrl } } : {}),
-    }).models;
+    (
+      genai ??
+      new GoogleGenAI({
+        apiKey: config.gemini.apiKey,
+        ...(config.gemini.baseUrl ? { httpOptions: { baseUrl: config.gemini.baseUrl } } : {}),
+      })
+    ).models;
+  // Not awaited: a search waits for its agent's first indexing (see KnowledgeBases.indexAll).
+  void knowledge?.indexAll();
   // Retries outside timeouts: every attempt gets its own first-chunk timer, and our own 504
   // is never retried. Only failures before the first chunk are retried (no duplicated text).
   const modelClient = withRetries(
@@ -183,6 +210,7 @@ export async function startRuntime(
           server.closeAllConnections();
         });
         await database.close();
+        await knowledge?.close();
       })();
       return closing;
     },

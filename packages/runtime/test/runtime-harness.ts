@@ -286,7 +286,8 @@ export interface BareGemini {
 export async function startBareGemini(text: string): Promise<BareGemini> {
   let hits = 0;
   const server = createServer((req, res) => {
-    hits += 1;
+    // Model calls only: the demo agent's knowledge base is embedded at start (and fails here).
+    if (!/embedContent/i.test(req.url ?? "")) hits += 1;
     req.resume();
     req.on("end", () => {
       const chunk = {

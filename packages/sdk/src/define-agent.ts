@@ -30,6 +30,17 @@ export interface AgentDefinition {
   readonly toolkits: readonly ToolkitDefinition[];
   /** Upper bound on model calls in one run (each tool round is one step). */
   readonly maxSteps?: number;
+  /**
+   * Documents the agent answers from: the runtime indexes the folder (Markdown, text, CSV,
+   * PDF) and gives the agent a `search_knowledge` tool whose results cite file and section.
+   * See docs/creating-agents.md.
+   */
+  readonly knowledge?: KnowledgeOptions;
+}
+
+export interface KnowledgeOptions {
+  /** Relative to the agent package's folder (where its package.json is); default `knowledge`. */
+  readonly folder?: string;
 }
 
 /** Declares an agent. Returns its input, typed. */

@@ -12,7 +12,12 @@ export type {
   ToolCredential,
 } from "./credentials.ts";
 export { CredentialRequiredError, undeclaredCredential } from "./credentials.ts";
-export type { AgentDefinition, InstructionContext, ModelDefaults } from "./define-agent.ts";
+export type {
+  AgentDefinition,
+  InstructionContext,
+  KnowledgeOptions,
+  ModelDefaults,
+} from "./define-agent.ts";
 export { defineAgent } from "./define-agent.ts";
 export type {
   SideEffect,

@@ -1,8 +1,9 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
-import { loadAgentRegistry } from "@agentllm/runtime";
+import { createLogger, KnowledgeBases, loadAgentRegistry } from "@agentllm/runtime";
 import type { AgentDefinition, ToolkitDefinition } from "@agentllm/sdk";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { repoRoot } from "../src/repo-paths.ts";
 import {
   missingToolMentions,
@@ -44,7 +45,16 @@ const describeMentions = (mentions: readonly ToolMention[]) =>
   mentions.map((m) => `${m.name} in "…${m.context}…"`);
 
 describe("agents' instructions name only their own tools", async () => {
-  const registry = await loadAgentRegistry([path.join(repoRoot, "node_modules")]);
+  // Agents that ship knowledge get search_knowledge from the runtime, as when it runs.
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), "agentllm-instructions-"));
+  const knowledge = new KnowledgeBases({ dataDir, logger: createLogger("silent") });
+  afterAll(async () => {
+    await knowledge.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+  const registry = await loadAgentRegistry([path.join(repoRoot, "node_modules")], {
+    knowledge: (agent, folder) => knowledge.toolkitFor(agent, folder),
+  });
   const agents = registry.names().map((name) => registry.resolve(name).definition);
   const toolkits = [...(await repositoryToolkits()), ...agents.flatMap((a) => a.toolkits)];
   const known = toolNamesOf(toolkits);

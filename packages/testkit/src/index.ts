@@ -1,3 +1,4 @@
 export * from "./gemini/index.ts";
 export * from "./google/index.ts";
 export * from "./jira/index.ts";
+export * from "./pdf/index.ts";

@@ -437,6 +437,32 @@ describe("loadAgentPackage", () => {
     expect(agent.definition.description).toBe("source");
   });
 
+  it("adds the knowledge toolkit for an agent that declares knowledge, with its folder", async () => {
+    const modules = path.join(root, "node_modules");
+    writePackage(
+      modules,
+      agentPackage(
+        "knows",
+        "knows",
+        `{ name: "knows", description: "", instructions: "i", toolkits: [], knowledge: { folder: "docs" } }`,
+      ),
+    );
+    const [pkg] = await discoverAgentPackages([modules]);
+    if (!pkg) throw new Error("package not discovered");
+    const asked: string[] = [];
+    const knowledge = (agent: string, folder: string) => {
+      asked.push(`${agent} ${folder}`);
+      return { name: "knowledge", tools: {} };
+    };
+    await expect(loadAgentPackage(pkg, { knowledge })).rejects.toThrow(
+      /knowledge folder .*docs is not a directory/,
+    );
+    fs.mkdirSync(path.join(pkg.packageDir, "docs"));
+    const agent = await loadAgentPackage(pkg, { knowledge });
+    expect(asked).toEqual([`knows ${path.join(pkg.packageDir, "docs")}`]);
+    expect(agent.definition.toolkits.map((toolkit) => toolkit.name)).toEqual(["knowledge"]);
+  });
+
   it("accepts instructions given as a function and an agent without toolkits", async () => {
     const modules = path.join(root, "node_modules");
     writePackage(

@@ -1,5 +1,7 @@
+import { stat } from "node:fs/promises";
+import path from "node:path";
 import { pathToFileURL } from "node:url";
-import type { AgentDefinition } from "@agentllm/sdk";
+import type { AgentDefinition, ToolkitDefinition } from "@agentllm/sdk";
 import { z } from "zod";
 import { MAX_TIMER_MS } from "../config.ts";
 import { InvalidAgentPackageError } from "../errors/invalid-agent-package-error.ts";
@@ -50,6 +52,7 @@ const agentSchema = z.looseObject({
     }),
   ),
   maxSteps: z.number().int().positive().max(100).optional(),
+  knowledge: z.looseObject({ folder: z.string().min(1).optional() }).optional(),
 });
 
 export interface RegisteredAgent {
@@ -62,6 +65,11 @@ export interface RegisteredAgent {
 export interface LoadOptions {
   /** Result cap for tools without their own `maxResultBytes` (`AGENTLLM_MAX_TOOL_RESULT_BYTES`). */
   readonly maxToolResultBytes?: number;
+  /**
+   * The `search_knowledge` toolkit for an agent that declares `knowledge` (folder absolute,
+   * checked to exist); without it such an agent loads without the tool.
+   */
+  readonly knowledge?: (agent: string, folder: string) => ToolkitDefinition;
 }
 
 /** Agent name → definition, loaded once at start from discovered packages. */
@@ -129,7 +137,20 @@ export async function loadAgentPackage(
       .join("; ");
     throw new InvalidAgentPackageError(pkg.packageDir, `default export is not an agent: ${reason}`);
   }
-  const definition = module.default as AgentDefinition;
+  let definition = module.default as AgentDefinition;
+  if (definition.knowledge && options.knowledge) {
+    const folder = path.resolve(pkg.packageDir, definition.knowledge.folder ?? "knowledge");
+    if (!(await stat(folder).catch(() => undefined))?.isDirectory()) {
+      throw new InvalidAgentPackageError(
+        pkg.packageDir,
+        `agent '${definition.name}': knowledge folder ${folder} is not a directory`,
+      );
+    }
+    definition = {
+      ...definition,
+      toolkits: [...definition.toolkits, options.knowledge(definition.name, folder)],
+    };
+  }
   let toolset: GeminiToolset;
   try {
     toolset = toGeminiTools(definition.toolkits, {

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { embedAnswer } from "./embed-answer.ts";
 import {
   type GoogleErrorBody,
   googleError,
@@ -27,6 +28,8 @@ export interface RequestHost {
   /** Aborts every exchange when the server shuts down. */
   readonly shutdown: AbortSignal;
   record(request: RecordedRequest): void;
+  /** Embedding calls are kept apart, so tests that count model calls need not skip them. */
+  recordEmbed(request: RecordedRequest): void;
   changed(request: RecordedRequest): void;
   closed(request: RecordedRequest): void;
   /** The next scripted turn, or the responder's answer. */
@@ -39,6 +42,7 @@ export interface RequestHost {
 function recordedMethod(route: Route): RecordedMethod {
   if (route.kind === "generate") return route.stream ? "streamGenerateContent" : "generateContent";
   if (route.kind === "listModels" || route.kind === "getModel") return route.kind;
+  if (route.kind === "embed") return route.batch ? "batchEmbedContents" : "embedContent";
   return "other";
 }
 
@@ -74,7 +78,7 @@ export async function handleRequest(
   const apiKey = apiKeyOf(req, url);
   const record: RecordedRequest = {
     method: recordedMethod(route),
-    model: route.kind === "generate" || route.kind === "getModel" ? route.model : "",
+    model: route.kind === "notFound" || route.kind === "listModels" ? "" : route.model,
     path: redactPath(url),
     httpMethod: req.method ?? "GET",
     apiKeyPresent: apiKey !== "",
@@ -103,7 +107,8 @@ export async function handleRequest(
   const value = parsed.ok ? parsed.value : undefined;
   const isObject = typeof value === "object" && value !== null && !Array.isArray(value);
   record.body = (isObject ? value : {}) as GeminiRequestBody;
-  host.record(record);
+  if (route.kind === "embed") host.recordEmbed(record);
+  else host.record(record);
 
   const ex: Exchange = {
     res,
@@ -130,6 +135,13 @@ export async function handleRequest(
     return writeJson(ex, 200, { models: listedModels.map(modelInfo) });
   }
   if (route.kind === "getModel") return writeJson(ex, 200, modelInfo(route.model));
+
+  if (route.kind === "embed") {
+    if (!parsed.ok) return fail(googleError(400, parsed.message));
+    const answer = embedAnswer(route.batch, parsed.value);
+    if (typeof answer === "string") return fail(googleError(400, answer));
+    return writeJson(ex, 200, answer);
+  }
 
   const invalid = parsed.ok ? validateGenerateRequest(parsed.value) : parsed.message;
   if (invalid !== undefined) return fail(googleError(400, invalid));

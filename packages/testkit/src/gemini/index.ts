@@ -1,4 +1,5 @@
 export { createDefaultResponder, type DefaultResponderOptions } from "./default-responder.ts";
+export { FAKE_EMBEDDING_DIMENSIONS, fakeEmbedding } from "./fake-embedding.ts";
 export { type GoogleErrorBody, googleError, googleStatusName } from "./google-error.ts";
 export { ImplicitCache, MAX_CACHED_BOUNDARIES } from "./implicit-cache.ts";
 export type {

@@ -37,6 +37,8 @@ export interface GeminiRequestBody {
 export type RecordedMethod =
   | "generateContent"
   | "streamGenerateContent"
+  | "embedContent"
+  | "batchEmbedContents"
   | "listModels"
   | "getModel"
   | "other";

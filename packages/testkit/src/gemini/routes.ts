@@ -3,6 +3,7 @@ export type Route =
   | { kind: "generate"; stream: boolean; apiVersion: string; model: string }
   | { kind: "listModels"; apiVersion: string }
   | { kind: "getModel"; apiVersion: string; model: string }
+  | { kind: "embed"; batch: boolean; apiVersion: string; model: string }
   | { kind: "notFound" };
 
 /** The SDK defaults to v1beta; v1 and v1alpha are real versions too. */
@@ -13,6 +14,7 @@ const modelName = "(?:models|tunedModels)/([^/:]+)";
 const generatePath = new RegExp(
   `^/${version}/${modelName}:(generateContent|streamGenerateContent)$`,
 );
+const embedPath = new RegExp(`^/${version}/${modelName}:(embedContent|batchEmbedContents)$`);
 const modelPath = new RegExp(`^/${version}/${modelName}$`);
 const listPath = new RegExp(`^/${version}/models/?$`);
 
@@ -25,6 +27,15 @@ export function matchRoute(httpMethod: string, pathname: string): Route {
         stream: m[3] === "streamGenerateContent",
         apiVersion: m[1],
         model: decodeURIComponent(m[2]),
+      };
+    }
+    const embed = embedPath.exec(pathname);
+    if (embed?.[1] && embed[2]) {
+      return {
+        kind: "embed",
+        batch: embed[3] === "batchEmbedContents",
+        apiVersion: embed[1],
+        model: decodeURIComponent(embed[2]),
       };
     }
   }

@@ -37,6 +37,8 @@ export interface FakeGemini {
   readonly port: number;
   /** Every request received, in order (live objects, see RecordedRequest). */
   readonly requests: readonly RecordedRequest[];
+  /** Every `embedContent` / `batchEmbedContents` call, in order (not in `requests`). */
+  readonly embedRequests: readonly RecordedRequest[];
   /** Scripted turns not consumed yet. */
   readonly pendingTurns: number;
   /** Queues scripted turns; each model call takes the next one (FIFO). Validates them. */
@@ -66,6 +68,7 @@ export async function startFakeGemini(options: FakeGeminiOptions = {}): Promise<
   const responder = options.responder ?? createDefaultResponder();
   const shutdown = new AbortController();
   const requests: RecordedRequest[] = [];
+  const embedRequests: RecordedRequest[] = [];
   let queue: FakeTurn[] = [];
   let responses = 0;
   const waiters = new Set<() => void>();
@@ -80,6 +83,9 @@ export async function startFakeGemini(options: FakeGeminiOptions = {}): Promise<
     record(request) {
       requests.push(request);
       notify();
+    },
+    recordEmbed(request) {
+      embedRequests.push(request);
     },
     changed() {
       notify();
@@ -146,6 +152,7 @@ export async function startFakeGemini(options: FakeGeminiOptions = {}): Promise<
     url: `http://${hostname}:${address.port}`,
     port: address.port,
     requests,
+    embedRequests,
     get pendingTurns() {
       return queue.length;
     },
@@ -156,6 +163,7 @@ export async function startFakeGemini(options: FakeGeminiOptions = {}): Promise<
       queue = [];
       requests.length = 0;
       cache.clear();
+      embedRequests.length = 0;
     },
     waitForRequest(predicate = () => true, waitOptions = {}) {
       return waitFor(() => requests.find(predicate), "matching request", waitOptions.timeoutMs);

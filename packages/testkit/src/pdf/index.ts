@@ -1,0 +1,1 @@
+export { minimalPdf } from "./minimal-pdf.ts";
