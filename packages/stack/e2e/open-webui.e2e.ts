@@ -193,6 +193,33 @@ describe.each(MODES)("Open WebUI in a real browser, identity by $name", (mode) =
     await shot("02b-status-line");
   });
 
+  it("step 2c: the agent's thoughts show in the collapsible thinking block, not in the answer", async () => {
+    // The demo agent asks for thought summaries; the fake Gemini's default responder streams one
+    // per step ("Picking a tool", then "Summing up the results"), which reach Open WebUI as
+    // reasoning_content and which it draws as one collapsed block above the answer.
+    const container = page.locator("#response-content-container").last();
+    const block = container.getByText(/Thought for|Thinking/).first();
+    await block.waitFor({ timeout: 30_000 });
+    const collapsed = await lastAnswer(page);
+    for (const thought of ["Picking a tool", "Summing up the results"]) {
+      expect(collapsed, `the thought "${thought}" leaked into the answer`).not.toContain(thought);
+    }
+    expect(collapsed).toContain("Here is what");
+    await block.click();
+    await expect
+      // biome-ignore lint/performance/useDomNodeTextContent: the rendered text a person reads
+      .poll(() => container.innerText(), { timeout: 10_000 })
+      .toContain("Picking a tool");
+    // biome-ignore lint/performance/useDomNodeTextContent: the rendered text a person reads
+    const expanded = await container.innerText();
+    expect(expanded).toContain("Summing up the results");
+    // One block for the answer's two steps, above the answer's text.
+    expect(expanded.split(/Thought for/).length).toBe(2);
+    expect(expanded.indexOf("Picking a tool")).toBeLessThan(expanded.indexOf("Here is what"));
+    await shot("02c-thinking-block");
+    await block.click(); // collapsed again, as the later steps expect the answer
+  });
+
   it("step 3: Continue (▷) appends to the answer, with no error", async () => {
     const before = await lastAnswer(page);
     const button = page.locator('button[aria-label="Continue Response"]').last();

@@ -69,8 +69,8 @@ function thought(heading: string, text: string): FakePart[] {
  * Open WebUI's background task prompts get a small JSON answer first, and a request to continue
  * the last answer gets one more sentence.
  * Rule 1 before rule 2 keeps every tool round trip to one call.
- * When the request asks for thought summaries (`thinkingConfig.includeThoughts`), each answer but
- * a background task's starts with one saying which rule applies, so the demo shows a thinking block.
+ * When the request asks for thought summaries (`thinkingConfig.includeThoughts`), rules 1-3 start
+ * with one saying which rule applies, so the demo shows a thinking block.
  */
 export function createDefaultResponder(options: DefaultResponderOptions = {}): Responder {
   const delayMs = options.delayMs ?? 30;
@@ -91,12 +91,8 @@ export function createDefaultResponder(options: DefaultResponderOptions = {}): R
     const userText = lastUserText(request.body);
     const task = openWebUiTask(userText);
     if (task !== undefined) return { parts: [task] };
-    if (CONTINUE_REQUEST.test(userText.trim())) {
-      return streamed(
-        CONTINUATION,
-        thought("Continuing", "I was asked to go on, so I add one sentence."),
-      );
-    }
+    // No thought on a continuation: it extends the answer the thinking block already explains.
+    if (CONTINUE_REQUEST.test(userText.trim())) return streamed(CONTINUATION, []);
     const functions = declaredFunctions(request.body);
     const tool = pickTool(userText, functions);
     if (tool?.name) {
