@@ -101,11 +101,16 @@ export function createDefaultResponder(options: DefaultResponderOptions = {}): R
         "Picking a tool",
         `The message mentions \`${tool.name}\`, so I call it with arguments from the message.`,
       );
-      return thinking ? { parts: [...why, call], delayMs, firstDelayMs: delayMs } : { parts: [call] };
+      return thinking
+        ? { parts: [...why, call], delayMs, firstDelayMs: delayMs }
+        : { parts: [call] };
     }
     return streamed(
       greeting(userText, functions),
-      thought("Reading the message", "No tool is mentioned, so I greet the user and name my tools."),
+      thought(
+        "Reading the message",
+        "No tool is mentioned, so I greet the user and name my tools.",
+      ),
     );
   };
 }
