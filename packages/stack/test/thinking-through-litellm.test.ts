@@ -4,7 +4,8 @@ import { type StackFixture, startStackFixture } from "./stack-fixture.ts";
 
 // Thought summaries through the real LiteLLM proxy, read with the official OpenAI client:
 // `reasoning_content` (an extra field the client passes through) apart from `content`, streamed
-// and not, never stored as answer text, on chunks that all carry one id.
+// and not, never stored as answer text, on chunks that all carry one id. Each model step's
+// thoughts are one paragraph group, a blank line after the previous step's.
 
 const MODEL = "agno/demo-agent";
 const PLAN = "**Choosing a tool**\n\nThe user names a color, so I save it first.";
@@ -67,7 +68,7 @@ describe("thought summaries through the real LiteLLM proxy", () => {
       }
       content += delta?.content ?? "";
     }
-    expect(reasoning).toBe(`${PLAN}${CHECK}`);
+    expect(reasoning).toBe(`${PLAN}\n\n${CHECK}`);
     expect(content).toContain(ANSWER);
     expect(content).toContain("set_favorite_color"); // the tool card
     for (const thought of [PLAN, CHECK]) {
@@ -109,7 +110,7 @@ describe("thought summaries through the real LiteLLM proxy", () => {
       headers("thinking-once"),
     );
     const message = reply.choices[0]?.message as OpenAI.ChatCompletionMessage & ReasoningDelta;
-    expect(message.reasoning_content).toBe(`${PLAN}${CHECK}`);
+    expect(message.reasoning_content).toBe(`${PLAN}\n\n${CHECK}`);
     expect(message.content).toContain(ANSWER);
     expect(message.content).not.toContain("Choosing a tool");
     expect(message.content).not.toContain("Wrapping up");
