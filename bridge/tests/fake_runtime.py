@@ -35,6 +35,8 @@ class Script:
     )
     # Top-level `event`s sent before the text, each on an empty-delta chunk (the runtime's status lines).
     events: list[Any] = field(default_factory=list)
+    # A thought summary sent before the text as `reasoning_content` (streamed word by word).
+    reasoning: str = ""
 
 
 class FakeRuntime:
@@ -72,12 +74,15 @@ class FakeRuntime:
 
 
 def completion(script: Script, model: str) -> dict[str, Any]:
+    message: dict[str, Any] = {"role": "assistant", "content": script.text}
+    if script.reasoning:
+        message["reasoning_content"] = script.reasoning
     return {
         "id": "chatcmpl-fake",
         "object": "chat.completion",
         "created": int(time.time()),
         "model": model,
-        "choices": [{"index": 0, "message": {"role": "assistant", "content": script.text}, "finish_reason": "stop"}],
+        "choices": [{"index": 0, "message": message, "finish_reason": "stop"}],
         "usage": script.usage,
     }
 
@@ -159,6 +164,9 @@ def _make_handler(fake: FakeRuntime) -> type[BaseHTTPRequestHandler]:
                     return
                 for event in script.events:
                     self._event(json.dumps({**chunk(model, {}), "event": event}))
+                if script.reasoning:
+                    for part in words(script.reasoning):
+                        self._event(json.dumps(chunk(model, {"reasoning_content": part})))
                 for part in words(script.text):
                     time.sleep(script.chunk_delay)
                     self._event(json.dumps(chunk(model, {"content": part})))

@@ -173,6 +173,24 @@ def test_stream_through_proxy(proxy: httpx.Client, runtime_behind_proxy: FakeRun
     assert seen.body["stream_options"] == {"include_usage": True}
 
 
+def test_thought_summary_through_proxy_streamed_and_not(proxy: httpx.Client, runtime_behind_proxy: FakeRuntime) -> None:
+    thought, text = "First I look at the sprint.", "The sprint is on track."
+    runtime_behind_proxy.reset(Script(text=text, reasoning=thought))
+    request = chat(stream=True, stream_options={"include_usage": True})
+    with proxy.stream("POST", "/v1/chat/completions", json=request) as response:
+        assert response.status_code == 200
+        chunks = [json.loads(e) for e in sse_events(response) if e != "[DONE]"]
+    deltas = [c["choices"][0]["delta"] for c in chunks if c["choices"]]
+    assert "".join(d.get("reasoning_content") or "" for d in deltas) == thought
+    assert "".join(d.get("content") or "" for d in deltas) == text
+    assert len({c["id"] for c in chunks}) == 1
+    assert chunks[-1]["usage"]["total_tokens"] == 18
+
+    body = proxy.post("/v1/chat/completions", json=chat()).json()
+    assert body["choices"][0]["message"]["reasoning_content"] == thought
+    assert body["choices"][0]["message"]["content"] == text
+
+
 @pytest.mark.parametrize("status", [404, 409, 429, 503])
 def test_runtime_error_status_reaches_client_without_retry(
     proxy: httpx.Client, runtime_behind_proxy: FakeRuntime, status: int

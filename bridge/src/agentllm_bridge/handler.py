@@ -19,6 +19,7 @@ from agentllm_bridge.identity import CallContext, resolve_identity
 from agentllm_bridge.request import PROVIDER, agent_name, build_call, request_id
 from agentllm_bridge.runtime_client import RuntimeCall, RuntimeClient, RuntimeSettings
 from agentllm_bridge.status_event import status_event
+from agentllm_bridge.stream_chunk import BridgeChunk, StreamChunks
 from agentllm_bridge.task_header import background_task
 from agentllm_bridge.wire import ChatCompletion, ChatCompletionChunk, Usage
 
@@ -42,33 +43,44 @@ class AgnoHandler(CustomLLM):
         completion = await self._client.acomplete(_runtime_call(kwargs, self.settings, stream=False))
         return _to_model_response(completion, kwargs)
 
-    def streaming(self, *args: Any, **kwargs: Any) -> Iterator[GenericStreamingChunk]:
-        return _generate(self._client.stream(_runtime_call(kwargs, self.settings, stream=True)))
+    # LiteLLM's stub says GenericStreamingChunk; CustomStreamWrapper takes ModelResponseStream too
+    # (the only way a thought summary gets through, see stream_chunk.py).
+    def streaming(self, *args: Any, **kwargs: Any) -> Iterator[BridgeChunk]:  # type: ignore[override]
+        call = _runtime_call(kwargs, self.settings, stream=True)
+        return _generate(self._client.stream(call), StreamChunks(agent_name(kwargs["model"])))
 
     # LiteLLM's stub declares a coroutine, but it calls this without awaiting and wraps the result
     # in CustomStreamWrapper, so an async iterator is what it needs. Not an `async def`: building
     # the call here raises config and identity errors before any stream exists.
-    def astreaming(self, *args: Any, **kwargs: Any) -> AsyncIterator[GenericStreamingChunk]:  # type: ignore[override]
-        return _agenerate(self._client.astream(_runtime_call(kwargs, self.settings, stream=True)))
+    def astreaming(self, *args: Any, **kwargs: Any) -> AsyncIterator[BridgeChunk]:  # type: ignore[override]
+        call = _runtime_call(kwargs, self.settings, stream=True)
+        return _agenerate(self._client.astream(call), StreamChunks(agent_name(kwargs["model"])))
 
 
-def _generate(chunks: Generator[ChatCompletionChunk, None, None]) -> Iterator[GenericStreamingChunk]:
-    # One GenericStreamingChunk per upstream event, yielded as it arrives (no buffering).
+def _generate(chunks: Generator[ChatCompletionChunk, None, None], mapper: StreamChunks) -> Iterator[BridgeChunk]:
+    # One chunk per upstream event, yielded as it arrives (no buffering).
     try:
         for chunk in chunks:
-            yield _to_generic_chunk(chunk)
+            yield _to_chunk(mapper, chunk)
     finally:
         # CustomStreamWrapper.close() closes this generator; close the upstream stream with it.
         chunks.close()
 
 
-async def _agenerate(chunks: AsyncGenerator[ChatCompletionChunk, None]) -> AsyncIterator[GenericStreamingChunk]:
+async def _agenerate(
+    chunks: AsyncGenerator[ChatCompletionChunk, None], mapper: StreamChunks
+) -> AsyncIterator[BridgeChunk]:
     try:
         async for chunk in chunks:
-            yield _to_generic_chunk(chunk)
+            yield _to_chunk(mapper, chunk)
     finally:
         # LiteLLM closes this generator when its client disconnects; close the upstream stream too.
         await chunks.aclose()
+
+
+def _to_chunk(mapper: StreamChunks, chunk: ChatCompletionChunk) -> BridgeChunk:
+    stream_chunk = mapper.as_stream_chunk(chunk)
+    return stream_chunk if stream_chunk is not None else _to_generic_chunk(chunk)
 
 
 def _runtime_call(kwargs: CallKwargs, settings: RuntimeSettings, *, stream: bool) -> RuntimeCall:
@@ -119,7 +131,12 @@ def _to_model_response(completion: ChatCompletion, kwargs: CallKwargs) -> ModelR
         Choices(
             index=0,
             finish_reason=choice.get("finish_reason") or "stop",
-            message=Message(role="assistant", content=message.get("content")),
+            message=Message(
+                role="assistant",
+                content=message.get("content"),
+                # The thought summary stays apart from the answer: `message.reasoning_content`.
+                reasoning_content=message.get("reasoning_content") or None,
+            ),
         )
     ]
     response.model = f"{PROVIDER}/{agent_name(kwargs['model'])}"

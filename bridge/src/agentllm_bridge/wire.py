@@ -39,6 +39,8 @@ class Usage(TypedDict):
 class Message(TypedDict, total=False):
     role: str
     content: str | None
+    # The model's thought summary, apart from the answer (only when the agent thinks).
+    reasoning_content: str | None
 
 
 class Choice(TypedDict, total=False):
@@ -59,6 +61,7 @@ class ChatCompletion(TypedDict, total=False):
 class Delta(TypedDict, total=False):
     role: str
     content: str | None
+    reasoning_content: str | None
 
 
 class ChunkChoice(TypedDict, total=False):
@@ -83,6 +86,7 @@ class ChatCompletionChunk(TypedDict, total=False):
     """One SSE `data:` event of a stream (`object: chat.completion.chunk`)."""
 
     id: str
+    created: int
     choices: list[ChunkChoice]
     usage: Usage | None
     # Only on the runtime's status chunks (their delta is empty); see status_event.py.

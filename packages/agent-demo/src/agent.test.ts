@@ -34,7 +34,12 @@ describe("demo agent", () => {
   it("is declared for the runtime", () => {
     expect(namedExport).toBe(demoAgent);
     expect(demoAgent.name).toBe("demo-agent");
-    expect(demoAgent.model).toEqual({ model: "gemini-2.5-flash", temperature: 0.7 });
+    expect(demoAgent.model).toEqual({
+      model: "gemini-2.5-flash",
+      temperature: 0.7,
+      thinkingBudget: 1024,
+      includeThoughts: true,
+    });
     expect(demoAgent.toolkits).toEqual([colorToolkit]);
     expect(demoAgent.maxSteps).toBe(8);
     expect(demoAgent.knowledge).toEqual({});

@@ -17,6 +17,12 @@ export interface ModelDefaults {
   readonly topP?: number;
   /** Gemini thinking budget in tokens; 0 turns thinking off. */
   readonly thinkingBudget?: number;
+  /**
+   * Stream the model's thought summaries to the client as `reasoning_content` (Open WebUI shows
+   * them in a collapsible thinking block, apart from the answer). Off by default; no effect
+   * when `thinkingBudget` is 0.
+   */
+  readonly includeThoughts?: boolean;
 }
 
 export interface AgentDefinition {

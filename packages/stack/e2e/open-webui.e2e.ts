@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { type Browser, chromium, type Page } from "playwright-core";
+import { type Browser, chromium, type Locator, type Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type RunningOpenWebUi, startOpenWebUi } from "../src/open-webui.ts";
 import { repoRoot } from "../src/repo-paths.ts";
@@ -191,6 +191,39 @@ describe.each(MODES)("Open WebUI in a real browser, identity by $name", (mode) =
     ]);
     await page.getByRole("button", { name: "Toggle status history" }).last().click();
     await shot("02b-status-line");
+  });
+
+  it("step 2c: the agent's thoughts show in the collapsible thinking block, not in the answer", async () => {
+    // The demo agent asks for thought summaries; the fake Gemini's default responder streams one
+    // per step ("Picking a tool", then "Summing up the results"), which reach Open WebUI as
+    // reasoning_content and which it draws as one collapsed block above the answer.
+    const container = page.locator("#response-content-container").last();
+    const block = container.getByText(/Thought for|Thinking/).first();
+    await block.waitFor({ timeout: 30_000 });
+    const collapsed = await lastAnswer(page);
+    for (const thought of ["Picking a tool", "Summing up the results"]) {
+      expect(collapsed, `the thought "${thought}" leaked into the answer`).not.toContain(thought);
+    }
+    expect(collapsed).toContain("Here is what");
+    await block.click();
+    await expect
+      // biome-ignore lint/performance/useDomNodeTextContent: the rendered text a person reads
+      .poll(() => container.innerText(), { timeout: 10_000 })
+      .toContain("Picking a tool");
+    // The block slides open: the picture waits until the last thought has stopped moving.
+    await settled(container.getByText("Summing up the results"));
+    // biome-ignore lint/performance/useDomNodeTextContent: the rendered text a person reads
+    const expanded = await container.innerText();
+    // One block for the answer's two steps, above the answer's text.
+    expect(expanded.split(/Thought for/).length).toBe(2);
+    expect(expanded.indexOf("Picking a tool")).toBeLessThan(expanded.indexOf("Here is what"));
+    await shot("02c-thinking-block");
+    // Collapsed again, and gone from the text, as the later steps read the answer.
+    await block.click();
+    await expect
+      // biome-ignore lint/performance/useDomNodeTextContent: the rendered text a person reads
+      .poll(() => container.innerText(), { timeout: 10_000 })
+      .not.toContain("Picking a tool");
   });
 
   it("step 3: Continue (▷) appends to the answer, with no error", async () => {
@@ -552,6 +585,23 @@ async function answerShows(on: Page, text: string): Promise<string> {
     )
     .toBe(true);
   return previous;
+}
+
+/** Waits until `target` is on screen and in the same place on two looks in a row (a transition ended). */
+async function settled(target: Locator): Promise<void> {
+  let previous = "";
+  await expect
+    .poll(
+      async () => {
+        const box = await target.boundingBox();
+        const current = JSON.stringify(box);
+        const still = box !== null && box.height > 0 && current === previous;
+        previous = current;
+        return still;
+      },
+      { timeout: 10_000, interval: 300 },
+    )
+    .toBe(true);
 }
 
 /** Error toasts on screen (Open WebUI shows failures as sonner toasts; success ones are fine). */

@@ -254,3 +254,42 @@ describe("default responder through the SDK", () => {
     expect(gemini.requests.map((r) => r.status)).toEqual([200, 200]);
   });
 });
+
+describe("thought summaries", () => {
+  const thinkingRequest = (text: string, includeThoughts: boolean) =>
+    respond(
+      request({
+        contents: [{ role: "user", parts: [{ text }] }],
+        tools,
+        generationConfig: { thinkingConfig: { includeThoughts } },
+      }),
+    ) as FakeReply;
+  const thoughtText = (reply: FakeReply) =>
+    reply.parts
+      .filter((p) => typeof p === "object" && "text" in p && p.thought === true)
+      .map((p) => (p as { text: string }).text)
+      .join("");
+
+  it("starts an answer with a thought summary when the request asks for one", () => {
+    const reply = thinkingRequest("hello", true);
+    expect(thoughtText(reply)).toBe(
+      "**Reading the message**\n\nNo tool is mentioned, so I greet the user and name my tools.",
+    );
+    // The thought comes first, then the answer's words, none of which is a thought.
+    const firstAnswer = reply.parts.findIndex((p) => typeof p === "string");
+    expect(firstAnswer).toBeGreaterThan(0);
+    expect(reply.parts.slice(firstAnswer).every((p) => typeof p === "string")).toBe(true);
+  });
+
+  it("says why before a tool call", () => {
+    const reply = thinkingRequest("what is my favorite color?", true);
+    expect(thoughtText(reply)).toContain("`get_favorite_color`");
+    expect(reply.parts.at(-1)).toEqual({ functionCall: { name: "get_favorite_color", args: {} } });
+  });
+
+  it("thinks nothing aloud when not asked, nor for Open WebUI's background tasks", () => {
+    expect(thoughtText(thinkingRequest("hello", false))).toBe("");
+    expect(thoughtText(ask("hello"))).toBe("");
+    expect(thoughtText(thinkingRequest("### Task: make a title", true))).toBe("");
+  });
+});

@@ -10,7 +10,8 @@ import { pickTool } from "./pick-tool.ts";
 import type { GeminiFunctionDeclaration } from "./recorded-request.ts";
 import { renderToolResult } from "./render-tool-result.ts";
 import type { Responder } from "./responder.ts";
-import { type FakeReply, wordChunks } from "./script.ts";
+import { type FakePart, type FakeReply, wordChunks } from "./script.ts";
+import { wantsThoughts } from "./thoughts.ts";
 
 export interface DefaultResponderOptions {
   /** Pause between streamed words; defaults to 30 ms so the demo visibly streams. */
@@ -55,6 +56,11 @@ function openWebUiTask(userText: string): string | undefined {
 const CONTINUE_REQUEST = /^continue your (?:previous|last) answer/i;
 const CONTINUATION = " (The fake Gemini continues an answer by adding this sentence.)";
 
+/** A thought summary as Gemini 2.5 streams one: a bold heading, then a sentence, word by word. */
+function thought(heading: string, text: string): FakePart[] {
+  return wordChunks(`**${heading}**\n\n${text}`).map((chunk) => ({ text: chunk, thought: true }));
+}
+
 /**
  * The rule-based model behind `just demo`, deterministic:
  * 1. the last content holds function responses → a streamed summary of the results;
@@ -63,26 +69,48 @@ const CONTINUATION = " (The fake Gemini continues an answer by adding this sente
  * Open WebUI's background task prompts get a small JSON answer first, and a request to continue
  * the last answer gets one more sentence.
  * Rule 1 before rule 2 keeps every tool round trip to one call.
+ * When the request asks for thought summaries (`thinkingConfig.includeThoughts`), rules 1-3 start
+ * with one saying which rule applies, so the demo shows a thinking block.
  */
 export function createDefaultResponder(options: DefaultResponderOptions = {}): Responder {
   const delayMs = options.delayMs ?? 30;
-  const streamed = (text: string): FakeReply => ({
-    parts: wordChunks(text),
-    delayMs,
-    firstDelayMs: delayMs,
-  });
   return (request) => {
+    const thinking = wantsThoughts(request.body);
+    const streamed = (text: string, thoughts: FakePart[]): FakeReply => ({
+      parts: [...(thinking ? thoughts : []), ...wordChunks(text)],
+      delayMs,
+      firstDelayMs: delayMs,
+    });
     const results = functionResults(lastContent(request.body));
-    if (results.length > 0) return streamed(results.map(renderToolResult).join("\n\n"));
+    if (results.length > 0) {
+      return streamed(
+        results.map(renderToolResult).join("\n\n"),
+        thought("Summing up the results", "The tools answered, so I write up what they returned."),
+      );
+    }
     const userText = lastUserText(request.body);
     const task = openWebUiTask(userText);
     if (task !== undefined) return { parts: [task] };
-    if (CONTINUE_REQUEST.test(userText.trim())) return streamed(CONTINUATION);
+    // No thought on a continuation: it extends the answer the thinking block already explains.
+    if (CONTINUE_REQUEST.test(userText.trim())) return streamed(CONTINUATION, []);
     const functions = declaredFunctions(request.body);
     const tool = pickTool(userText, functions);
     if (tool?.name) {
-      return { parts: [{ functionCall: { name: tool.name, args: fillArgs(tool, userText) } }] };
+      const call: FakePart = { functionCall: { name: tool.name, args: fillArgs(tool, userText) } };
+      const why = thought(
+        "Picking a tool",
+        `The message mentions \`${tool.name}\`, so I call it with arguments from the message.`,
+      );
+      return thinking
+        ? { parts: [...why, call], delayMs, firstDelayMs: delayMs }
+        : { parts: [call] };
     }
-    return streamed(greeting(userText, functions));
+    return streamed(
+      greeting(userText, functions),
+      thought(
+        "Reading the message",
+        "No tool is mentioned, so I greet the user and name my tools.",
+      ),
+    );
   };
 }

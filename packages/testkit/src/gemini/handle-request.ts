@@ -17,6 +17,7 @@ import {
 } from "./recorded-request.ts";
 import { listedModels, matchRoute, modelInfo, type Route } from "./routes.ts";
 import type { FakeTurn } from "./script.ts";
+import { thoughtsAsRequested } from "./thoughts.ts";
 import { type Exchange, writeJson, writeTurn } from "./turn-writer.ts";
 import { countPromptWords } from "./usage.ts";
 import { validateGenerateRequest } from "./validate-request.ts";
@@ -148,7 +149,7 @@ export async function handleRequest(
 
   let turn: FakeTurn;
   try {
-    turn = await host.nextTurn(record);
+    turn = thoughtsAsRequested(await host.nextTurn(record), record.body);
   } catch (error) {
     return fail(googleError(500, `fake gemini responder failed: ${(error as Error).message}`));
   }

@@ -19,7 +19,10 @@ export const finishReasons = [
 ] as const;
 export type FinishReasonName = (typeof finishReasons)[number];
 
-/** A text part; `thought: true` makes it a thinking summary the SDK's `.text` skips. */
+/**
+ * A text part; `thought: true` makes it a thinking summary the SDK's `.text` skips, sent only
+ * when the request asks for thoughts (thoughts.ts).
+ */
 export interface FakeTextPart {
   text: string;
   thought?: boolean;

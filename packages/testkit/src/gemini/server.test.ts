@@ -91,7 +91,13 @@ describe("streamGenerateContent", () => {
       parts: [{ text: "Thinking about it", thought: true }, "Answer."],
       usage: { promptTokenCount: 100, candidatesTokenCount: 7, thoughtsTokenCount: 50 },
     });
-    const chunks = await collect(await ai.models.generateContentStream({ model, contents: "q" }));
+    const chunks = await collect(
+      await ai.models.generateContentStream({
+        model,
+        contents: "q",
+        config: { thinkingConfig: { includeThoughts: true } },
+      }),
+    );
     expect(chunks[0]?.chunk.candidates?.[0]?.content?.parts?.[0]).toEqual({
       text: "Thinking about it",
       thought: true,
@@ -261,7 +267,11 @@ describe("generateContent", () => {
       delayMs: 50,
     });
     const started = performance.now();
-    const response = await ai.models.generateContent({ model, contents: "hi" });
+    const response = await ai.models.generateContent({
+      model,
+      contents: "hi",
+      config: { thinkingConfig: { includeThoughts: true } },
+    });
     expect(performance.now() - started).toBeGreaterThan(120);
     expect(response.candidates?.[0]?.content).toEqual({
       role: "model",

@@ -119,6 +119,38 @@ describe("runAgent", () => {
     );
   });
 
+  it("separates one step's thought summary from the next one's with a blank line", async () => {
+    const kit: ToolkitDefinition = {
+      name: "kit",
+      tools: { look: { description: "Looks.", parameters: z.object({}), execute: () => ({}) } },
+    };
+    const model = scriptedModel([
+      [
+        { text: "**Plan**\n\nI look.", thought: true },
+        { functionCall: { name: "look", args: {} } },
+      ],
+      [
+        { text: "**Answer**", thought: true },
+        { text: "\n\nDone.", thought: true },
+        { text: "Found it." },
+      ],
+    ]);
+    let reasoning = "";
+    for await (const event of runAgent({
+      client: model,
+      model: "gemini-2.5-flash",
+      systemInstruction: "",
+      contents: [{ role: "user", parts: [{ text: "go" }] }],
+      toolset: toGeminiTools([kit]),
+      generationConfig: {},
+      maxSteps: 3,
+      toolEnv: quietEnv(),
+    })) {
+      if (event.type === "reasoning-delta") reasoning += event.text;
+    }
+    expect(reasoning).toBe("**Plan**\n\nI look.\n\n**Answer**\n\nDone.");
+  });
+
   it("runs a step's tool calls side by side, at most maxParallelTools at once, results in order", async () => {
     const { probe, kit } = concurrencyProbe();
     const results = await oneStepOf(10, kit, { maxParallelTools: 3 });

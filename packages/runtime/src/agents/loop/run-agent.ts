@@ -99,6 +99,7 @@ export async function* runAgent(options: RunAgentOptions): AsyncGenerator<AgentE
   const newContents: Content[] = [...(options.prelude ?? [])];
   let usage: Usage = emptyUsage();
   let finishReason: FinishReason = "stop";
+  let thoughtBefore = false;
 
   for (let stepIndex = 0; stepIndex < options.maxSteps; stepIndex++) {
     signal.throwIfAborted();
@@ -113,10 +114,19 @@ export async function* runAgent(options: RunAgentOptions): AsyncGenerator<AgentE
       },
     });
     let step: StepOutcome | undefined;
+    let thoughtThisStep = false;
     while (!step) {
       const next = await stepStream.next();
       if (next.done) step = next.value;
-      else yield next.value;
+      else {
+        // Each step's thought summary starts with its own heading; a break keeps it from running
+        // into the previous step's last sentence in the client's one thinking block.
+        if (next.value.type === "reasoning-delta" && !thoughtThisStep) {
+          if (thoughtBefore) yield { type: "reasoning-delta", text: "\n\n" };
+          thoughtThisStep = thoughtBefore = true;
+        }
+        yield next.value;
+      }
     }
     newContents.push(step.content);
     usage = addUsage(usage, step.usage);
