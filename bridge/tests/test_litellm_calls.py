@@ -112,16 +112,18 @@ CACHED_USAGE: dict[str, Any] = {
     "completion_tokens": 4,
     "total_tokens": 124,
     "prompt_tokens_details": {"cached_tokens": 96},
+    "completion_tokens_details": {"reasoning_tokens": 3},
 }
 
 
-def test_completion_passes_cached_tokens_on(runtime: FakeRuntime) -> None:
+def test_completion_passes_cached_and_reasoning_tokens_on(runtime: FakeRuntime) -> None:
     runtime.reset(Script(text=TEXT, usage=CACHED_USAGE))
     response = litellm.completion(model="agno/demo-agent", messages=MESSAGES, **IDENTITY)
     assert response.usage.prompt_tokens_details.cached_tokens == 96
+    assert response.usage.completion_tokens_details.reasoning_tokens == 3
 
 
-async def test_astreaming_passes_cached_tokens_on(runtime: FakeRuntime) -> None:
+async def test_astreaming_passes_cached_and_reasoning_tokens_on(runtime: FakeRuntime) -> None:
     runtime.reset(Script(text=TEXT, usage=CACHED_USAGE))
     stream = await litellm.acompletion(
         model="agno/demo-agent", messages=MESSAGES, stream=True, stream_options={"include_usage": True}, **IDENTITY
@@ -130,6 +132,7 @@ async def test_astreaming_passes_cached_tokens_on(runtime: FakeRuntime) -> None:
     async for c in stream:
         last = c
     assert (last.usage.prompt_tokens, last.usage.prompt_tokens_details.cached_tokens) == (120, 96)
+    assert last.usage.completion_tokens_details.reasoning_tokens == 3
 
 
 def test_a_malformed_cached_count_is_a_bad_gateway(runtime: FakeRuntime) -> None:

@@ -159,6 +159,10 @@ def _usage_block(usage: Usage) -> ChatCompletionUsageBlock:
         cached = (usage.get("prompt_tokens_details") or {}).get("cached_tokens")
         if cached is not None:
             block["prompt_tokens_details"] = {"cached_tokens": int(cached)}
+        # Thinking tokens, already counted in completion_tokens (OpenAI's convention).
+        reasoning = (usage.get("completion_tokens_details") or {}).get("reasoning_tokens")
+        if reasoning is not None:
+            block["completion_tokens_details"] = {"reasoning_tokens": int(reasoning)}
         return block
     except (AttributeError, KeyError, TypeError, ValueError) as exc:
         raise malformed_reply(f"bad usage {usage!r}") from exc

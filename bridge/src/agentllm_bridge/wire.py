@@ -29,11 +29,17 @@ class PromptTokensDetails(TypedDict, total=False):
     cached_tokens: int
 
 
+class CompletionTokensDetails(TypedDict, total=False):
+    # Of completion_tokens, those Gemini spent thinking.
+    reasoning_tokens: int
+
+
 class Usage(TypedDict):
     prompt_tokens: int
     completion_tokens: int
     total_tokens: int
     prompt_tokens_details: NotRequired[PromptTokensDetails]
+    completion_tokens_details: NotRequired[CompletionTokensDetails]
 
 
 class Message(TypedDict, total=False):
