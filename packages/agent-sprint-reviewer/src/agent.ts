@@ -9,7 +9,8 @@ export default defineAgent({
     "Writes a team's sprint review in Markdown from Jira, with the team mapping from Google Drive.",
   instructions: (ctx) => sprintReviewerInstructions(ctx),
   // Low temperature: a review restates tool results, it should not embellish them.
-  model: { model: "gemini-2.5-flash", temperature: 0.2 },
+  // Thought summaries shown (Open WebUI's thinking block): a user sees how it reads the sprint.
+  model: { model: "gemini-2.5-flash", temperature: 0.2, includeThoughts: true },
   // Read-only Jira: a review reports on the sprint, it never changes an issue.
   toolkits: [jiraReadOnlyToolkit, googleDriveToolkit],
   // Mapping, issues, sprint, metrics and the team's sprint issues, backlog, then the answer,
