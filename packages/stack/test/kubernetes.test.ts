@@ -217,9 +217,9 @@ describe("images, ports and probes match the Containerfile, the design and the c
     expect(backends).toContain('"runtime-public"');
     expect(backends).not.toContain('"runtime"');
     const servicePorts = (name: string) =>
-      ((find("Service", name) as { spec: { ports: { port: number }[] } }).spec.ports ?? []).map(
-        (p) => p.port,
-      );
+      (
+        (find("Service", name)?.spec as { ports?: { port: number }[] } | undefined)?.ports ?? []
+      ).map((p) => p.port);
     expect(servicePorts("runtime")).toEqual([9510]);
     expect(servicePorts("runtime-public")).toEqual([9502]);
     expect(servicePorts("litellm-proxy")).toEqual([proxyPort]);
