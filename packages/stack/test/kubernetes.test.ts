@@ -16,7 +16,8 @@ import { packageSources, sourceFiles, variablesReadIn } from "./variables-read.t
 // CI. It is rendered (kustomize-render.ts), every object is validated against the Kubernetes API's
 // schemas (kubernetes-validate, in the bridge's dev venv, schemas bundled: no network), and the
 // facts that keep it in step with the rest are checked against compose.yaml, the Containerfile and
-// the code. Each kind of check also runs on a broken copy, to show it catches the mistake.
+// the code. The validator, the renderer and the secret checks also run on broken copies, to show
+// they catch the mistake.
 
 const run = promisify(execFile);
 const BASE = path.join(repoRoot, "deploy/kubernetes");
