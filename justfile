@@ -39,6 +39,19 @@ setup: setup-node
       touch bridge/.venv/.synced
     fi
 
+# kustomize for the Kubernetes base's static test, built from the Go module registry into tmp/bin
+[private]
+setup-kustomize:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    # Pinned; packages/stack/test/kustomize-render.ts checks the same version.
+    version=v5.7.1
+    if [ "$(tmp/bin/kustomize version 2>/dev/null)" != "$version" ]; then
+      command -v go >/dev/null 2>&1 || { echo "setup: kustomize needs Go on PATH to build (no package registry we use ships a kustomize binary)"; exit 1; }
+      echo "setup: building kustomize $version (about a minute the first time)"
+      GOBIN="$PWD/tmp/bin" go install "sigs.k8s.io/kustomize/kustomize/v5@$version"
+    fi
+
 # Install node modules only (what recipes that run no Python need); quick when done
 [private]
 setup-node:
@@ -109,7 +122,7 @@ bench *args: setup build
     {{tsx}} bench/src/run-bench.ts {{args}}
 
 # Run every test (TypeScript and Python) after the build; the last line is the total
-test: setup build
+test: setup setup-kustomize build
     #!/usr/bin/env bash
     set -uo pipefail
     mkdir -p tmp/test-results
@@ -146,7 +159,7 @@ test-e2e: setup
     scripts/without-secrets npx vitest run --config vitest.e2e.config.ts --reporter=default --reporter=json --outputFile.json=tmp/test-results/e2e.json
 
 # Only the tests that run across processes: the real LiteLLM proxy, the bridge and the runtime together
-test-integration: setup build
+test-integration: setup setup-kustomize build
     scripts/without-secrets npx vitest run packages/stack/test
 
 # Agent evaluations on real Gemini (needs GEMINI_API_KEY; without it only the harness's own offline tests, exit 2); --help for options
