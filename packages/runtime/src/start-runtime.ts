@@ -19,10 +19,13 @@ import { AdmissionControl } from "./http/admission/index.ts";
 import { createApp } from "./http/app.ts";
 import { geminiEmbedder, KnowledgeBases } from "./knowledge/index.ts";
 import type { Logger } from "./logger.ts";
+import { RuntimeMetrics } from "./metrics/runtime-metrics.ts";
+import { timedLocks } from "./metrics/timed-locks.ts";
 import { KyselySessionStore } from "./sessions/kysely-session-store.ts";
 import { SessionLocks } from "./sessions/session-lock.ts";
 import { KyselyUserSettingsStore } from "./settings/kysely-user-settings-store.ts";
 import type { CredentialVault } from "./vault/credential-vault.ts";
+import { DISCONNECT_TOOL } from "./vault/disconnect-service.ts";
 import { KyselyCredentialVault } from "./vault/kysely-credential-vault.ts";
 import { reportUndecryptable } from "./vault/undecryptable-credentials.ts";
 
@@ -140,6 +143,14 @@ export async function startRuntime(
     ).models;
   // Not awaited: a search waits for its agent's first indexing (see KnowledgeBases.indexAll).
   void knowledge?.indexAll();
+  // One registry per runtime; label values only from what the agents declare.
+  const metrics = new RuntimeMetrics({
+    agents: registry.names(),
+    tools: [
+      DISCONNECT_TOOL,
+      ...registry.list().flatMap((agent) => [...agent.toolset.byName.keys()]),
+    ],
+  });
   // Retries outside timeouts: every attempt gets its own first-chunk timer, and our own 504
   // is never retried. Only failures before the first chunk are retried (no duplicated text).
   const modelClient = withRetries(
@@ -151,7 +162,10 @@ export async function startRuntime(
       retries: config.model.retries,
       baseDelayMs: DEFAULT_RETRY_BASE_DELAY_MS,
       maxDelayMs: config.model.retryMaxDelayMs,
-      onRetry: (info) => logger.warn(info, "retrying the model call"),
+      onRetry: (info) => {
+        metrics.modelRetries.inc({ status: String(info.status) });
+        logger.warn(info, "retrying the model call");
+      },
     },
   );
 
@@ -170,7 +184,7 @@ export async function startRuntime(
       tools: config.tools,
       contextTokens: config.contextTokens,
       maxSessionBytes: config.maxSessionBytes,
-      locks: new SessionLocks({ waitMs: config.sessionWaitMs }),
+      locks: timedLocks(new SessionLocks({ waitMs: config.sessionWaitMs }), metrics),
       vault,
       connectLinks: options.connectLinks ?? publicListener.links,
       google: publicListener.google,
@@ -185,7 +199,10 @@ export async function startRuntime(
     ready: async () => {
       await sql`select 1`.execute(database.db);
     },
-    admission: new AdmissionControl(config.admission),
+    admission: new AdmissionControl(config.admission, {
+      onRefused: (reason) => metrics.admissionRejections.inc({ reason }),
+    }),
+    metrics,
   });
 
   const server = await listen(app, config.host, config.port, config.connections);

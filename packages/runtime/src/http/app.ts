@@ -2,6 +2,8 @@ import express from "express";
 import type { AgentRegistry } from "../agents/registry.ts";
 import type { TurnDeps } from "../conversation/run-turn.ts";
 import type { Logger } from "../logger.ts";
+import { countRequests, serveMetrics } from "../metrics/count-requests.ts";
+import type { RuntimeMetrics } from "../metrics/runtime-metrics.ts";
 import { type AdmissionControl, admitRequest, countBodyBytes } from "./admission/index.ts";
 import { errorHandler, notFound } from "./error-handler.ts";
 import { parseJsonBody } from "./parse-json-body.ts";
@@ -20,6 +22,8 @@ export interface AppDeps {
   readonly ready: () => Promise<void>;
   /** Bounds runs and in-flight bytes; none: unbounded (tests of other parts). */
   readonly admission?: AdmissionControl | undefined;
+  /** The runtime's Prometheus series; none: no `/metrics` (tests of other parts). */
+  readonly metrics?: RuntimeMetrics | undefined;
 }
 
 /** The runtime's internal API: the bridge's only door in. Order matters: probes, auth, body, routes. */
@@ -28,8 +32,11 @@ export function createApp(deps: AppDeps): express.Express {
   app.disable("x-powered-by");
   app.set("etag", false);
   app.use(requestContext(deps.logger));
+  if (deps.metrics) app.use(countRequests(deps.metrics));
   app.get("/healthz", healthz);
   app.get("/readyz", readyz(deps.ready));
+  // Without the token, like the probes: Prometheus scrapes the internal port (docs/security.md).
+  if (deps.metrics) app.get("/metrics", serveMetrics(deps.metrics));
   app.use(requireRuntimeToken(deps.runtimeToken));
   if (deps.admission) app.use(admitRequest(deps.admission, deps.maxBodyBytes));
   app.use(parseJsonBody(deps.maxBodyBytes, deps.admission && countBodyBytes));

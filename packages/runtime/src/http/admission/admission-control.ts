@@ -15,6 +15,11 @@ export interface AdmissionTicket {
   release(): void;
 }
 
+export interface AdmissionObserver {
+  /** Called for each refusal (a 503), with which limit refused it; for metrics. */
+  readonly onRefused?: (reason: "runs" | "bytes") => void;
+}
+
 /**
  * Counts the work the runtime holds: runs in progress and the request bytes behind them. Past
  * either limit a request is refused before it costs anything, so a burst gets clean 503s rather
@@ -22,11 +27,13 @@ export interface AdmissionTicket {
  */
 export class AdmissionControl {
   readonly #limits: AdmissionLimits;
+  readonly #onRefused: ((reason: "runs" | "bytes") => void) | undefined;
   #runs = 0;
   #bytes = 0;
 
-  constructor(limits: AdmissionLimits) {
+  constructor(limits: AdmissionLimits, observer: AdmissionObserver = {}) {
     this.#limits = Object.freeze({ ...limits });
+    this.#onRefused = observer.onRefused;
   }
 
   get limits(): AdmissionLimits {
@@ -48,8 +55,8 @@ export class AdmissionControl {
    * `run`. Returns why not when it does not fit; takes nothing then.
    */
   admit(bytes: number, run: boolean): AdmissionTicket | "runs" | "bytes" {
-    if (run && this.#runs >= this.#limits.maxConcurrentRuns) return "runs";
-    if (!this.#fits(bytes)) return "bytes";
+    if (run && this.#runs >= this.#limits.maxConcurrentRuns) return this.#refuse("runs");
+    if (!this.#fits(bytes)) return this.#refuse("bytes");
     if (run) this.#runs += 1;
     this.#bytes += bytes;
     let held = bytes;
@@ -62,7 +69,10 @@ export class AdmissionControl {
         if (released) return false;
         const extra = total - held;
         if (extra <= 0) return true;
-        if (!this.#fits(extra)) return false;
+        if (!this.#fits(extra)) {
+          this.#refuse("bytes");
+          return false;
+        }
         this.#bytes += extra;
         held = total;
         return true;
@@ -74,6 +84,11 @@ export class AdmissionControl {
         if (run) this.#runs -= 1;
       },
     };
+  }
+
+  #refuse(reason: "runs" | "bytes"): "runs" | "bytes" {
+    this.#onRefused?.(reason);
+    return reason;
   }
 
   #fits(bytes: number): boolean {

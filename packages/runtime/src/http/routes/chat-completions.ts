@@ -6,6 +6,9 @@ import { answerTask } from "../../conversation/answer-task.ts";
 import { isBackgroundTask } from "../../conversation/background-task.ts";
 import { runTurn, type TurnDeps, type TurnParams } from "../../conversation/run-turn.ts";
 import { hasAnswerText, hasUserInput } from "../../conversation/to-gemini-contents.ts";
+import { STREAM_STATUS_LOCAL } from "../../metrics/count-requests.ts";
+import { observeRun } from "../../metrics/observe-run.ts";
+import type { RuntimeMetrics } from "../../metrics/runtime-metrics.ts";
 import { type ChatMessage, type ChatRequest, chatRequestSchema } from "../chat-request-schema.ts";
 import { classify } from "../error-handler.ts";
 import { ApiError } from "../errors.ts";
@@ -24,6 +27,7 @@ import { validateBody } from "../validate-body.ts";
 export interface ChatRouteDeps {
   readonly registry: AgentRegistry;
   readonly turn: TurnDeps;
+  readonly metrics?: RuntimeMetrics | undefined;
 }
 
 /** Why a run was stopped when the client went away; never shown to anyone. */
@@ -34,6 +38,7 @@ class ClientDisconnectedError extends Error {
 /** `POST /v1/chat/completions`: validates, finds the agent, runs a turn, answers as OpenAI does. */
 export function chatCompletions(deps: ChatRouteDeps) {
   return async (req: Request, res: Response): Promise<void> => {
+    const startedAt = performance.now();
     const body = validateBody(chatRequestSchema, req.body);
     const agent = deps.registry.resolve(body.model);
     const identity = readIdentity(req);
@@ -60,7 +65,7 @@ export function chatCompletions(deps: ChatRouteDeps) {
       topP: body.top_p ?? undefined,
       stopSequences: typeof body.stop === "string" ? [body.stop] : (body.stop ?? undefined),
     };
-    const events = task
+    const run = task
       ? answerTask(deps.turn, {
           agent,
           messages: body.messages,
@@ -77,6 +82,13 @@ export function chatCompletions(deps: ChatRouteDeps) {
           signal: controller.signal,
           logger: req.log,
         });
+    const events = deps.metrics
+      ? observeRun(
+          deps.metrics,
+          { agent: agent.definition.name, startedAt, signal: controller.signal },
+          run,
+        )
+      : run;
     const completionId: CompletionIdentity = {
       id: `chatcmpl-${randomUUID()}`,
       created: Math.floor(Date.now() / 1000),
@@ -172,6 +184,7 @@ async function streamAnswer(
     if (!signal.aborted) {
       // After the first byte the status is sent: the error travels as the last event.
       const apiError = classify(error);
+      res.locals[STREAM_STATUS_LOCAL] = apiError.status;
       req.log.warn({ status: apiError.status, code: apiError.code }, "stream failed");
       sse.end(apiError.toJSON());
     }
