@@ -3,6 +3,7 @@ import type { AgentRegistry } from "../agents/registry.ts";
 import type { TurnDeps } from "../conversation/run-turn.ts";
 import type { Logger } from "../logger.ts";
 import { type AdmissionControl, admitRequest, countBodyBytes } from "./admission/index.ts";
+import { type Drain, refuseWhileDraining } from "./drain.ts";
 import { errorHandler, notFound } from "./error-handler.ts";
 import { parseJsonBody } from "./parse-json-body.ts";
 import { requestContext } from "./request-context.ts";
@@ -20,6 +21,8 @@ export interface AppDeps {
   readonly ready: () => Promise<void>;
   /** Bounds runs and in-flight bytes; none: unbounded (tests of other parts). */
   readonly admission?: AdmissionControl | undefined;
+  /** Graceful shutdown: refuses new requests and tracks runs; none: no drain (tests of other parts). */
+  readonly drain?: Drain | undefined;
 }
 
 /** The runtime's internal API: the bridge's only door in. Order matters: probes, auth, body, routes. */
@@ -29,8 +32,16 @@ export function createApp(deps: AppDeps): express.Express {
   app.set("etag", false);
   app.use(requestContext(deps.logger));
   app.get("/healthz", healthz);
-  app.get("/readyz", readyz(deps.ready));
+  app.get(
+    "/readyz",
+    readyz(async () => {
+      // Not ready from the first moment of a drain, so the proxy stops sending chats here.
+      if (deps.drain?.draining) throw new Error("the runtime is draining (shutting down)");
+      await deps.ready();
+    }),
+  );
   app.use(requireRuntimeToken(deps.runtimeToken));
+  if (deps.drain) app.use(refuseWhileDraining(deps.drain));
   if (deps.admission) app.use(admitRequest(deps.admission, deps.maxBodyBytes));
   app.use(parseJsonBody(deps.maxBodyBytes, deps.admission && countBodyBytes));
   app.get("/v1/models", listModels(deps.registry, Date.now()));

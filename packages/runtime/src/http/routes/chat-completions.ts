@@ -7,6 +7,7 @@ import { isBackgroundTask } from "../../conversation/background-task.ts";
 import { runTurn, type TurnDeps, type TurnParams } from "../../conversation/run-turn.ts";
 import { hasAnswerText, hasUserInput } from "../../conversation/to-gemini-contents.ts";
 import { type ChatMessage, type ChatRequest, chatRequestSchema } from "../chat-request-schema.ts";
+import { cutByDrain, type Drain, drainingError } from "../drain.ts";
 import { classify } from "../error-handler.ts";
 import { ApiError } from "../errors.ts";
 import { readIdentity } from "../identity-headers.ts";
@@ -24,6 +25,8 @@ import { validateBody } from "../validate-body.ts";
 export interface ChatRouteDeps {
   readonly registry: AgentRegistry;
   readonly turn: TurnDeps;
+  /** Counts this route's runs for a graceful shutdown, and cuts them at its deadline. */
+  readonly drain?: Drain | undefined;
 }
 
 /** Why a run was stopped when the client went away; never shown to anyone. */
@@ -43,48 +46,67 @@ export function chatCompletions(deps: ChatRouteDeps) {
     res.on("close", () => {
       if (!res.writableFinished) controller.abort(new ClientDisconnectedError("client went away"));
     });
-    const task = isBackgroundTask(body.messages, identity.task);
-    req.log.info(
-      {
-        agent: agent.definition.name,
-        stream: Boolean(body.stream),
-        user: identity.userId !== undefined,
-        ...(task ? { task: identity.task ?? "prompt" } : {}),
-      },
-      task ? "background task" : "chat completion",
-    );
-
-    const params: TurnParams = {
-      temperature: body.temperature ?? undefined,
-      maxOutputTokens: body.max_completion_tokens ?? body.max_tokens ?? undefined,
-      topP: body.top_p ?? undefined,
-      stopSequences: typeof body.stop === "string" ? [body.stop] : (body.stop ?? undefined),
-    };
-    const events = task
-      ? answerTask(deps.turn, {
-          agent,
-          messages: body.messages,
-          params,
-          signal: controller.signal,
-          logger: req.log,
-        })
-      : runTurn(deps.turn, {
-          agent,
-          messages: body.messages,
-          params,
-          userId: identity.userId,
-          sessionId: identity.sessionId,
-          signal: controller.signal,
-          logger: req.log,
-        });
-    const completionId: CompletionIdentity = {
-      id: `chatcmpl-${randomUUID()}`,
-      created: Math.floor(Date.now() / 1000),
-      model: body.model,
-    };
-    if (body.stream) await streamAnswer(req, res, events, completionId, body, controller.signal);
-    else await answerOnce(res, events, completionId, controller.signal, continuing);
+    const untrack = deps.drain?.track(controller);
+    try {
+      await answer(deps, req, res, body, agent, identity, continuing, controller);
+    } finally {
+      untrack?.();
+    }
   };
+}
+
+/** Runs the turn (or background task) and answers, streamed or at once. */
+async function answer(
+  deps: ChatRouteDeps,
+  req: Request,
+  res: Response,
+  body: ChatRequest,
+  agent: ReturnType<AgentRegistry["resolve"]>,
+  identity: ReturnType<typeof readIdentity>,
+  continuing: boolean,
+  controller: AbortController,
+): Promise<void> {
+  const task = isBackgroundTask(body.messages, identity.task);
+  req.log.info(
+    {
+      agent: agent.definition.name,
+      stream: Boolean(body.stream),
+      user: identity.userId !== undefined,
+      ...(task ? { task: identity.task ?? "prompt" } : {}),
+    },
+    task ? "background task" : "chat completion",
+  );
+
+  const params: TurnParams = {
+    temperature: body.temperature ?? undefined,
+    maxOutputTokens: body.max_completion_tokens ?? body.max_tokens ?? undefined,
+    topP: body.top_p ?? undefined,
+    stopSequences: typeof body.stop === "string" ? [body.stop] : (body.stop ?? undefined),
+  };
+  const events = task
+    ? answerTask(deps.turn, {
+        agent,
+        messages: body.messages,
+        params,
+        signal: controller.signal,
+        logger: req.log,
+      })
+    : runTurn(deps.turn, {
+        agent,
+        messages: body.messages,
+        params,
+        userId: identity.userId,
+        sessionId: identity.sessionId,
+        signal: controller.signal,
+        logger: req.log,
+      });
+  const completionId: CompletionIdentity = {
+    id: `chatcmpl-${randomUUID()}`,
+    created: Math.floor(Date.now() / 1000),
+    model: body.model,
+  };
+  if (body.stream) await streamAnswer(req, res, events, completionId, body, controller.signal);
+  else await answerOnce(res, events, completionId, controller.signal, continuing);
 }
 
 /**
@@ -139,10 +161,13 @@ async function streamAnswer(
   // Wait for the first event before committing to 200: an error before any output (unknown
   // upstream key, rate limit) keeps its real HTTP status.
   const first = await events.next().catch((error: unknown) => {
+    // Cut by a drain before any output: nothing is sent yet, so the 503 keeps its status.
+    if (cutByDrain(signal)) throw drainingError(true);
     if (signal.aborted) return null;
     throw error;
   });
   if (first === null) return;
+  if (first.done && cutByDrain(signal)) throw drainingError(true);
   const sse = openSse(res);
   try {
     // Each event's chunks leave in one write: the headers and the role chunk go with the first
@@ -166,10 +191,15 @@ async function streamAnswer(
       pending = [];
       next = await events.next();
     }
+    // Cut at the drain deadline: the client is told why its answer stops here.
+    if (cutByDrain(signal)) sse.end(...pending, drainingError(true).toJSON());
     // A run that ended without a finish event (no-op after one).
     sse.end(...pending, "[DONE]");
   } catch (error) {
-    if (!signal.aborted) {
+    if (cutByDrain(signal)) {
+      req.log.warn({ code: "runtime_draining" }, "stream cut at the drain deadline");
+      sse.end(drainingError(true).toJSON());
+    } else if (!signal.aborted) {
       // After the first byte the status is sent: the error travels as the last event.
       const apiError = classify(error);
       req.log.warn({ status: apiError.status, code: apiError.code }, "stream failed");
@@ -203,10 +233,12 @@ async function answerOnce(
       }
     }
   } catch (error) {
+    if (cutByDrain(signal)) throw drainingError(true);
     if (signal.aborted) return;
     throw error;
   }
   if (!usage) {
+    if (cutByDrain(signal)) throw drainingError(true);
     if (signal.aborted) return;
     // A run that ends without finishing must still answer, never leave the client hanging.
     throw new Error("the agent run ended without a finish event");
