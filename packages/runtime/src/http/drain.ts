@@ -133,7 +133,10 @@ export function drainingError(cut: boolean): ApiError {
 /** Refuses every request past the probes while draining; the connection closes after the 503. */
 export function refuseWhileDraining(drain: Drain) {
   return (_req: Request, res: Response, next: NextFunction): void => {
-    if (!drain.draining) return next();
+    if (!drain.draining) {
+      next();
+      return;
+    }
     res.setHeader("Connection", "close");
     next(drainingError(false));
   };
