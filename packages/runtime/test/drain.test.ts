@@ -146,6 +146,7 @@ describe("graceful drain on SIGTERM (a real runtime process)", () => {
     gemini.enqueue(
       { parts: ["Finishing", " words", " arrive", " in", " time"], delayMs: 50 },
       { parts: ["Cut", " short", " here"], stallAfter: 1 },
+      { parts: ["Unseen", " words"], stallAfter: 1 },
     );
     const finishing = await postChat(runtime.url, "session-finishing", [
       { role: "user", content: "A short story" },
@@ -155,6 +156,14 @@ describe("graceful drain on SIGTERM (a real runtime process)", () => {
       { role: "user", content: "A long story" },
     ]);
     const stalledRest = await readUntil(stalled, '"content":"Cut"');
+    // One not streamed: nothing is sent before its end, so a cut keeps the 503 status.
+    const unary = postChat(
+      runtime.url,
+      "session-unary",
+      [{ role: "user", content: "Quietly" }],
+      false,
+    );
+    await gemini.waitForRequest((request) => JSON.stringify(request.body).includes("Quietly"));
 
     runtime.child.kill("SIGTERM");
 
@@ -201,10 +210,15 @@ describe("graceful drain on SIGTERM (a real runtime process)", () => {
       },
     });
 
+    const unaryCut = await unary;
+    expect(unaryCut.status).toBe(503);
+    expect(unaryCut.headers.get("retry-after")).toBe("5");
+    expect(await unaryCut.json()).toMatchObject({ error: { code: "runtime_draining" } });
+
     expect(await runtime.exited).toBe(0);
     expect(runtime.logs.find((line) => line.msg === "drained")).toMatchObject({
       finished: 1,
-      cut: 1,
+      cut: 2,
       abandoned: 0,
     });
     expect(runtime.logs.filter((line) => (line.level as number) >= 50)).toEqual([]);
@@ -219,6 +233,8 @@ describe("graceful drain on SIGTERM (a real runtime process)", () => {
       });
       const [partial] = (await readSession(db.db, key("session-cut"))).turns;
       expect(partial).toMatchObject({ status: "partial", answer: "Cut" });
+      const [unaryPartial] = (await readSession(db.db, key("session-unary"))).turns;
+      expect(unaryPartial).toMatchObject({ status: "partial", answer: "Unseen" });
     } finally {
       await db.close();
     }
