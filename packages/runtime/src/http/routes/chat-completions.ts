@@ -46,67 +46,54 @@ export function chatCompletions(deps: ChatRouteDeps) {
     res.on("close", () => {
       if (!res.writableFinished) controller.abort(new ClientDisconnectedError("client went away"));
     });
+    const task = isBackgroundTask(body.messages, identity.task);
+    req.log.info(
+      {
+        agent: agent.definition.name,
+        stream: Boolean(body.stream),
+        user: identity.userId !== undefined,
+        ...(task ? { task: identity.task ?? "prompt" } : {}),
+      },
+      task ? "background task" : "chat completion",
+    );
+
+    const params: TurnParams = {
+      temperature: body.temperature ?? undefined,
+      maxOutputTokens: body.max_completion_tokens ?? body.max_tokens ?? undefined,
+      topP: body.top_p ?? undefined,
+      stopSequences: typeof body.stop === "string" ? [body.stop] : (body.stop ?? undefined),
+    };
+    const events = task
+      ? answerTask(deps.turn, {
+          agent,
+          messages: body.messages,
+          params,
+          signal: controller.signal,
+          logger: req.log,
+        })
+      : runTurn(deps.turn, {
+          agent,
+          messages: body.messages,
+          params,
+          userId: identity.userId,
+          sessionId: identity.sessionId,
+          signal: controller.signal,
+          logger: req.log,
+        });
+    const completionId: CompletionIdentity = {
+      id: `chatcmpl-${randomUUID()}`,
+      created: Math.floor(Date.now() / 1000),
+      model: body.model,
+    };
+    // The run starts with the answer's first read: tracked from here to its stored end.
     const untrack = deps.drain?.track(controller);
     try {
-      await answer(deps, req, res, body, agent, identity, continuing, controller);
+      if (body.stream) await streamAnswer(req, res, events, completionId, body, controller.signal);
+      else await answerOnce(res, events, completionId, controller.signal, continuing);
     } finally {
       untrack?.();
     }
   };
-}
-
-/** Runs the turn (or background task) and answers, streamed or at once. */
-async function answer(
-  deps: ChatRouteDeps,
-  req: Request,
-  res: Response,
-  body: ChatRequest,
-  agent: ReturnType<AgentRegistry["resolve"]>,
-  identity: ReturnType<typeof readIdentity>,
-  continuing: boolean,
-  controller: AbortController,
-): Promise<void> {
-  const task = isBackgroundTask(body.messages, identity.task);
-  req.log.info(
-    {
-      agent: agent.definition.name,
-      stream: Boolean(body.stream),
-      user: identity.userId !== undefined,
-      ...(task ? { task: identity.task ?? "prompt" } : {}),
-    },
-    task ? "background task" : "chat completion",
-  );
-
-  const params: TurnParams = {
-    temperature: body.temperature ?? undefined,
-    maxOutputTokens: body.max_completion_tokens ?? body.max_tokens ?? undefined,
-    topP: body.top_p ?? undefined,
-    stopSequences: typeof body.stop === "string" ? [body.stop] : (body.stop ?? undefined),
-  };
-  const events = task
-    ? answerTask(deps.turn, {
-        agent,
-        messages: body.messages,
-        params,
-        signal: controller.signal,
-        logger: req.log,
-      })
-    : runTurn(deps.turn, {
-        agent,
-        messages: body.messages,
-        params,
-        userId: identity.userId,
-        sessionId: identity.sessionId,
-        signal: controller.signal,
-        logger: req.log,
-      });
-  const completionId: CompletionIdentity = {
-    id: `chatcmpl-${randomUUID()}`,
-    created: Math.floor(Date.now() / 1000),
-    model: body.model,
-  };
-  if (body.stream) await streamAnswer(req, res, events, completionId, body, controller.signal);
-  else await answerOnce(res, events, completionId, controller.signal, continuing);
 }
 
 /**
