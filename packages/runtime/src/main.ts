@@ -6,8 +6,9 @@ import { startRuntime } from "./start-runtime.ts";
 /**
  * `agentllm-runtime [--public-only]`: reads the environment, starts, and on SIGINT/SIGTERM drains
  * (new requests refused, running answers finish up to AGENTLLM_DRAIN_SECONDS, then are cut and
- * stored as partial), closes and exits 0; a second signal exits 1 at once. `--public-only` serves the connect pages and OAuth callbacks alone (no internal
- * API, no model calls), on the same database and key as the runtime (`just oauth-callback`).
+ * stored as partial), closes and exits 0; a second signal exits 1 at once. `--public-only`
+ * serves the connect pages and OAuth callbacks alone (no internal API, no model calls), on the
+ * same database and key as the runtime (`just oauth-callback`).
  */
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
