@@ -54,6 +54,7 @@ describe("loadConfig", () => {
       maxBodyBytes: 4 * 1024 * 1024,
       agentDirs: [],
       sessionWaitMs: 30_000,
+      drainSeconds: 25,
       contextTokens: 200_000,
       maxSessionBytes: 2 * 1024 * 1024,
       model: {
@@ -106,6 +107,7 @@ describe("loadConfig", () => {
         AGENTLLM_MAX_BODY_BYTES: "1024",
         AGENTLLM_AGENT_DIRS: [dirA, "plugins"].join(path.delimiter),
         AGENTLLM_SESSION_WAIT_MS: "5000",
+        AGENTLLM_DRAIN_SECONDS: "40",
         AGENTLLM_CONTEXT_TOKENS: "50000",
         AGENTLLM_MAX_SESSION_BYTES: "65536",
         AGENTLLM_MODEL_RETRIES: "4",
@@ -152,6 +154,7 @@ describe("loadConfig", () => {
       maxBodyBytes: 1024,
       agentDirs: [dirA, path.join(CWD, "plugins")],
       sessionWaitMs: 5000,
+      drainSeconds: 40,
       contextTokens: 50_000,
       maxSessionBytes: 65_536,
       model: {
@@ -388,6 +391,9 @@ describe("loadConfig", () => {
       ["AGENTLLM_SESSION_WAIT_MS", "-1"],
       ["AGENTLLM_SESSION_WAIT_MS", "2147483648"],
       ["AGENTLLM_SESSION_WAIT_MS", "30s"],
+      ["AGENTLLM_DRAIN_SECONDS", "-1"],
+      ["AGENTLLM_DRAIN_SECONDS", "3601"],
+      ["AGENTLLM_DRAIN_SECONDS", "25s"],
       ["AGENTLLM_MODEL_RETRIES", "11"],
       ["AGENTLLM_MODEL_RETRIES", "-1"],
       ["AGENTLLM_MODEL_RETRIES", "two"],
@@ -462,6 +468,11 @@ describe("loadConfig", () => {
   describe("session wait and model call limits", () => {
     it("accepts AGENTLLM_SESSION_WAIT_MS=0: answer 409 at once", () => {
       expect(loadConfig(env({ AGENTLLM_SESSION_WAIT_MS: "0" }), CWD).sessionWaitMs).toBe(0);
+    });
+
+    it("accepts AGENTLLM_DRAIN_SECONDS from 0 (cut runs at once) to an hour", () => {
+      expect(loadConfig(env({ AGENTLLM_DRAIN_SECONDS: "0" }), CWD).drainSeconds).toBe(0);
+      expect(loadConfig(env({ AGENTLLM_DRAIN_SECONDS: "3600" }), CWD).drainSeconds).toBe(3600);
     });
 
     it("accepts the largest session wait Node timers support", () => {

@@ -40,6 +40,11 @@ export interface RuntimeConfig {
    * 409 `session_busy`; 0 answers 409 at once.
    */
   readonly sessionWaitMs: number;
+  /**
+   * On SIGTERM/SIGINT, how long answers in flight may run on before they are cut and stored as
+   * partial; 0 cuts them at once.
+   */
+  readonly drainSeconds: number;
   /** Estimated tokens of conversation history sent to the model; the oldest exchanges go first. */
   readonly contextTokens: number;
   /**
@@ -131,6 +136,9 @@ export interface GoogleOAuthConfig {
 
 /** Node timers cannot wait longer; a larger timeout would fire at once. */
 export const MAX_TIMER_MS = 2_147_483_647;
+/** AGENTLLM_DRAIN_SECONDS' default and bound. */
+export const DEFAULT_DRAIN_SECONDS = 25;
+export const MAX_DRAIN_SECONDS = 3_600;
 
 const wholeNumber = z
   .string()
@@ -166,6 +174,9 @@ const envSchema = z.object({
   AGENTLLM_MAX_BODY_BYTES: positiveInt(1024 ** 3).default(4 * 1024 * 1024),
   AGENTLLM_AGENT_DIRS: z.string().optional(),
   AGENTLLM_SESSION_WAIT_MS: nonNegativeInt(MAX_TIMER_MS).default(30_000),
+  // 25 s fits Kubernetes' default 30 s grace with 5 s to store cut runs and close; an hour is
+  // past any answer worth waiting for (docs/operations.md).
+  AGENTLLM_DRAIN_SECONDS: nonNegativeInt(MAX_DRAIN_SECONDS).default(DEFAULT_DRAIN_SECONDS),
   AGENTLLM_CONTEXT_TOKENS: positiveInt(2_000_000).default(200_000),
   AGENTLLM_MAX_SESSION_BYTES: positiveInt(1024 ** 3).default(2 * 1024 * 1024),
   AGENTLLM_MODEL_RETRIES: nonNegativeInt(10).default(2),
@@ -310,6 +321,7 @@ export function loadConfig(
         .map((dir) => path.resolve(cwd, dir)),
     ),
     sessionWaitMs: e.AGENTLLM_SESSION_WAIT_MS,
+    drainSeconds: e.AGENTLLM_DRAIN_SECONDS,
     contextTokens: e.AGENTLLM_CONTEXT_TOKENS,
     maxSessionBytes: e.AGENTLLM_MAX_SESSION_BYTES,
     model: Object.freeze({

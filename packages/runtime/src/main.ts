@@ -4,9 +4,11 @@ import { createLogger } from "./logger.ts";
 import { startRuntime } from "./start-runtime.ts";
 
 /**
- * `agentllm-runtime [--public-only]`: reads the environment, starts, and stops cleanly on
- * SIGINT/SIGTERM. `--public-only` serves the connect pages and OAuth callbacks alone (no internal
- * API, no model calls), on the same database and key as the runtime (`just oauth-callback`).
+ * `agentllm-runtime [--public-only]`: reads the environment, starts, and on SIGINT/SIGTERM drains
+ * (new requests refused, running answers finish up to AGENTLLM_DRAIN_SECONDS, then are cut and
+ * stored as partial), closes and exits 0; a second signal exits 1 at once. `--public-only`
+ * serves the connect pages and OAuth callbacks alone (no internal API, no model calls), on the
+ * same database and key as the runtime (`just oauth-callback`).
  */
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
@@ -40,16 +42,23 @@ async function main(): Promise<void> {
   const runtime = await startRuntime(config, { logger, publicOnly });
   let stopping = false;
   const stop = (signal: string) => {
-    if (stopping) return;
+    if (stopping) {
+      // A second signal: the operator will not wait for the drain.
+      logger.warn({ signal }, "runtime forced to stop before its drain ended");
+      process.exit(1);
+    }
     stopping = true;
     logger.info({ signal }, "runtime stopping");
-    runtime.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        logger.error({ err: error }, "runtime did not stop cleanly");
-        process.exit(1);
-      },
-    );
+    runtime
+      .drain()
+      .then(() => runtime.close())
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          logger.error({ err: error }, "runtime did not stop cleanly");
+          process.exit(1);
+        },
+      );
   };
   process.on("SIGINT", () => stop("SIGINT"));
   process.on("SIGTERM", () => stop("SIGTERM"));

@@ -17,6 +17,7 @@ import { TICKET_KEY_INFO } from "./connect/ticket-signer.ts";
 import { openDatabase } from "./database/open-database.ts";
 import { AdmissionControl } from "./http/admission/index.ts";
 import { createApp } from "./http/app.ts";
+import { Drain } from "./http/drain.ts";
 import { geminiEmbedder, KnowledgeBases } from "./knowledge/index.ts";
 import type { Logger } from "./logger.ts";
 import { RuntimeMetrics } from "./metrics/runtime-metrics.ts";
@@ -39,6 +40,12 @@ export interface RunningRuntime {
   readonly connectLinks: ConnectLinks;
   /** Every user's credentials, on the app database (closed with it). */
   readonly vault: CredentialVault;
+  /**
+   * Graceful shutdown's first half (SIGTERM): from now on new requests get 503 and `/readyz`
+   * says not ready; resolves once the runs in flight finished, or were cut at
+   * `AGENTLLM_DRAIN_SECONDS` and stored their partial answers. Call {@link close} after it.
+   */
+  drain(): Promise<void>;
   /** Stops accepting requests, ends open ones, closes the database. */
   close(): Promise<void>;
 }
@@ -125,6 +132,8 @@ export async function startRuntime(
       publicUrl: publicListener.url,
       connectLinks: publicListener.links,
       vault,
+      // It serves no runs: nothing to wait for.
+      drain: () => Promise.resolve(),
       close: () => {
         closing ??= publicListener.close().then(() => database.close());
         return closing;
@@ -169,6 +178,7 @@ export async function startRuntime(
     },
   );
 
+  const drain = new Drain();
   const app = createApp({
     logger,
     runtimeToken: config.runtimeToken,
@@ -203,6 +213,7 @@ export async function startRuntime(
       onRefused: (reason) => metrics.admissionRejections.inc({ reason }),
     }),
     metrics,
+    drain,
   });
 
   const server = await listen(app, config.host, config.port, config.connections);
@@ -212,12 +223,30 @@ export async function startRuntime(
   logger.info({ url, agents: registry.names(), dataDir: config.dataDir }, "runtime listening");
 
   let closing: Promise<void> | undefined;
+  let draining: Promise<void> | undefined;
   return {
     url,
     agents: registry.names(),
     publicUrl: publicListener.url,
     connectLinks: publicListener.links,
     vault,
+    drain: () => {
+      draining ??= (async () => {
+        drain.begin();
+        // Idle keep-alive connections go now; busy ones close after their answer (or 503).
+        server.closeIdleConnections();
+        const running = drain.running;
+        if (running > 0) {
+          logger.info({ running, deadlineSeconds: config.drainSeconds }, "draining runs");
+        }
+        const outcome = await drain.settle(config.drainSeconds * 1000);
+        if (running > 0 || outcome.cut > 0) logger.info(outcome, "drained");
+        if (outcome.abandoned > 0) {
+          logger.warn(outcome, "runs still going after the drain; closing under them");
+        }
+      })();
+      return draining;
+    },
     close: () => {
       closing ??= (async () => {
         await publicListener.close();

@@ -13,6 +13,9 @@ import {
 // Small node processes stand in for the runtime: one that runs until killed, one that crashes.
 const RUNS = "setInterval(() => {}, 1000)";
 const CRASHES = "setTimeout(() => process.exit(3), 20)";
+// Like the runtime's drain: on SIGTERM it finishes its work for a while, then exits 0.
+const DRAINS =
+  "process.on('SIGTERM', () => setTimeout(() => process.exit(0), 100)); console.log('serving'); setInterval(() => {}, 1000)";
 const FAST: RestartPolicy = {
   initialDelayMs: 5,
   maxDelayMs: 20,
@@ -140,6 +143,22 @@ describe("superviseService", () => {
   it("does not restart a process stopped or killed through its own handle", async () => {
     const h = supervise(() => RUNS, FAST);
     await h.started[0]?.kill("SIGKILL");
+    await sleep(100);
+    expect(h.started).toHaveLength(1);
+    expect(h.lines).toEqual([]);
+  });
+
+  it("does not restart a process that drains after its stop() and exits 0", async () => {
+    const h = supervise(
+      () => DRAINS,
+      FAST,
+      (service) => service.waitUntil(async () => service.output().includes("serving"), 10_000),
+    );
+    await supervised?.started;
+    const first = h.started[0];
+    if (!first) throw new Error("nothing started");
+    await first.stop();
+    expect(await first.exited).toEqual({ code: 0, signal: null });
     await sleep(100);
     expect(h.started).toHaveLength(1);
     expect(h.lines).toEqual([]);

@@ -71,7 +71,11 @@ describe("the quick start's compose files, as a user has them after `just secret
         [...files.flatMap((file) => ["-f", file]), "config", "--format", "json"],
         { cwd: dir, env: { PATH: process.env.PATH ?? "", HOME: dir } },
       );
-      expectWiredFromSecrets(JSON.parse(stdout) as ComposeConfig);
+      const config = JSON.parse(stdout) as ComposeConfig;
+      expectWiredFromSecrets(config);
+      // Room for the runtime's drain (AGENTLLM_DRAIN_SECONDS, 25 s) before compose's SIGKILL.
+      const runtime = config.services.runtime as { stop_grace_period?: string } | undefined;
+      expect(runtime?.stop_grace_period).toBe("35s");
     }
   });
 

@@ -5,6 +5,7 @@ import type { Logger } from "../logger.ts";
 import { countRequests, serveMetrics } from "../metrics/count-requests.ts";
 import type { RuntimeMetrics } from "../metrics/runtime-metrics.ts";
 import { type AdmissionControl, admitRequest, countBodyBytes } from "./admission/index.ts";
+import { type Drain, refuseWhileDraining } from "./drain.ts";
 import { errorHandler, notFound } from "./error-handler.ts";
 import { parseJsonBody } from "./parse-json-body.ts";
 import { requestContext } from "./request-context.ts";
@@ -24,6 +25,8 @@ export interface AppDeps {
   readonly admission?: AdmissionControl | undefined;
   /** The runtime's Prometheus series; none: no `/metrics` (tests of other parts). */
   readonly metrics?: RuntimeMetrics | undefined;
+  /** Graceful shutdown: refuses new requests and tracks runs; none: no drain (tests of other parts). */
+  readonly drain?: Drain | undefined;
 }
 
 /** The runtime's internal API: the bridge's only door in. Order matters: probes, auth, body, routes. */
@@ -34,10 +37,18 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(requestContext(deps.logger));
   if (deps.metrics) app.use(countRequests(deps.metrics));
   app.get("/healthz", healthz);
-  app.get("/readyz", readyz(deps.ready));
+  app.get(
+    "/readyz",
+    readyz(async () => {
+      // Not ready from the first moment of a drain, so the proxy stops sending chats here.
+      if (deps.drain?.draining) throw new Error("the runtime is draining (shutting down)");
+      await deps.ready();
+    }),
+  );
   // Without the token, like the probes: Prometheus scrapes the internal port (docs/security.md).
   if (deps.metrics) app.get("/metrics", serveMetrics(deps.metrics));
   app.use(requireRuntimeToken(deps.runtimeToken));
+  if (deps.drain) app.use(refuseWhileDraining(deps.drain));
   if (deps.admission) app.use(admitRequest(deps.admission, deps.maxBodyBytes));
   app.use(parseJsonBody(deps.maxBodyBytes, deps.admission && countBodyBytes));
   app.get("/v1/models", listModels(deps.registry, Date.now()));

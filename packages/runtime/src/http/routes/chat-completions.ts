@@ -10,6 +10,7 @@ import { STREAM_STATUS_LOCAL } from "../../metrics/count-requests.ts";
 import { observeRun } from "../../metrics/observe-run.ts";
 import type { RuntimeMetrics } from "../../metrics/runtime-metrics.ts";
 import { type ChatMessage, type ChatRequest, chatRequestSchema } from "../chat-request-schema.ts";
+import { cutByDrain, type Drain, drainingError } from "../drain.ts";
 import { classify } from "../error-handler.ts";
 import { ApiError } from "../errors.ts";
 import { readIdentity } from "../identity-headers.ts";
@@ -28,6 +29,8 @@ export interface ChatRouteDeps {
   readonly registry: AgentRegistry;
   readonly turn: TurnDeps;
   readonly metrics?: RuntimeMetrics | undefined;
+  /** Counts this route's runs for a graceful shutdown, and cuts them at its deadline. */
+  readonly drain?: Drain | undefined;
 }
 
 /** Why a run was stopped when the client went away; never shown to anyone. */
@@ -94,8 +97,14 @@ export function chatCompletions(deps: ChatRouteDeps) {
       created: Math.floor(Date.now() / 1000),
       model: body.model,
     };
-    if (body.stream) await streamAnswer(req, res, events, completionId, body, controller.signal);
-    else await answerOnce(res, events, completionId, controller.signal, continuing);
+    // The run starts with the answer's first read: tracked from here to its stored end.
+    const untrack = deps.drain?.track(controller);
+    try {
+      if (body.stream) await streamAnswer(req, res, events, completionId, body, controller.signal);
+      else await answerOnce(res, events, completionId, controller.signal, continuing);
+    } finally {
+      untrack?.();
+    }
   };
 }
 
@@ -151,10 +160,13 @@ async function streamAnswer(
   // Wait for the first event before committing to 200: an error before any output (unknown
   // upstream key, rate limit) keeps its real HTTP status.
   const first = await events.next().catch((error: unknown) => {
+    // Cut by a drain before any output: nothing is sent yet, so the 503 keeps its status.
+    if (cutByDrain(signal)) throw drainingError(true);
     if (signal.aborted) return null;
     throw error;
   });
   if (first === null) return;
+  if (first.done && cutByDrain(signal)) throw drainingError(true);
   const sse = openSse(res);
   try {
     // Each event's chunks leave in one write: the headers and the role chunk go with the first
@@ -178,10 +190,15 @@ async function streamAnswer(
       pending = [];
       next = await events.next();
     }
+    // Cut at the drain deadline: the client is told why its answer stops here.
+    if (cutByDrain(signal)) sse.end(...pending, drainingError(true).toJSON());
     // A run that ended without a finish event (no-op after one).
     sse.end(...pending, "[DONE]");
   } catch (error) {
-    if (!signal.aborted) {
+    if (cutByDrain(signal)) {
+      req.log.warn({ code: "runtime_draining" }, "stream cut at the drain deadline");
+      sse.end(drainingError(true).toJSON());
+    } else if (!signal.aborted) {
       // After the first byte the status is sent: the error travels as the last event.
       const apiError = classify(error);
       res.locals[STREAM_STATUS_LOCAL] = apiError.status;
@@ -216,10 +233,12 @@ async function answerOnce(
       }
     }
   } catch (error) {
+    if (cutByDrain(signal)) throw drainingError(true);
     if (signal.aborted) return;
     throw error;
   }
   if (!usage) {
+    if (cutByDrain(signal)) throw drainingError(true);
     if (signal.aborted) return;
     // A run that ends without finishing must still answer, never leave the client hanging.
     throw new Error("the agent run ended without a finish event");
