@@ -235,7 +235,7 @@ describe("images, ports and probes match the Containerfile, the design and the c
 
   it("probes point at routes the runtime and the bridge serve", () => {
     const app = readFileSync(path.join(repoRoot, "packages/runtime/src/http/app.ts"), "utf8");
-    const runtimeRoutes = [...app.matchAll(/app\.get\("([^"]+)"/g)].map((m) => m[1]);
+    const runtimeRoutes = [...app.matchAll(/app\.get\(\s*"([^"]+)"/g)].map((m) => m[1]);
     const guard = readFileSync(path.join(repoRoot, "bridge/src/agentllm_bridge/guard.py"), "utf8");
     const readiness = guard.match(/READINESS_PATH = "([^"]+)"/)?.[1];
     const paths = (name: string) => {
