@@ -2,6 +2,7 @@ import express from "express";
 import type { AgentRegistry } from "../agents/registry.ts";
 import type { TurnDeps } from "../conversation/run-turn.ts";
 import type { Logger } from "../logger.ts";
+import { inTraceContext, traceRequest } from "../tracing/trace-request.ts";
 import { type AdmissionControl, admitRequest, countBodyBytes } from "./admission/index.ts";
 import { errorHandler, notFound } from "./error-handler.ts";
 import { parseJsonBody } from "./parse-json-body.ts";
@@ -30,11 +31,13 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(requestContext(deps.logger));
   app.get("/healthz", healthz);
   app.get("/readyz", readyz(deps.ready));
+  // Probes are not traced: they would bury the requests in noise.
+  app.use(traceRequest());
   app.use(requireRuntimeToken(deps.runtimeToken));
   if (deps.admission) app.use(admitRequest(deps.admission, deps.maxBodyBytes));
   app.use(parseJsonBody(deps.maxBodyBytes, deps.admission && countBodyBytes));
   app.get("/v1/models", listModels(deps.registry, Date.now()));
-  app.post("/v1/chat/completions", chatCompletions(deps));
+  app.post("/v1/chat/completions", inTraceContext(chatCompletions(deps)));
   app.use(notFound);
   app.use(errorHandler);
   return app;
