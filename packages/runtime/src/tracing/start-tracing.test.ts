@@ -1,3 +1,5 @@
+import { createServer, type IncomingMessage } from "node:http";
+import type { AddressInfo } from "node:net";
 import { trace } from "@opentelemetry/api";
 import { afterEach, describe, expect, it } from "vitest";
 import { startTracing, TracingConfigError } from "./start-tracing.ts";
@@ -51,5 +53,43 @@ describe("startTracing", () => {
     expect(() => startTracing({ OTEL_TRACES_EXPORTER: "zipkin" })).toThrow(
       /OTEL_TRACES_EXPORTER=zipkin/,
     );
+  });
+
+  it("exports ended spans to the OTLP endpoint as protobuf when it stops", async () => {
+    const received: { url: string; type: string; body: Buffer }[] = [];
+    const collector = createServer((req: IncomingMessage, res) => {
+      const chunks: Buffer[] = [];
+      req.on("data", (chunk: Buffer) => chunks.push(chunk));
+      req.on("end", () => {
+        received.push({
+          url: req.url ?? "",
+          type: req.headers["content-type"] ?? "",
+          body: Buffer.concat(chunks),
+        });
+        res.writeHead(200, { "content-type": "application/x-protobuf" }).end();
+      });
+    });
+    await new Promise<void>((resolve) => collector.listen(0, "127.0.0.1", resolve));
+    const { port } = collector.address() as AddressInfo;
+    try {
+      const tracing = startTracing({
+        OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}`,
+        OTEL_SERVICE_NAME: "runtime-under-test",
+      });
+      const span = trace.getTracer("t").startSpan("exported span");
+      const traceId = span.spanContext().traceId;
+      span.end();
+      // Nothing has left yet (the batch waits); shutting down flushes it.
+      await tracing.shutdown();
+      expect(received).toHaveLength(1);
+      const [request] = received as [(typeof received)[number]];
+      expect(request.url).toBe("/v1/traces");
+      expect(request.type).toBe("application/x-protobuf");
+      expect(request.body.includes(Buffer.from(traceId, "hex"))).toBe(true);
+      expect(request.body.includes(Buffer.from("exported span"))).toBe(true);
+      expect(request.body.includes(Buffer.from("runtime-under-test"))).toBe(true);
+    } finally {
+      await new Promise((resolve) => collector.close(resolve));
+    }
   });
 });

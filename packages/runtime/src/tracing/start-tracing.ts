@@ -7,7 +7,10 @@ import {
   type SpanExporter,
 } from "@opentelemetry/sdk-trace-node";
 
-/** What `startTracing` set up: `shutdown` flushes the spans still queued (bounded by the exporter's timeout). */
+/**
+ * What `startTracing` set up. `shutdown` flushes the spans still queued, within the exporter's
+ * timeout (`OTEL_EXPORTER_OTLP_TIMEOUT`); it may reject when the collector is unreachable.
+ */
 export interface Tracing {
   readonly enabled: boolean;
   shutdown(): Promise<void>;
@@ -24,7 +27,8 @@ const OFF: Tracing = { enabled: false, shutdown: async () => {} };
  * for an exporter: `OTEL_TRACES_EXPORTER=otlp|console`, or an OTLP endpoint
  * (`OTEL_EXPORTER_OTLP_ENDPOINT`, `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`) with no exporter named.
  * Otherwise nothing is registered, nothing is exported and nothing connects anywhere.
- * The exporter reads its own variables (protocol http/protobuf, headers, timeout); the batch
+ * The endpoint comes from `env`; the exporter reads its other variables (headers, timeout,
+ * compression) from the process environment, which `main.ts` passes as `env`. The batch
  * processor bounds its queue with `OTEL_BSP_MAX_QUEUE_SIZE` (default 2048; spans past it are
  * dropped, never held in memory).
  */
@@ -47,15 +51,24 @@ function chooseExporter(
   env: Readonly<Record<string, string | undefined>>,
 ): SpanExporter | undefined {
   const named = (env.OTEL_TRACES_EXPORTER ?? "").trim().toLowerCase();
-  if (named === "") {
-    const endpoint =
-      env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.trim() || env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim();
-    return endpoint ? new OTLPTraceExporter() : undefined;
-  }
+  const url = tracesUrl(env);
+  if (named === "") return url ? new OTLPTraceExporter({ url }) : undefined;
   if (named === "none") return undefined;
-  if (named === "otlp") return new OTLPTraceExporter();
+  // Without an endpoint the exporter's default, http://localhost:4318/v1/traces.
+  if (named === "otlp") return new OTLPTraceExporter(url ? { url } : {});
   if (named === "console") return new ConsoleSpanExporter();
   throw new TracingConfigError(
     `OTEL_TRACES_EXPORTER=${named.slice(0, 40)} is not supported here: use otlp, console or none.`,
   );
+}
+
+/**
+ * Where spans go, from the variables given (not the process's): the traces endpoint as it is,
+ * or the base endpoint with the signal's path, as the OTLP specification says.
+ */
+function tracesUrl(env: Readonly<Record<string, string | undefined>>): string | undefined {
+  const traces = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.trim();
+  if (traces) return traces;
+  const base = env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim();
+  return base ? `${base.replace(/\/+$/, "")}/v1/traces` : undefined;
 }
