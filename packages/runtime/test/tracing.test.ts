@@ -1,4 +1,4 @@
-import { SpanKind } from "@opentelemetry/api";
+import { SpanKind, SpanStatusCode } from "@opentelemetry/api";
 import {
   InMemorySpanExporter,
   type ReadableSpan,
@@ -6,7 +6,12 @@ import {
 } from "@opentelemetry/sdk-trace-base";
 import { NodeTracerProvider } from "@opentelemetry/sdk-trace-node";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { RUNTIME_TOKEN, type RuntimeHarness, startRuntimeHarness } from "./runtime-harness.ts";
+import {
+  EXPLODE_MESSAGE,
+  RUNTIME_TOKEN,
+  type RuntimeHarness,
+  startRuntimeHarness,
+} from "./runtime-harness.ts";
 
 // One request with a tool call, continuing the bridge's trace: the runtime's spans hang under
 // the incoming `traceparent`, in the order the work happened, and say nothing a user wrote.
@@ -19,22 +24,29 @@ const QUESTION = "Please echo the launch code PINEAPPLE-42";
 const TOOL_TEXT = "PINEAPPLE-42 echoed secretly";
 const ANSWER = "The echo said PINEAPPLE-42, all done.";
 
+// One provider for the file: the global one can be registered once per process.
+const exporter = new InMemorySpanExporter();
+const provider = new NodeTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+beforeAll(() => {
+  provider.register();
+});
+afterAll(async () => {
+  await provider.shutdown();
+});
+
 describe("traces: one request with a tool call", () => {
-  const exporter = new InMemorySpanExporter();
-  const provider = new NodeTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
   let harness: RuntimeHarness;
 
   beforeAll(async () => {
-    provider.register();
     harness = await startRuntimeHarness();
   }, 60_000);
 
   afterAll(async () => {
     await harness?.close();
-    await provider.shutdown();
   });
 
   it("continues the incoming traceparent: server → lock wait, model, tool, model", async () => {
+    exporter.reset();
     harness.gemini.enqueue(
       { parts: [{ functionCall: { name: "echo", args: { text: TOOL_TEXT } } }] },
       { parts: [ANSWER] },
@@ -133,6 +145,91 @@ describe("traces: one request with a tool call", () => {
     expect(server.name).toBe("GET /v1/models");
     expect(server.parentSpanContext).toBeUndefined();
     expect(server.spanContext().traceId).not.toBe(TRACE_ID);
+  });
+});
+
+describe("traces: tool failures and a busy session", () => {
+  let harness: RuntimeHarness;
+
+  beforeAll(async () => {
+    harness = await startRuntimeHarness({ env: { AGENTLLM_SESSION_WAIT_MS: "0" } });
+  }, 60_000);
+
+  afterAll(async () => {
+    await harness?.close();
+  });
+
+  const post = (body: object, session?: string) =>
+    harness.fetch("/v1/chat/completions", {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        ...(session ? { "x-agentllm-user-id": "u1", "x-agentllm-session-id": session } : {}),
+      },
+      body: JSON.stringify({ model: "agno/test-agent", ...body }),
+    });
+
+  it("records each tool's outcome (error, timeout, unknown), never the error's message", async () => {
+    exporter.reset();
+    harness.gemini.enqueue(
+      {
+        parts: [
+          { functionCall: { name: "explode", args: {} } },
+          { functionCall: { name: "slow_tool", args: {} } },
+          { functionCall: { name: "made_up_tool", args: {} } },
+        ],
+      },
+      { parts: ["Sorry."] },
+    );
+    const response = await post({ messages: [{ role: "user", content: "go" }] });
+    expect(response.status).toBe(200);
+    await response.text();
+    await vi.waitFor(() => {
+      if (!exporter.getFinishedSpans().some((span) => span.kind === SpanKind.SERVER)) {
+        throw new Error("no server span yet");
+      }
+    });
+    const tools = exporter.getFinishedSpans().filter((span) => span.name.startsWith("tool "));
+    const outcomes = Object.fromEntries(
+      tools.map((span) => [span.name, span.attributes["agentllm.tool.outcome"]]),
+    );
+    expect(outcomes).toEqual({
+      "tool explode": "error",
+      "tool slow_tool": "timeout",
+      "tool unknown": "unknown_tool",
+    });
+    const recorded = JSON.stringify(exporter.getFinishedSpans().map((span) => span.attributes));
+    expect(recorded).not.toContain(EXPLODE_MESSAGE);
+    expect(recorded).not.toContain("made_up_tool");
+  });
+
+  it("marks the lock wait busy and the request 409", async () => {
+    exporter.reset();
+    harness.gemini.enqueue({ parts: ["one ", "two ", "three"], delayMs: 300 });
+    const first = post({ stream: true, messages: [{ role: "user", content: "hi" }] }, "s-busy");
+    await harness.gemini.waitForRequest();
+    const second = await post({ messages: [{ role: "user", content: "hi" }] }, "s-busy");
+    expect(second.status).toBe(409);
+    await second.text();
+    await (await first).text();
+    const busy = await vi.waitFor(() => {
+      const found = exporter
+        .getFinishedSpans()
+        .find((span) => span.attributes["agentllm.lock.outcome"] === "busy");
+      if (!found) throw new Error("no busy lock span yet");
+      return found;
+    });
+    expect(busy.name).toBe("session lock wait");
+    expect(busy.status.code).toBe(SpanStatusCode.ERROR);
+    expect(busy.attributes["error.type"]).toBe("SessionBusyError");
+    const server = await vi.waitFor(() => {
+      const found = exporter
+        .getFinishedSpans()
+        .find((span) => span.spanContext().spanId === busy.parentSpanContext?.spanId);
+      if (!found) throw new Error("no server span yet");
+      return found;
+    });
+    expect(server.attributes["http.response.status_code"]).toBe(409);
   });
 });
 
