@@ -315,6 +315,26 @@ def test_openwebui_task_header_is_forwarded_when_it_is_an_identifier(
     assert runtime_behind_proxy.last.headers.get("x-agentllm-task") == forwarded
 
 
+@pytest.mark.parametrize("stream", [False, True])
+def test_client_traceparent_reaches_the_runtime(
+    proxy: httpx.Client, runtime_behind_proxy: FakeRuntime, stream: bool
+) -> None:
+    # No `otel` callback in proxy_config.yaml: the client's own trace context is the parent.
+    traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+    headers = {"traceparent": traceparent, "tracestate": "vendor=1"}
+    with proxy.stream("POST", "/v1/chat/completions", json=chat(stream=stream), headers=headers) as response:
+        assert response.status_code == 200, response.read()
+        response.read()
+    seen = runtime_behind_proxy.last
+    assert seen.headers["traceparent"] == traceparent
+    assert seen.headers["tracestate"] == "vendor=1"
+
+
+def test_no_traceparent_without_one_from_the_client(proxy: httpx.Client, runtime_behind_proxy: FakeRuntime) -> None:
+    assert proxy.post("/v1/chat/completions", json=chat()).status_code == 200
+    assert "traceparent" not in runtime_behind_proxy.last.headers
+
+
 def test_readiness_follows_the_runtime(proxy: httpx.Client, runtime_behind_proxy: FakeRuntime) -> None:
     runtime_behind_proxy.ready = False
     deadline = time.monotonic() + 10  # past the readiness cache

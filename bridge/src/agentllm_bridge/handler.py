@@ -21,6 +21,7 @@ from agentllm_bridge.runtime_client import RuntimeCall, RuntimeClient, RuntimeSe
 from agentllm_bridge.status_event import status_event
 from agentllm_bridge.stream_chunk import BridgeChunk, StreamChunks
 from agentllm_bridge.task_header import background_task
+from agentllm_bridge.trace_context import trace_headers
 from agentllm_bridge.wire import ChatCompletion, ChatCompletionChunk, Usage
 
 CallKwargs = Mapping[str, Any]
@@ -107,6 +108,7 @@ def _runtime_call(kwargs: CallKwargs, settings: RuntimeSettings, *, stream: bool
         stream=stream,
         settings=settings,
         task=background_task(context),
+        trace=trace_headers(context),
     )
     # One line per request. Only these fields: never messages, tokens, secrets or keys.
     logger.info(

@@ -43,9 +43,17 @@ def request_id(litellm_params: Mapping[str, Any]) -> str:
 
 
 def build_headers(
-    settings: RuntimeSettings, identity: Identity, req_id: str, *, stream: bool, task: str | None = None
+    settings: RuntimeSettings,
+    identity: Identity,
+    req_id: str,
+    *,
+    stream: bool,
+    task: str | None = None,
+    trace: Mapping[str, str] | None = None,
 ) -> dict[str, str]:
     headers = {
+        # First: the fixed headers below always win over anything in it.
+        **(trace or {}),
         "Authorization": f"Bearer {settings.token}",
         "X-Request-Id": req_id,
         "Accept": "text/event-stream" if stream else "application/json",
@@ -69,10 +77,11 @@ def build_call(
     stream: bool,
     settings: RuntimeSettings,
     task: str | None = None,
+    trace: Mapping[str, str] | None = None,
 ) -> RuntimeCall:
     return RuntimeCall(
         settings=settings,
         body=build_body(model, messages, optional_params, stream=stream),
-        headers=build_headers(settings, identity, req_id, stream=stream, task=task),
+        headers=build_headers(settings, identity, req_id, stream=stream, task=task, trace=trace),
         request_id=req_id,
     )

@@ -2,6 +2,7 @@
 import { ConfigError, loadConfig } from "./config.ts";
 import { createLogger } from "./logger.ts";
 import { startRuntime } from "./start-runtime.ts";
+import { startTracing, type Tracing, TracingConfigError } from "./tracing/start-tracing.ts";
 
 /**
  * `agentllm-runtime [--public-only]`: reads the environment, starts, and on SIGINT/SIGTERM drains
@@ -29,10 +30,13 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   let config: ReturnType<typeof loadConfig>;
+  let tracing: Tracing;
   try {
     config = loadConfig(process.env, process.cwd(), { role: publicOnly ? "public" : "runtime" });
+    // Before anything is traced; off (and silent) unless OTEL_* variables name an exporter.
+    tracing = startTracing(process.env);
   } catch (error) {
-    if (error instanceof ConfigError) {
+    if (error instanceof ConfigError || error instanceof TracingConfigError) {
       process.stderr.write(`agentllm-runtime: ${error.message}\n`);
       process.exit(2);
     }
@@ -40,6 +44,7 @@ async function main(): Promise<void> {
   }
   const logger = createLogger(config.logLevel);
   const runtime = await startRuntime(config, { logger, publicOnly });
+  if (tracing.enabled) logger.info("tracing on: spans are exported as OTEL_* configures");
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) {
@@ -52,6 +57,13 @@ async function main(): Promise<void> {
     runtime
       .drain()
       .then(() => runtime.close())
+      // The spans of the last requests leave before the process does.
+      .then(() =>
+        tracing.shutdown().catch((error: unknown) => {
+          // An unreachable collector must not turn a clean stop into a failed one.
+          logger.warn({ errorClass: (error as Error)?.name }, "the last spans were not exported");
+        }),
+      )
       .then(
         () => process.exit(0),
         (error: unknown) => {

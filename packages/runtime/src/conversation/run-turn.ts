@@ -11,8 +11,9 @@ import { resumeApproval } from "../approval/resume-approval.ts";
 import { connectAnswer } from "../connect/connect-answer.ts";
 import type { ConnectLinks } from "../connect/connect-links.ts";
 import type { GoogleOAuth } from "../oauth/google-oauth.ts";
-import type { SessionLocks } from "../sessions/session-lock.ts";
+import type { SessionLease, SessionLocks } from "../sessions/session-lock.ts";
 import type { SessionKey } from "../sessions/session-store.ts";
+import { markFailed, tracer } from "../tracing/tracer.ts";
 import type { CredentialVault } from "../vault/credential-vault.ts";
 import { DISCONNECT_TOOL, withDisconnectTool } from "../vault/disconnect-service.ts";
 import { RequestCredentials } from "../vault/request-credentials.ts";
@@ -113,7 +114,7 @@ export async function* runTurn(deps: TurnDeps, request: TurnRequest): AsyncGener
   const instructions = note ? `${rendered}\n\n${note}` : rendered;
 
   const lease = sessionKey
-    ? await deps.locks.acquire(sessionKey, { signal: request.signal })
+    ? await waitForSession(deps.locks, sessionKey, request.signal)
     : undefined;
   try {
     const conversation = toGeminiConversation(pasted.messages);
@@ -234,4 +235,25 @@ async function* runtimeAnswer(answer: () => Promise<string>): AsyncGenerator<Age
     steps: [],
     newContents: [{ role: "model", parts: [{ text }] }],
   };
+}
+
+/** The session's lock, in a span: how long this request waited for the conversation's last run. */
+async function waitForSession(
+  locks: Pick<SessionLocks, "acquire">,
+  key: SessionKey,
+  signal: AbortSignal,
+): Promise<SessionLease> {
+  return tracer.startActiveSpan("session lock wait", async (span) => {
+    try {
+      const lease = await locks.acquire(key, { signal });
+      span.setAttribute("agentllm.lock.outcome", "acquired");
+      return lease;
+    } catch (error) {
+      span.setAttribute("agentllm.lock.outcome", signal.aborted ? "aborted" : "busy");
+      markFailed(span, error);
+      throw error;
+    } finally {
+      span.end();
+    }
+  });
 }

@@ -4,6 +4,7 @@ import type { TurnDeps } from "../conversation/run-turn.ts";
 import type { Logger } from "../logger.ts";
 import { countRequests, serveMetrics } from "../metrics/count-requests.ts";
 import type { RuntimeMetrics } from "../metrics/runtime-metrics.ts";
+import { inTraceContext, traceRequest } from "../tracing/trace-request.ts";
 import { type AdmissionControl, admitRequest, countBodyBytes } from "./admission/index.ts";
 import { type Drain, refuseWhileDraining } from "./drain.ts";
 import { errorHandler, notFound } from "./error-handler.ts";
@@ -47,12 +48,14 @@ export function createApp(deps: AppDeps): express.Express {
   );
   // Without the token, like the probes: Prometheus scrapes the internal port (docs/security.md).
   if (deps.metrics) app.get("/metrics", serveMetrics(deps.metrics));
+  // Probes and the scrape are not traced: they would bury the requests in noise.
+  app.use(traceRequest());
   app.use(requireRuntimeToken(deps.runtimeToken));
   if (deps.drain) app.use(refuseWhileDraining(deps.drain));
   if (deps.admission) app.use(admitRequest(deps.admission, deps.maxBodyBytes));
   app.use(parseJsonBody(deps.maxBodyBytes, deps.admission && countBodyBytes));
   app.get("/v1/models", listModels(deps.registry, Date.now()));
-  app.post("/v1/chat/completions", chatCompletions(deps));
+  app.post("/v1/chat/completions", inTraceContext(chatCompletions(deps)));
   app.use(notFound);
   app.use(errorHandler);
   return app;

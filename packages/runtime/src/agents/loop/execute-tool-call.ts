@@ -6,6 +6,7 @@ import {
   undeclaredCredential,
 } from "@agentllm/sdk";
 import type { MissingCredential } from "../../connect/connect-answer.ts";
+import { markFailed, tracer } from "../../tracing/tracer.ts";
 import type { RequestCredentials } from "../../vault/request-credentials.ts";
 import { scrubJson, scrubText } from "../../vault/scrub-secrets.ts";
 import { boundToolResult, DEFAULT_MAX_TOOL_RESULT_BYTES } from "./bound-tool-result.ts";
@@ -53,6 +54,36 @@ export async function executeToolCall(
   call: ToolCallRequest,
   env: ToolCallEnv,
 ): Promise<ToolOutcome> {
+  // Name, toolkit and outcome only: arguments and results are user data.
+  return tracer.startActiveSpan(
+    `tool ${call.indexed ? call.name : "unknown"}`,
+    {
+      attributes: {
+        // A name the model made up is not a tool: it is not recorded.
+        "agentllm.tool.name": call.indexed ? call.name : "unknown",
+        ...(call.indexed ? { "agentllm.toolkit": call.indexed.toolkit.name } : {}),
+      },
+    },
+    async (span) => {
+      try {
+        const outcome = await boundedToolCall(call, env);
+        span.setAttribute("agentllm.tool.outcome", outcome.kind);
+        return outcome.outcome;
+      } catch (error) {
+        span.setAttribute("agentllm.tool.outcome", "aborted");
+        markFailed(span, error);
+        throw error;
+      } finally {
+        span.end();
+      }
+    },
+  );
+}
+
+async function boundedToolCall(
+  call: ToolCallRequest,
+  env: ToolCallEnv,
+): Promise<{ outcome: ToolOutcome; kind: OutcomeKind }> {
   const raw = await runToolCall(call, env);
   // Scrubbed before anything else sees it: the model, the session, the tool card, the logs.
   const forms = env.credentials?.scrubForms() ?? [];
@@ -67,21 +98,34 @@ export async function executeToolCall(
     );
   }
   return {
-    result: bounded.result,
-    isError: raw.isError,
-    ...(raw.credentialRequired ? { credentialRequired: raw.credentialRequired } : {}),
+    outcome: {
+      result: bounded.result,
+      isError: raw.isError,
+      ...(raw.credentialRequired ? { credentialRequired: raw.credentialRequired } : {}),
+    },
+    kind: raw.kind ?? (raw.isError ? "error" : "ok"),
   };
 }
+
+/** How a tool call ended, as its span records it. */
+type OutcomeKind =
+  | "ok"
+  | "error"
+  | "timeout"
+  | "invalid_arguments"
+  | "unknown_tool"
+  | "credential_required";
 
 interface RawOutcome extends ToolOutcome {
   /** The result's JSON when already made, so a large result is serialised once. */
   readonly json?: string;
+  readonly kind?: OutcomeKind;
 }
 
 async function runToolCall(call: ToolCallRequest, env: ToolCallEnv): Promise<RawOutcome> {
   // A request that is already gone must not start side effects (saving a setting, a Jira write).
   env.signal.throwIfAborted();
-  if (!call.indexed) return failure(`Unknown tool '${call.name}'.`);
+  if (!call.indexed) return failure(`Unknown tool '${call.name}'.`, "unknown_tool");
   const { tool, toolkit } = call.indexed;
 
   const parsed = tool.parameters.safeParse(call.args ?? {});
@@ -89,7 +133,7 @@ async function runToolCall(call: ToolCallRequest, env: ToolCallEnv): Promise<Raw
     const details = parsed.error.issues
       .map((issue) => `${issue.path.join(".") || "arguments"}: ${issue.message}`)
       .join("; ");
-    return failure(`Invalid arguments for '${call.name}': ${details}`);
+    return failure(`Invalid arguments for '${call.name}': ${details}`, "invalid_arguments");
   }
 
   const timeoutMs = tool.timeoutMs ?? env.defaultTimeoutMs;
@@ -114,7 +158,9 @@ async function runToolCall(call: ToolCallRequest, env: ToolCallEnv): Promise<Raw
     return { ...toResponseObject(value), isError: false };
   } catch (error) {
     if (env.signal.aborted) throw env.signal.reason;
-    if (signal.aborted) return failure(`Tool '${call.name}' timed out after ${timeoutMs} ms.`);
+    if (signal.aborted) {
+      return failure(`Tool '${call.name}' timed out after ${timeoutMs} ms.`, "timeout");
+    }
     if (isCredentialRequired(error)) {
       const title = toolkitTitle(call.indexed, error.toolkit);
       logger.info({ tool: call.name, toolkit: error.toolkit }, "tool needs a credential");
@@ -123,6 +169,7 @@ async function runToolCall(call: ToolCallRequest, env: ToolCallEnv): Promise<Raw
           error: `The user has not connected ${title}: the run ends here and the user was given a link to connect it. Call the tool again once they say they have connected.`,
         },
         isError: true,
+        kind: "credential_required",
         credentialRequired: {
           toolkit: error.toolkit,
           title,
@@ -166,8 +213,8 @@ function toolkitTitle(indexed: IndexedTool, toolkit: string): string {
     : toolkit;
 }
 
-function failure(message: string): ToolOutcome {
-  return { result: { error: message }, isError: true };
+function failure(message: string, kind: OutcomeKind = "error"): RawOutcome {
+  return { result: { error: message }, isError: true, kind };
 }
 
 function errorMessage(error: unknown): string {

@@ -1,7 +1,9 @@
 import { randomUUID } from "node:crypto";
 import type { Content, GenerateContentConfig } from "@google/genai";
+import { context, SpanKind } from "@opentelemetry/api";
 import pLimit from "p-limit";
 import type { MissingCredential } from "../../connect/connect-answer.ts";
+import { markFailed, tracer } from "../../tracing/tracer.ts";
 import { scrubText } from "../../vault/scrub-secrets.ts";
 import {
   type AgentEvent,
@@ -115,18 +117,43 @@ export async function* runAgent(options: RunAgentOptions): AsyncGenerator<AgentE
     });
     let step: StepOutcome | undefined;
     let thoughtThisStep = false;
-    while (!step) {
-      const next = await stepStream.next();
-      if (next.done) step = next.value;
-      else {
-        // Each step's thought summary starts with its own heading; a break keeps it from running
-        // into the previous step's last sentence in the client's one thinking block.
-        if (next.value.type === "reasoning-delta" && !thoughtThisStep) {
-          if (thoughtBefore) yield { type: "reasoning-delta", text: "\n\n" };
-          thoughtThisStep = thoughtBefore = true;
+    // One span per model call: model, tokens, finish reason; never the prompt or the answer.
+    const modelSpan = tracer.startSpan(`chat ${options.model}`, {
+      kind: SpanKind.CLIENT,
+      attributes: {
+        "gen_ai.operation.name": "chat",
+        "gen_ai.provider.name": "gcp.gemini",
+        "gen_ai.request.model": options.model,
+        "agentllm.step": stepIndex,
+      },
+    });
+    try {
+      while (!step) {
+        const next = await stepStream.next();
+        if (next.done) step = next.value;
+        else {
+          // Each step's thought summary starts with its own heading; a break keeps it from running
+          // into the previous step's last sentence in the client's one thinking block.
+          if (next.value.type === "reasoning-delta" && !thoughtThisStep) {
+            if (thoughtBefore) yield { type: "reasoning-delta", text: "\n\n" };
+            thoughtThisStep = thoughtBefore = true;
+          }
+          yield next.value;
         }
-        yield next.value;
       }
+      modelSpan.setAttributes({
+        "gen_ai.usage.input_tokens": step.usage.promptTokens,
+        "gen_ai.usage.output_tokens": step.usage.completionTokens,
+        "agentllm.usage.cached_tokens": step.usage.cachedTokens,
+        "agentllm.usage.reasoning_tokens": step.usage.reasoningTokens,
+        "gen_ai.response.finish_reasons": [step.finishReason],
+        "agentllm.tool_calls": step.functionCalls.length,
+      });
+    } catch (error) {
+      markFailed(modelSpan, error);
+      throw error;
+    } finally {
+      modelSpan.end();
     }
     newContents.push(step.content);
     usage = addUsage(usage, step.usage);
@@ -189,10 +216,13 @@ export async function* runAgent(options: RunAgentOptions): AsyncGenerator<AgentE
                 },
                 isError: true,
               })
-            : slot(() =>
-                executeToolCall(
-                  { name: call.name, args: call.args, indexed: toolset.byName.get(call.name) },
-                  toolEnv,
+            : slot(
+                // The tool's span is a child of this request's, whenever its slot comes free.
+                context.bind(context.active(), () =>
+                  executeToolCall(
+                    { name: call.name, args: call.args, indexed: toolset.byName.get(call.name) },
+                    toolEnv,
+                  ),
                 ),
               ),
     );

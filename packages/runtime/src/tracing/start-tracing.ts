@@ -1,0 +1,74 @@
+import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-proto";
+import { resourceFromAttributes } from "@opentelemetry/resources";
+import { ConsoleSpanExporter } from "@opentelemetry/sdk-trace-base";
+import {
+  BatchSpanProcessor,
+  NodeTracerProvider,
+  type SpanExporter,
+} from "@opentelemetry/sdk-trace-node";
+
+/**
+ * What `startTracing` set up. `shutdown` flushes the spans still queued, within the exporter's
+ * timeout (`OTEL_EXPORTER_OTLP_TIMEOUT`); it may reject when the collector is unreachable.
+ */
+export interface Tracing {
+  readonly enabled: boolean;
+  shutdown(): Promise<void>;
+}
+
+export class TracingConfigError extends Error {
+  override readonly name = "TracingConfigError";
+}
+
+const OFF: Tracing = { enabled: false, shutdown: async () => {} };
+
+/**
+ * Sets up OpenTelemetry tracing from the standard `OTEL_*` variables, and only when they ask
+ * for an exporter: `OTEL_TRACES_EXPORTER=otlp|console`, or an OTLP endpoint
+ * (`OTEL_EXPORTER_OTLP_ENDPOINT`, `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`) with no exporter named.
+ * Otherwise nothing is registered, nothing is exported and nothing connects anywhere.
+ * The endpoint comes from `env`; the exporter reads its other variables (headers, timeout,
+ * compression) from the process environment, which `main.ts` passes as `env`. The batch
+ * processor bounds its queue with `OTEL_BSP_MAX_QUEUE_SIZE` (default 2048; spans past it are
+ * dropped, never held in memory).
+ */
+export function startTracing(env: Readonly<Record<string, string | undefined>>): Tracing {
+  if (env.OTEL_SDK_DISABLED?.trim().toLowerCase() === "true") return OFF;
+  const exporter = chooseExporter(env);
+  if (!exporter) return OFF;
+  const provider = new NodeTracerProvider({
+    resource: resourceFromAttributes({
+      "service.name": env.OTEL_SERVICE_NAME?.trim() || "agentllm-runtime",
+    }),
+    spanProcessors: [new BatchSpanProcessor(exporter)],
+  });
+  // Also installs the W3C trace-context propagator and the AsyncLocalStorage context manager.
+  provider.register();
+  return { enabled: true, shutdown: () => provider.shutdown() };
+}
+
+function chooseExporter(
+  env: Readonly<Record<string, string | undefined>>,
+): SpanExporter | undefined {
+  const named = (env.OTEL_TRACES_EXPORTER ?? "").trim().toLowerCase();
+  const url = tracesUrl(env);
+  if (named === "") return url ? new OTLPTraceExporter({ url }) : undefined;
+  if (named === "none") return undefined;
+  // Without an endpoint the exporter's default, http://localhost:4318/v1/traces.
+  if (named === "otlp") return new OTLPTraceExporter(url ? { url } : {});
+  if (named === "console") return new ConsoleSpanExporter();
+  throw new TracingConfigError(
+    `OTEL_TRACES_EXPORTER=${named.slice(0, 40)} is not supported here: use otlp, console or none.`,
+  );
+}
+
+/**
+ * Where spans go, from the variables given (not the process's): the traces endpoint as it is,
+ * or the base endpoint with the signal's path, as the OTLP specification says.
+ */
+function tracesUrl(env: Readonly<Record<string, string | undefined>>): string | undefined {
+  const traces = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.trim();
+  if (traces) return traces;
+  const base = env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim();
+  return base ? `${base.replace(/\/+$/, "")}/v1/traces` : undefined;
+}
