@@ -37,6 +37,10 @@ class Script:
     events: list[Any] = field(default_factory=list)
     # A thought summary sent before the text as `reasoning_content` (streamed word by word).
     reasoning: str = ""
+    # Chunks sent as they are after the role chunk, instead of events, reasoning, text, finish and
+    # usage; then [DONE]. With `gate`, each text chunk after the first waits for one release.
+    chunks: list[dict[str, Any]] | None = None
+    gate: threading.Semaphore | None = None
 
 
 class FakeRuntime:
@@ -162,6 +166,9 @@ def _make_handler(fake: FakeRuntime) -> type[BaseHTTPRequestHandler]:
                 if kind == "hang":
                     self._hang(script, model)
                     return
+                if script.chunks is not None:
+                    self._chunks(script)
+                    return
                 for event in script.events:
                     self._event(json.dumps({**chunk(model, {}), "event": event}))
                 if script.reasoning:
@@ -183,6 +190,19 @@ def _make_handler(fake: FakeRuntime) -> type[BaseHTTPRequestHandler]:
             except (BrokenPipeError, ConnectionResetError):
                 fake.stream_closed_by_client.set()
                 self.close_connection = True
+
+        def _chunks(self, script: Script) -> None:
+            texts = 0
+            for item in script.chunks or []:
+                delta = (item.get("choices") or [{}])[0].get("delta") or {}
+                if delta.get("content") or delta.get("reasoning_content"):
+                    texts += 1
+                    # The test lets the next delta go only once it has the previous one.
+                    if script.gate is not None and texts > 1 and not script.gate.acquire(timeout=20):
+                        raise BrokenPipeError("gate never opened")
+                self._event(json.dumps(item))
+            self._event("[DONE]")
+            self.wfile.write(b"0\r\n\r\n")
 
         def _hold(self) -> None:
             """Answer nothing; report when the client closes the connection (or after 20 s)."""

@@ -14,6 +14,7 @@ from litellm.llms.custom_llm import CustomLLM
 from litellm.types.llms.openai import ChatCompletionUsageBlock
 from litellm.types.utils import Choices, GenericStreamingChunk, Message, ModelResponse
 
+from agentllm_bridge.chunk_merge import prefetch
 from agentllm_bridge.errors import BRIDGE_ERRORS, malformed_reply
 from agentllm_bridge.identity import CallContext, resolve_identity
 from agentllm_bridge.request import PROVIDER, agent_name, build_call, request_id
@@ -55,7 +56,8 @@ class AgnoHandler(CustomLLM):
     # the call here raises config and identity errors before any stream exists.
     def astreaming(self, *args: Any, **kwargs: Any) -> AsyncIterator[BridgeChunk]:  # type: ignore[override]
         call = _runtime_call(kwargs, self.settings, stream=True)
-        return _agenerate(self._client.astream(call), StreamChunks(agent_name(kwargs["model"])))
+        # The proxy's path: text deltas waiting while LiteLLM is busy go on as one chunk (chunk_merge.py).
+        return _agenerate(prefetch(self._client.astream(call)), StreamChunks(agent_name(kwargs["model"])))
 
 
 def _generate(chunks: Generator[ChatCompletionChunk, None, None], mapper: StreamChunks) -> Iterator[BridgeChunk]:
