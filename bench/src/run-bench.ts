@@ -34,6 +34,8 @@ import {
 
 const usage = `usage: just bench [--quick] [options]
   --quick              concurrency 1 and 20, sessions of 1 and 200 turns, fewer requests (< 1 min)
+  --streams <n>        only the streamed-answer rows at n concurrent streams (after the warm-up):
+                       one row before and after a change, without the tool and session rows
   --tokens <n>         tokens per streamed answer (default 30; quick 20)
   --delay-ms <n>       fake model's pause between two tokens (default 20; quick 15)
   --first-delay-ms <n> fake model's pause before the first token (default: --delay-ms)
@@ -61,6 +63,7 @@ function plan(argv: string[]): Plan & { profile: boolean } {
     args: argv,
     options: {
       quick: { type: "boolean", default: false },
+      streams: { type: "string" },
       tokens: { type: "string" },
       "delay-ms": { type: "string" },
       "first-delay-ms": { type: "string" },
@@ -85,6 +88,8 @@ function plan(argv: string[]): Plan & { profile: boolean } {
   if (tokens < 1) throw new Error("--tokens must be at least 1");
   const delayMs = int("delay-ms", values["delay-ms"], quick ? 15 : 20);
   const firstDelayMs = int("first-delay-ms", values["first-delay-ms"], delayMs);
+  const only = values.streams === undefined ? undefined : int("streams", values.streams, 0);
+  if (only === 0) throw new Error("--streams must be at least 1");
   const runtime = values.runtime;
   if (runtime !== "compiled" && runtime !== "source")
     throw new Error("--runtime must be compiled or source");
@@ -95,8 +100,8 @@ function plan(argv: string[]): Plan & { profile: boolean } {
     delayMs,
     firstDelayMs,
     runtimeNodeOptions: values["runtime-node-options"] ?? "",
-    concurrency: quick ? [1, 20] : [1, 20, 100],
-    sessionTurns: quick ? [1, 200] : [1, 200, 1000],
+    concurrency: only ? [only] : quick ? [1, 20] : [1, 20, 100],
+    sessionTurns: only ? [] : quick ? [1, 200] : [1, 200, 1000],
   };
   const counts: Omit<Plan, "settings" | "toolConcurrency"> = quick
     ? {
@@ -115,6 +120,17 @@ function plan(argv: string[]): Plan & { profile: boolean } {
         warmup: 10,
         jitWarmup: 300,
       };
+  if (only) {
+    const requests = counts.requests[only] ?? 6 * only;
+    return {
+      settings,
+      toolConcurrency: [],
+      profile: values.profile,
+      ...counts,
+      requests: { [only]: requests },
+      jiraRequests: 0,
+    };
+  }
   return { settings, toolConcurrency: [1, 20], profile: values.profile, ...counts };
 }
 
@@ -331,9 +347,10 @@ async function main(): Promise<void> {
     }
 
     // The tool-heavy row: five Jira reads in one step, each answered after 200 ms.
-    progress.phase("tool-heavy step: connecting the bench user's Jira");
-    await benchJira.connect(all.c);
-    for (const name of ["b", "c"] as const) {
+    if (options.jiraRequests > 0)
+      progress.phase("tool-heavy step: connecting the bench user's Jira");
+    if (options.jiraRequests > 0) await benchJira.connect(all.c);
+    for (const name of options.jiraRequests > 0 ? (["b", "c"] as const) : []) {
       progress.phase(`${PATH_LABELS[name]}: tool-heavy step (five Jira reads at once)`);
       const collect = () => gemini.collect();
       // One request first, not counted: the agent's first use loads its toolkit's code paths.
