@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { afterAll, afterEach } from "vitest";
+import { afterAll } from "vitest";
 import type { DatabaseOptions } from "../database/open-database.ts";
 import { type PostgresServer, startPostgresServer } from "./postgres-server.ts";
 
@@ -19,10 +19,9 @@ export function useTestDatabases(prefix: string): {
 } {
   const dirs: string[] = [];
   let postgres: Promise<PostgresServer> | undefined;
-  afterEach(() => {
-    for (const dir of dirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
-  });
+  // After all, not each: a suite may open one database in beforeAll for all its tests.
   afterAll(async () => {
+    for (const dir of dirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
     await (await postgres)?.stop();
   });
   return {
