@@ -1,7 +1,7 @@
 import { chmod, mkdir, open, stat } from "node:fs/promises";
 import path from "node:path";
 import BetterSqlite3 from "better-sqlite3";
-import { Kysely, PostgresDialect, SqliteDialect } from "kysely";
+import { Kysely, PostgresDialect, SqliteDialect, sql } from "kysely";
 import pg from "pg";
 import type { AppDatabase } from "./app-database.ts";
 import { migrateToLatest } from "./migrate-to-latest.ts";
@@ -83,7 +83,18 @@ async function openPostgres(url: string, poolSize: number): Promise<AppDatabase>
   // An idle pooled connection the server drops (restart, failover) must not crash the process;
   // the next query opens a new one.
   pool.on("error", () => {});
-  return migrated(new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }));
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  try {
+    await sql`select 1`.execute(db);
+  } catch (error) {
+    await db.destroy();
+    // pg's messages name the host, user or database at most, never the password.
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new Error(`cannot open the Postgres database of DATABASE_URL: ${reason}`, {
+      cause: error,
+    });
+  }
+  return migrated(db);
 }
 
 async function migrated(db: Kysely<Database>): Promise<AppDatabase> {

@@ -147,10 +147,17 @@ describe("openDatabase on Postgres", () => {
     expect(String(error)).not.toContain("SECRET");
   });
 
-  it("fails, not hangs, when no server answers", async () => {
+  it("fails, not hangs, when no server answers or the database is missing, naming neither password", async () => {
     await expect(
-      openDatabase({ dataDir: "unused", databaseUrl: "postgresql://u@/x?host=/nonexistent" }),
-    ).rejects.toThrow();
+      openDatabase({
+        dataDir: "unused",
+        databaseUrl: "postgresql://u:SECRET@/x?host=/nonexistent",
+      }),
+    ).rejects.toThrow(/^cannot open the Postgres database of DATABASE_URL: (?!.*SECRET)/);
+    const url = (await server.createDatabase()).replace(/\/test_\w+/, "/no_such_db");
+    await expect(openDatabase({ dataDir: "unused", databaseUrl: url })).rejects.toThrow(
+      /^cannot open the Postgres database of DATABASE_URL: .*no_such_db/,
+    );
   });
 
   it("can be closed twice", async () => {
