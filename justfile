@@ -52,6 +52,19 @@ setup-kustomize:
       GOBIN="$PWD/tmp/bin" go install "sigs.k8s.io/kustomize/kustomize/v5@$version"
     fi
 
+# A Postgres server for the store tests (each test file starts its own throwaway cluster)
+[private]
+setup-postgres:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    # packages/runtime/src/testing/postgres-server.ts looks for the newest version here.
+    if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+      [ "$(id -u)" -eq 0 ] || { echo "setup: the tests need Postgres: run \`apt-get install -y postgresql\` as root (or run this as root)"; exit 1; }
+      echo "setup: installing Debian's postgresql package"
+      apt-get update -qq
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+    fi
+
 # Install node modules only (what recipes that run no Python need); quick when done
 [private]
 setup-node:
@@ -122,7 +135,7 @@ bench *args: setup build
     {{tsx}} bench/src/run-bench.ts {{args}}
 
 # Run every test (TypeScript and Python) after the build; the last line is the total
-test: setup setup-kustomize build
+test: setup setup-kustomize setup-postgres build
     #!/usr/bin/env bash
     set -uo pipefail
     mkdir -p tmp/test-results
@@ -159,7 +172,7 @@ test-e2e: setup
     scripts/without-secrets npx vitest run --config vitest.e2e.config.ts --reporter=default --reporter=json --outputFile.json=tmp/test-results/e2e.json
 
 # Only the tests that run across processes: the real LiteLLM proxy, the bridge and the runtime together
-test-integration: setup setup-kustomize build
+test-integration: setup setup-kustomize setup-postgres build
     scripts/without-secrets npx vitest run packages/stack/test
 
 # Agent evaluations on real Gemini (needs GEMINI_API_KEY; without it only the harness's own offline tests, exit 2); --help for options

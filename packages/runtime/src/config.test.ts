@@ -47,6 +47,8 @@ describe("loadConfig", () => {
       runtimeToken: TOKEN,
       gemini: { apiKey: API_KEY, baseUrl: undefined, defaultModel: "gemini-2.5-flash" },
       dataDir: path.join(CWD, "tmp"),
+      databaseUrl: undefined,
+      databasePoolSize: 10,
       logLevel: "info",
       maxSteps: 10,
       toolTimeoutMs: 60_000,
@@ -99,6 +101,8 @@ describe("loadConfig", () => {
         GOOGLE_GEMINI_BASE_URL: "http://127.0.0.1:9999/gemini",
         AGENTLLM_DEFAULT_MODEL: "gemini-2.5-pro",
         AGENTLLM_DATA_DIR: "/var/lib/agentllm",
+        DATABASE_URL: "postgresql://agentllm:pw@db:5432/agentllm",
+        AGENTLLM_DATABASE_POOL_SIZE: "20",
         AGENTLLM_LOG_LEVEL: "debug",
         AGENTLLM_MAX_STEPS: "25",
         AGENTLLM_TOOL_TIMEOUT_MS: "1500",
@@ -147,6 +151,8 @@ describe("loadConfig", () => {
         defaultModel: "gemini-2.5-pro",
       },
       dataDir: path.resolve("/var/lib/agentllm"),
+      databaseUrl: "postgresql://agentllm:pw@db:5432/agentllm",
+      databasePoolSize: 20,
       logLevel: "debug",
       maxSteps: 25,
       toolTimeoutMs: 1500,
@@ -343,6 +349,8 @@ describe("loadConfig", () => {
           GOOGLE_GEMINI_BASE_URL: "",
           AGENTLLM_DEFAULT_MODEL: "",
           AGENTLLM_DATA_DIR: "",
+          DATABASE_URL: "",
+          AGENTLLM_DATABASE_POOL_SIZE: "",
           AGENTLLM_LOG_LEVEL: "",
           AGENTLLM_MAX_STEPS: "",
           AGENTLLM_TOOL_TIMEOUT_MS: "",
@@ -473,6 +481,33 @@ describe("loadConfig", () => {
     it("accepts AGENTLLM_DRAIN_SECONDS from 0 (cut runs at once) to an hour", () => {
       expect(loadConfig(env({ AGENTLLM_DRAIN_SECONDS: "0" }), CWD).drainSeconds).toBe(0);
       expect(loadConfig(env({ AGENTLLM_DRAIN_SECONDS: "3600" }), CWD).drainSeconds).toBe(3600);
+    });
+
+    it("takes postgres:// and postgresql:// URLs, and refuses others without echoing them", () => {
+      for (const url of ["postgres://u:pw@db/agentllm", "postgresql://u@/agentllm?host=/run"]) {
+        expect(loadConfig(env({ DATABASE_URL: url }), CWD).databaseUrl).toBe(url);
+      }
+      for (const url of ["mysql://u:SECRET-pw@db/x", "sqlite:///var/x.db", "SECRET-pw"]) {
+        const message = configErrorMessage(env({ DATABASE_URL: url }));
+        expect(message).toContain("DATABASE_URL must be a postgres:// or postgresql:// URL");
+        expect(message).not.toContain("SECRET");
+      }
+    });
+
+    it("bounds AGENTLLM_DATABASE_POOL_SIZE to 1 .. 100", () => {
+      for (const [value, expected] of [
+        ["1", 1],
+        ["100", 100],
+      ] as const) {
+        expect(loadConfig(env({ AGENTLLM_DATABASE_POOL_SIZE: value }), CWD).databasePoolSize).toBe(
+          expected,
+        );
+      }
+      for (const value of ["0", "101", "ten"]) {
+        expect(configErrorMessage(env({ AGENTLLM_DATABASE_POOL_SIZE: value }))).toContain(
+          "AGENTLLM_DATABASE_POOL_SIZE",
+        );
+      }
     });
 
     it("accepts the largest session wait Node timers support", () => {

@@ -8,6 +8,7 @@ import {
   DEFAULT_MAX_PARALLEL_TOOLS,
   DEFAULT_MAX_TOOL_CALLS_PER_STEP,
 } from "./agents/loop/run-agent.ts";
+import { DEFAULT_POOL_SIZE, isPostgresUrl, MAX_POOL_SIZE } from "./database/open-database.ts";
 import { HOW_TO_MAKE_A_KEY, KeyRing, KeyRingError } from "./vault/key-ring.ts";
 
 /**
@@ -26,6 +27,13 @@ export interface RuntimeConfig {
     readonly defaultModel: string;
   };
   readonly dataDir: string;
+  /**
+   * `DATABASE_URL` (postgres:// or postgresql://): sessions, settings, credentials and approvals
+   * live in that Postgres database instead of `${dataDir}/agentllm.db`. Never logged.
+   */
+  readonly databaseUrl: string | undefined;
+  /** Connections the runtime keeps to Postgres at most (`AGENTLLM_DATABASE_POOL_SIZE`). */
+  readonly databasePoolSize: number;
   readonly logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
   /** Model calls per run, unless an agent sets its own `maxSteps`. */
   readonly maxSteps: number;
@@ -164,6 +172,14 @@ const envSchema = z.object({
     .optional(),
   AGENTLLM_DEFAULT_MODEL: z.string().min(1).default("gemini-2.5-flash"),
   AGENTLLM_DATA_DIR: z.string().min(1).default("tmp"),
+  // Unset or empty: SQLite. The message never repeats the value: it carries the password.
+  DATABASE_URL: z
+    .string()
+    .refine((url) => url === "" || isPostgresUrl(url), {
+      error: "must be a postgres:// or postgresql:// URL (unset for SQLite)",
+    })
+    .optional(),
+  AGENTLLM_DATABASE_POOL_SIZE: positiveInt(MAX_POOL_SIZE).default(DEFAULT_POOL_SIZE),
   AGENTLLM_LOG_LEVEL: z
     .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
     .default("info"),
@@ -306,6 +322,8 @@ export function loadConfig(
       defaultModel: e.AGENTLLM_DEFAULT_MODEL,
     }),
     dataDir: path.resolve(cwd, e.AGENTLLM_DATA_DIR),
+    databaseUrl: e.DATABASE_URL || undefined,
+    databasePoolSize: e.AGENTLLM_DATABASE_POOL_SIZE,
     logLevel: e.AGENTLLM_LOG_LEVEL,
     maxSteps: e.AGENTLLM_MAX_STEPS,
     toolTimeoutMs: e.AGENTLLM_TOOL_TIMEOUT_MS,

@@ -98,7 +98,11 @@ export async function startRuntime(
     await knowledge?.close();
     throw error;
   });
-  const database = await openDatabase({ dataDir: config.dataDir });
+  const database = await openDatabase({
+    dataDir: config.dataDir,
+    databaseUrl: config.databaseUrl,
+    poolSize: config.databasePoolSize,
+  });
   const vault =
     options.vault ?? new KyselyCredentialVault(database.db, config.tokenKeys, { logger });
   await reportUndecryptable(database.db, config.tokenKeys, logger);

@@ -39,7 +39,7 @@ export interface RuntimeHarness {
   readonly dataDir: string;
   /** The runtime's logs, parsed (debug and up). */
   readonly logs: readonly LogLine[];
-  /** A second connection to the runtime's SQLite database, for looking at stored sessions. */
+  /** A second connection to the runtime's database, for looking at stored sessions. */
   readonly db: AppDatabase;
   readonly sessions: KyselySessionStore;
   /** `fetch` against the runtime; adds the bearer token unless `token: null`. */
@@ -91,7 +91,7 @@ export async function startRuntimeHarness(options: HarnessOptions = {}): Promise
     rmSync(dataDir, { recursive: true, force: true });
     throw error;
   }
-  const db = await openDatabase({ dataDir });
+  const db = await openDatabase({ dataDir, databaseUrl: config.databaseUrl });
   return {
     gemini,
     runtime,

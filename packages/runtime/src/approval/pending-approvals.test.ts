@@ -1,28 +1,24 @@
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type AppDatabase, openDatabase } from "../database/index.ts";
 import type { SessionKey } from "../sessions/session-store.ts";
+import { ENGINES, type Engine, useTestDatabases } from "../testing/test-databases.ts";
 import type { PendingApproval } from "./pending-approval.ts";
 import { APPROVAL_RETENTION_MS, PendingApprovals } from "./pending-approvals.ts";
 
 const T0 = Date.UTC(2026, 0, 1);
 const KEY: SessionKey = { userId: "alice", agent: "jira-test", sessionId: "chat-1" };
-const dirs: string[] = [];
+const databases = useTestDatabases("approvals");
 const open: AppDatabase[] = [];
+let engine: Engine = "SQLite";
 
 async function database(): Promise<AppDatabase> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "agentllm-approvals-"));
-  dirs.push(dir);
-  const db = await openDatabase({ dataDir: dir });
+  const db = await openDatabase(await databases.fresh(engine));
   open.push(db);
   return db;
 }
 
 afterEach(async () => {
   for (const db of open.splice(0)) await db.close();
-  for (const dir of dirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
 });
 
 function approval(id: string, overrides: Partial<PendingApproval> = {}): PendingApproval {
@@ -37,7 +33,11 @@ function approval(id: string, overrides: Partial<PendingApproval> = {}): Pending
   };
 }
 
-describe("PendingApprovals (SQLite)", () => {
+describe.each(ENGINES)("PendingApprovals (%s)", (each) => {
+  beforeEach(() => {
+    engine = each;
+  });
+
   it("finds an open request only by its user, agent, conversation and asking answer", async () => {
     const db = await database();
     const store = new PendingApprovals(db.db, { now: () => T0 });

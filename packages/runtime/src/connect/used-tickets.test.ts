@@ -1,27 +1,17 @@
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { openDatabase } from "../database/open-database.ts";
+import { ENGINES, useTestDatabases } from "../testing/test-databases.ts";
 import { KyselyUsedTickets } from "./used-tickets.ts";
 
 const T0 = Date.UTC(2026, 0, 1);
-const dirs: string[] = [];
+const databases = useTestDatabases("tickets");
 
-function dataDir(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "agentllm-tickets-"));
-  dirs.push(dir);
-  return dir;
-}
+describe.each(ENGINES)("KyselyUsedTickets (%s)", (engine) => {
+  const fresh = () => databases.fresh(engine);
 
-afterEach(() => {
-  for (const dir of dirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
-});
-
-describe("KyselyUsedTickets (SQLite file)", () => {
   it("claims a ticket once, also after the database is reopened", async () => {
-    const dir = dataDir();
-    const first = await openDatabase({ dataDir: dir });
+    const options = await fresh();
+    const first = await openDatabase(options);
     const used = new KyselyUsedTickets(first.db, { now: () => T0 });
     expect(await used.isUsed("t1")).toBe(false);
     expect(await used.claim("t1", T0 / 1000 + 900)).toBe(true);
@@ -29,7 +19,7 @@ describe("KyselyUsedTickets (SQLite file)", () => {
     expect(await used.isUsed("t1")).toBe(true);
     await first.close();
 
-    const second = await openDatabase({ dataDir: dir });
+    const second = await openDatabase(options);
     const again = new KyselyUsedTickets(second.db, { now: () => T0 + 1000 });
     expect(await again.isUsed("t1")).toBe(true);
     expect(await again.claim("t1", T0 / 1000 + 900)).toBe(false);
@@ -37,7 +27,7 @@ describe("KyselyUsedTickets (SQLite file)", () => {
   });
 
   it("lets exactly one of two simultaneous claims win", async () => {
-    const database = await openDatabase({ dataDir: dataDir() });
+    const database = await openDatabase(await fresh());
     const used = new KyselyUsedTickets(database.db, { now: () => T0 });
     const results = await Promise.all([
       used.claim("t", T0 / 1000 + 60),
@@ -48,7 +38,7 @@ describe("KyselyUsedTickets (SQLite file)", () => {
   });
 
   it("releases a claim so the ticket can be used again", async () => {
-    const database = await openDatabase({ dataDir: dataDir() });
+    const database = await openDatabase(await fresh());
     const used = new KyselyUsedTickets(database.db, { now: () => T0 });
     await used.claim("t", T0 / 1000 + 60);
     await used.release("t");
@@ -58,7 +48,7 @@ describe("KyselyUsedTickets (SQLite file)", () => {
   });
 
   it("deletes rows of expired tickets on the next claim, keeping live ones", async () => {
-    const database = await openDatabase({ dataDir: dataDir() });
+    const database = await openDatabase(await fresh());
     let now = T0;
     const used = new KyselyUsedTickets(database.db, { now: () => now });
     await used.claim("short", T0 / 1000 + 60);

@@ -1,7 +1,8 @@
 import { chmod, mkdir, open, stat } from "node:fs/promises";
 import path from "node:path";
 import BetterSqlite3 from "better-sqlite3";
-import { Kysely, SqliteDialect } from "kysely";
+import { Kysely, PostgresDialect, SqliteDialect, sql } from "kysely";
+import pg from "pg";
 import type { AppDatabase } from "./app-database.ts";
 import { migrateToLatest } from "./migrate-to-latest.ts";
 import type { Database } from "./schema.ts";
@@ -11,14 +12,40 @@ export const DATABASE_FILE_NAME = "agentllm.db";
 /** How long a write waits for another process's lock before failing with SQLITE_BUSY. */
 const BUSY_TIMEOUT_MS = 5_000;
 
+/** Connections the runtime keeps to Postgres when `AGENTLLM_DATABASE_POOL_SIZE` is unset. */
+export const DEFAULT_POOL_SIZE = 10;
+/** A Postgres server allows 100 connections by default, shared by every replica. */
+export const MAX_POOL_SIZE = 100;
+/** How long a query waits for a free pooled connection, and a new connection to open. */
+const POOL_WAIT_MS = 10_000;
+
+export interface DatabaseOptions {
+  /** Where the SQLite file lives (and the knowledge indexes, whatever the engine). */
+  readonly dataDir: string;
+  /** `postgres://` or `postgresql://`: use that Postgres database instead of the SQLite file. */
+  readonly databaseUrl?: string | undefined;
+  /** Postgres only: at most this many connections (1..MAX_POOL_SIZE). */
+  readonly poolSize?: number | undefined;
+}
+
+/** Whether `url` names a Postgres database (the only engine besides the default SQLite). */
+export function isPostgresUrl(url: string): boolean {
+  return /^postgres(?:ql)?:\/\//i.test(url);
+}
+
 /**
- * Opens (creating it if needed) the SQLite database `${dataDir}/agentllm.db`, migrates it to
- * the latest schema and returns it. Throws `MigrationFailedError` if a migration fails.
+ * Opens the runtime's database, migrates it to the latest schema and returns it: Postgres when
+ * `databaseUrl` is given, else (creating it if needed) the SQLite file `${dataDir}/agentllm.db`.
+ * Throws `MigrationFailedError` if a migration fails.
  *
- * This is the only file that knows about better-sqlite3; a Postgres variant returns the same
- * `AppDatabase` and calls the same `migrateToLatest`.
+ * This is the only file that knows the engines (better-sqlite3, pg); both return the same
+ * `AppDatabase` and run the same migrations.
  */
-export async function openDatabase({ dataDir }: { dataDir: string }): Promise<AppDatabase> {
+export async function openDatabase(options: DatabaseOptions): Promise<AppDatabase> {
+  if (options.databaseUrl !== undefined) {
+    return openPostgres(options.databaseUrl, options.poolSize ?? DEFAULT_POOL_SIZE);
+  }
+  const { dataDir } = options;
   const file = path.join(dataDir, DATABASE_FILE_NAME);
   await createPrivately(dataDir, file);
   const sqlite = new BetterSqlite3(file);
@@ -35,7 +62,42 @@ export async function openDatabase({ dataDir }: { dataDir: string }): Promise<Ap
     throw error;
   }
 
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return migrated(new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) }));
+}
+
+async function openPostgres(url: string, poolSize: number): Promise<AppDatabase> {
+  if (!isPostgresUrl(url)) {
+    // Never echo the URL: it usually carries the password.
+    throw new Error("DATABASE_URL must start with postgres:// or postgresql://");
+  }
+  if (!Number.isInteger(poolSize) || poolSize < 1 || poolSize > MAX_POOL_SIZE) {
+    throw new RangeError(
+      `the Postgres pool size must be a whole number from 1 to ${MAX_POOL_SIZE}`,
+    );
+  }
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: poolSize,
+    connectionTimeoutMillis: POOL_WAIT_MS,
+  });
+  // An idle pooled connection the server drops (restart, failover) must not crash the process;
+  // the next query opens a new one.
+  pool.on("error", () => {});
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  try {
+    await sql`select 1`.execute(db);
+  } catch (error) {
+    await db.destroy();
+    // pg's messages name the host, user or database at most, never the password.
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new Error(`cannot open the Postgres database of DATABASE_URL: ${reason}`, {
+      cause: error,
+    });
+  }
+  return migrated(db);
+}
+
+async function migrated(db: Kysely<Database>): Promise<AppDatabase> {
   try {
     await migrateToLatest(db);
   } catch (error) {

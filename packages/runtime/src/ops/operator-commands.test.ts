@@ -1,10 +1,9 @@
 import { execFile } from "node:child_process";
-import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openDatabase } from "../database/open-database.ts";
+import { beforeAll, describe, expect, it } from "vitest";
+import { type DatabaseOptions, openDatabase } from "../database/open-database.ts";
+import { ENGINES, useTestDatabases } from "../testing/test-databases.ts";
 import { generateFernetKey } from "../vault/fernet.ts";
 import { KeyRing } from "../vault/key-ring.ts";
 import { KyselyCredentialVault } from "../vault/kysely-credential-vault.ts";
@@ -39,17 +38,22 @@ async function command(
   }
 }
 
-describe("operator commands on a real database", () => {
-  let dataDir: string;
+const databases = useTestDatabases("ops");
+
+describe.each(ENGINES)("operator commands on a real database (%s)", (engine) => {
   const oldKey = generateFernetKey();
   const newKey = generateFernetKey();
   const lostKey = generateFernetKey();
   let env: Record<string, string>;
+  let options: DatabaseOptions;
 
   beforeAll(async () => {
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "agentllm-ops-"));
-    env = { AGENTLLM_DATA_DIR: dataDir };
-    const database = await openDatabase({ dataDir });
+    options = await databases.fresh(engine);
+    env = {
+      AGENTLLM_DATA_DIR: options.dataDir,
+      ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
+    };
+    const database = await openDatabase(options);
     const put = (key: string, user: string, toolkit: string) =>
       new KyselyCredentialVault(database.db, KeyRing.parse(key)).put(user, toolkit, {
         kind: "api-token",
@@ -61,10 +65,6 @@ describe("operator commands on a real database", () => {
     await put(oldKey, "bob", "jira");
     await put(lostKey, "carol", "jira");
     await database.close();
-  });
-
-  afterAll(() => {
-    fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
   it("tokens lists connected toolkits with metadata and dates, never a secret", async () => {
@@ -112,7 +112,7 @@ describe("operator commands on a real database", () => {
     expect(again.stdout).toContain("0 re-encrypted with the first key, 3 already were");
     for (const out of [first, again]) expect(out.stdout + out.stderr).not.toContain(SECRET);
 
-    const database = await openDatabase({ dataDir });
+    const database = await openDatabase(options);
     try {
       const vault = new KyselyCredentialVault(database.db, KeyRing.parse(newKey));
       expect((await vault.get("alice", "jira"))?.secrets.token).toBe(`${SECRET}-alice-jira`);

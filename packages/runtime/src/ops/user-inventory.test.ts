@@ -1,12 +1,10 @@
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { AppDatabase } from "../database/app-database.ts";
 import { openDatabase } from "../database/open-database.ts";
 import { KyselySessionStore } from "../sessions/kysely-session-store.ts";
 import type { NewTurn } from "../sessions/session-store.ts";
 import { KyselyUserSettingsStore } from "../settings/kysely-user-settings-store.ts";
+import { ENGINES, useTestDatabases } from "../testing/test-databases.ts";
 import { generateFernetKey } from "../vault/fernet.ts";
 import { KeyRing } from "../vault/key-ring.ts";
 import { KyselyCredentialVault } from "../vault/kysely-credential-vault.ts";
@@ -22,18 +20,17 @@ const turn = (answer: string, parentId: string | null, tokens: number): NewTurn 
   usage: { promptTokens: tokens, completionTokens: 1, totalTokens: tokens + 1 },
 });
 
-describe("listUsers", () => {
-  let dataDir: string;
+const databases = useTestDatabases("inventory");
+
+describe.each(ENGINES)("listUsers (%s)", (engine) => {
   let database: AppDatabase;
 
   beforeEach(async () => {
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "agentllm-inventory-"));
-    database = await openDatabase({ dataDir });
+    database = await openDatabase(await databases.fresh(engine));
   });
 
   afterEach(async () => {
     await database.close();
-    fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
   it("is empty for a new database", async () => {

@@ -1,8 +1,9 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { openDatabase } from "../database/open-database.ts";
+import { type PostgresServer, startPostgresServer } from "../testing/postgres-server.ts";
 import { KyselySessionStore } from "./kysely-session-store.ts";
 import { readSession } from "./read-session.ts";
 import { describeSessionStoreCases } from "./session-store.case.ts";
@@ -22,6 +23,27 @@ describeSessionStoreCases("SQLite", async () => {
     async dispose() {
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
+  };
+});
+
+// The same cases on a real Postgres: one throwaway server for this file, a database per test.
+let postgres: PostgresServer | undefined;
+afterAll(async () => {
+  await postgres?.stop();
+});
+describeSessionStoreCases("Postgres", async () => {
+  postgres ??= await startPostgresServer();
+  const databaseUrl = await postgres.createDatabase();
+  return {
+    async open() {
+      const database = await openDatabase({ dataDir: "unused", databaseUrl });
+      return {
+        store: new KyselySessionStore(database.db),
+        read: (key) => readSession(database.db, key),
+        close: () => database.close(),
+      };
+    },
+    async dispose() {},
   };
 });
 

@@ -1,7 +1,9 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { afterAll } from "vitest";
 import { openDatabase } from "../database/open-database.ts";
+import { type PostgresServer, startPostgresServer } from "../testing/postgres-server.ts";
 import { KyselyUserSettingsStore } from "./kysely-user-settings-store.ts";
 import { describeUserSettingsStoreCases } from "./user-settings-store.case.ts";
 
@@ -21,5 +23,27 @@ describeUserSettingsStoreCases("SQLite", async () => {
     async dispose() {
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
+  };
+});
+
+// The same cases on a real Postgres: one throwaway server for this file, a database per test.
+let postgres: PostgresServer | undefined;
+afterAll(async () => {
+  await postgres?.stop();
+});
+describeUserSettingsStoreCases("Postgres", async () => {
+  postgres ??= await startPostgresServer();
+  const databaseUrl = await postgres.createDatabase();
+  return {
+    async open() {
+      const database = await openDatabase({ dataDir: "unused", databaseUrl });
+      return {
+        store: new KyselyUserSettingsStore(database.db),
+        countRows: async () =>
+          (await database.db.selectFrom("user_settings").select("key").execute()).length,
+        close: () => database.close(),
+      };
+    },
+    async dispose() {},
   };
 });

@@ -1,9 +1,10 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { DATABASE_FILE_NAME, openDatabase } from "../database/open-database.ts";
 import { createLogger } from "../logger.ts";
+import { type PostgresServer, startPostgresServer } from "../testing/postgres-server.ts";
 import { describeCredentialVaultCases } from "./credential-vault.case.ts";
 import { generateFernetKey } from "./fernet.ts";
 import { KeyRing } from "./key-ring.ts";
@@ -23,6 +24,26 @@ describeCredentialVaultCases("SQLite", async () => {
     async dispose() {
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
+  };
+});
+
+// The same cases on a real Postgres: one throwaway server for this file, a database per test.
+let postgres: PostgresServer | undefined;
+afterAll(async () => {
+  await postgres?.stop();
+});
+describeCredentialVaultCases("Postgres", async () => {
+  postgres ??= await startPostgresServer();
+  const databaseUrl = await postgres.createDatabase();
+  return {
+    async open({ keys, now }) {
+      const database = await openDatabase({ dataDir: "unused", databaseUrl });
+      return {
+        vault: new KyselyCredentialVault(database.db, keys, { now }),
+        close: () => database.close(),
+      };
+    },
+    async dispose() {},
   };
 });
 

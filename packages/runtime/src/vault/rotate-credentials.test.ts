@@ -1,9 +1,7 @@
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { AppDatabase } from "../database/app-database.ts";
 import { openDatabase } from "../database/open-database.ts";
+import { ENGINES, useTestDatabases } from "../testing/test-databases.ts";
 import type { NewCredential } from "./credential-vault.ts";
 import { Fernet, generateFernetKey } from "./fernet.ts";
 import { KeyRing } from "./key-ring.ts";
@@ -16,21 +14,20 @@ const jira = (token: string): NewCredential => ({
   metadata: { serverUrl: "https://jira.example.com" },
 });
 
-describe("rotateCredentials", () => {
-  let dataDir: string;
+const databases = useTestDatabases("rotate");
+
+describe.each(ENGINES)("rotateCredentials (%s)", (engine) => {
   let database: AppDatabase;
   const oldKey = generateFernetKey();
   const newKey = generateFernetKey();
   const vaultWith = (keys: string) => new KyselyCredentialVault(database.db, KeyRing.parse(keys));
 
   beforeEach(async () => {
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "agentllm-rotate-"));
-    database = await openDatabase({ dataDir });
+    database = await openDatabase(await databases.fresh(engine));
   });
 
   afterEach(async () => {
     await database.close();
-    fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
   it("re-encrypts every row under the first key, reports what it could not, and can run again", async () => {

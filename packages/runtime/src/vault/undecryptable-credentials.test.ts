@@ -1,24 +1,22 @@
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { AppDatabase } from "../database/app-database.ts";
 import { openDatabase } from "../database/open-database.ts";
 import { createLogger } from "../logger.ts";
+import { ENGINES, useTestDatabases } from "../testing/test-databases.ts";
 import { generateFernetKey } from "./fernet.ts";
 import { KeyRing } from "./key-ring.ts";
 import { KyselyCredentialVault } from "./kysely-credential-vault.ts";
 import { countUndecryptable, reportUndecryptable } from "./undecryptable-credentials.ts";
 
-describe("the start-up count of credentials no key decrypts", () => {
-  let dataDir: string;
+const databases = useTestDatabases("undecryptable");
+
+describe.each(ENGINES)("the start-up count of credentials no key decrypts (%s)", (engine) => {
   let database: AppDatabase;
   const key = generateFernetKey();
   const lostKey = generateFernetKey();
 
   beforeEach(async () => {
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "agentllm-undecryptable-"));
-    database = await openDatabase({ dataDir });
+    database = await openDatabase(await databases.fresh(engine));
     const put = (keys: string, user: string, toolkit: string) =>
       new KyselyCredentialVault(database.db, KeyRing.parse(keys)).put(user, toolkit, {
         kind: "api-token",
@@ -33,7 +31,6 @@ describe("the start-up count of credentials no key decrypts", () => {
 
   afterEach(async () => {
     await database.close();
-    fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
   it("counts per toolkit", async () => {

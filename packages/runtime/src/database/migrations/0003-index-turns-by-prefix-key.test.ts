@@ -1,7 +1,9 @@
 import BetterSqlite3 from "better-sqlite3";
-import { Kysely, SqliteDialect } from "kysely";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { Kysely, PostgresDialect, SqliteDialect } from "kysely";
+import pg from "pg";
+import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import { PrefixHasher } from "../../conversation/history-key.ts";
+import { type PostgresServer, startPostgresServer } from "../../testing/postgres-server.ts";
 import { migrateToLatest } from "../migrate-to-latest.ts";
 import type { Database } from "../schema.ts";
 import { migrations } from "./index.ts";
@@ -11,13 +13,24 @@ const before = Object.fromEntries(
   Object.entries(migrations).filter(([name]) => name < "0003-index-turns-by-prefix-key"),
 );
 
-describe("0003-index-turns-by-prefix-key", () => {
+let postgres: PostgresServer | undefined;
+afterAll(async () => {
+  await postgres?.stop();
+});
+
+describe.each(["SQLite", "Postgres"])("0003-index-turns-by-prefix-key (%s)", (engine) => {
   let db: Kysely<Database>;
 
-  beforeEach(() => {
-    db = new Kysely<Database>({
-      dialect: new SqliteDialect({ database: new BetterSqlite3(":memory:") }),
-    });
+  beforeEach(async () => {
+    if (engine === "SQLite") {
+      db = new Kysely<Database>({
+        dialect: new SqliteDialect({ database: new BetterSqlite3(":memory:") }),
+      });
+      return;
+    }
+    postgres ??= await startPostgresServer();
+    const pool = new pg.Pool({ connectionString: await postgres.createDatabase(), max: 1 });
+    db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   });
 
   afterEach(async () => {
