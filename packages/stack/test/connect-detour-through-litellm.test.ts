@@ -17,12 +17,11 @@ import {
   startFakeGemini,
   startFakeJira,
 } from "@agentllm/testkit";
-import OpenAI from "openai";
+import type OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ChildService, httpOk } from "../src/child-service.ts";
-import { freePort } from "../src/free-port.ts";
-import { startProxy } from "../src/start-proxy.ts";
+import type { ChildService } from "../src/child-service.ts";
 import { randomFernetKey } from "../src/start-stack.ts";
+import { startProxyClient } from "./proxy-client.ts";
 import { proxyConfigWithModels } from "./stack-fixture.ts";
 
 // The connect detour through the real LiteLLM proxy, the runtime's side of it. The runtime runs
@@ -80,22 +79,14 @@ describe("the connect detour through the real LiteLLM proxy", () => {
     });
     // The repository's proxy config with this test's agent added.
     const proxyConfig = proxyConfigWithModels(workDir, [MODEL]);
-    const port = await freePort();
-    proxy = startProxy({
+    ({ proxy, client } = await startProxyClient({
       runtimeUrl: runtime.url,
       runtimeToken: RUNTIME_TOKEN,
       masterKey: MASTER_KEY,
       geminiApiKey: "fake-gemini-key",
-      port,
       proxyConfig,
       onLine: (line) => void logLines.push(line),
-    });
-    await proxy.waitUntil(httpOk(`http://127.0.0.1:${port}/health/liveliness`), 90_000);
-    client = new OpenAI({
-      baseURL: `http://127.0.0.1:${port}/v1`,
-      apiKey: MASTER_KEY,
-      maxRetries: 0,
-    });
+    }));
   }, 120_000);
 
   afterAll(async () => {

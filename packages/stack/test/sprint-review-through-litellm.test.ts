@@ -23,13 +23,12 @@ import {
   startFakeGoogle,
   startFakeJira,
 } from "@agentllm/testkit";
-import OpenAI from "openai";
+import type OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ChildService, httpOk } from "../src/child-service.ts";
-import { freePort } from "../src/free-port.ts";
+import type { ChildService } from "../src/child-service.ts";
 import { paths } from "../src/repo-paths.ts";
-import { startProxy } from "../src/start-proxy.ts";
 import { randomFernetKey } from "../src/start-stack.ts";
+import { startProxyClient } from "./proxy-client.ts";
 import { proxyConfigWithModels } from "./stack-fixture.ts";
 
 // agno/sprint-reviewer through the real LiteLLM proxy, the fake Gemini scripting the model's
@@ -117,22 +116,14 @@ describe("a sprint review through the real LiteLLM proxy", () => {
     // The repository's proxy config, with the agent added unless `just sync-models` already did.
     const listed = readFileSync(paths.proxyConfig, "utf8").includes(`model_name: ${MODEL}\n`);
     const proxyConfig = proxyConfigWithModels(workDir, listed ? [] : [MODEL]);
-    const port = await freePort();
-    proxy = startProxy({
+    ({ proxy, client } = await startProxyClient({
       runtimeUrl: runtime.url,
       runtimeToken: RUNTIME_TOKEN,
       masterKey: MASTER_KEY,
       geminiApiKey: "fake-gemini-key",
-      port,
       proxyConfig,
       onLine: (line) => void logLines.push(line),
-    });
-    await proxy.waitUntil(httpOk(`http://127.0.0.1:${port}/health/liveliness`), 90_000);
-    client = new OpenAI({
-      baseURL: `http://127.0.0.1:${port}/v1`,
-      apiKey: MASTER_KEY,
-      maxRetries: 0,
-    });
+    }));
   }, 120_000);
 
   afterAll(async () => {

@@ -6,13 +6,12 @@ import { type FakeGemini, startFakeGemini } from "@agentllm/testkit";
 import { SpanKind } from "@opentelemetry/api";
 import { InMemorySpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
 import { NodeTracerProvider } from "@opentelemetry/sdk-trace-node";
-import OpenAI from "openai";
+import type OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { type ChildService, httpOk } from "../src/child-service.ts";
-import { freePort } from "../src/free-port.ts";
+import type { ChildService } from "../src/child-service.ts";
 import { paths } from "../src/repo-paths.ts";
-import { startProxy } from "../src/start-proxy.ts";
 import { randomFernetKey } from "../src/start-stack.ts";
+import { startProxyClient } from "./proxy-client.ts";
 
 // A client's trace continues through the real LiteLLM proxy and the bridge into the runtime
 // (in this process, so the test holds its spans): the runtime's server span is the child of the
@@ -49,21 +48,13 @@ describe("a trace through the real LiteLLM proxy", () => {
       AGENTLLM_TOKEN_ENCRYPTION_KEY: randomFernetKey(),
     });
     runtime = await startRuntime(config, { logger: createLogger("warn", { write: () => {} }) });
-    const port = await freePort();
-    proxy = startProxy({
+    ({ proxy, client } = await startProxyClient({
       runtimeUrl: runtime.url,
       runtimeToken: RUNTIME_TOKEN,
       masterKey: MASTER_KEY,
       geminiApiKey: "fake-gemini-key",
-      port,
       proxyConfig: paths.proxyConfig,
-    });
-    await proxy.waitUntil(httpOk(`http://127.0.0.1:${port}/health/liveliness`), 90_000);
-    client = new OpenAI({
-      baseURL: `http://127.0.0.1:${port}/v1`,
-      apiKey: MASTER_KEY,
-      maxRetries: 0,
-    });
+    }));
   }, 120_000);
 
   afterAll(async () => {
