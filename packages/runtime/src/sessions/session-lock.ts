@@ -34,8 +34,9 @@ interface SessionQueue {
  * One run at a time per session (user, agent, session id): a second request waits in line,
  * first come first served, for up to `waitMs`, then gets `SessionBusyError` (409).
  *
- * The lock lives in this process only. That is enough for one runtime on SQLite; several
- * runtimes sharing one Postgres database will need a database lock instead (a later issue).
+ * The lock lives in this process only: enough for one runtime on SQLite (one runtime per
+ * SQLite file). On Postgres, `PostgresSessionLocks` puts this queue in front of an advisory
+ * lock shared by every runtime on the database.
  */
 export class SessionLocks {
   readonly #waitMs: number;
