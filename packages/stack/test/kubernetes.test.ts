@@ -33,6 +33,7 @@ const KUBERNETES_VERSION = "1.37.0";
 type Container = {
   name: string;
   image: string;
+  command?: string[];
   args?: string[];
   ports?: { name?: string; containerPort: number }[];
   env?: {
@@ -47,15 +48,38 @@ type Container = {
   readinessProbe?: Probe;
   startupProbe?: Probe;
   securityContext?: { readOnlyRootFilesystem?: boolean; allowPrivilegeEscalation?: boolean };
+  resources?: { limits?: { memory?: string } };
 };
 type Probe = { httpGet?: { path: string; port: string | number }; exec?: { command: string[] } };
 type PodSpec = {
   containers: Container[];
+  initContainers?: Container[];
   securityContext?: { runAsNonRoot?: boolean; runAsUser?: number; fsGroup?: number };
-  volumes?: { name: string; configMap?: { name: string } }[];
+  volumes?: {
+    name: string;
+    configMap?: { name: string };
+    emptyDir?: { sizeLimit?: string };
+    persistentVolumeClaim?: { claimName: string };
+  }[];
+  terminationGracePeriodSeconds?: number;
+  topologySpreadConstraints?: { topologyKey: string; whenUnsatisfiable: string }[];
 };
 type Workload = KubeObject & {
-  spec: { replicas?: number; strategy?: { type: string }; template: { spec: PodSpec } };
+  spec: {
+    replicas?: number;
+    strategy?: {
+      type: string;
+      rollingUpdate?: { maxUnavailable?: number | string; maxSurge?: number | string };
+    };
+    template: { spec: PodSpec };
+  };
+};
+type PodSelector = { matchLabels?: Record<string, string> };
+type NetworkPolicy = KubeObject & {
+  spec: {
+    podSelector: PodSelector;
+    ingress?: { from?: { podSelector?: PodSelector }[]; ports?: { port: number }[] }[];
+  };
 };
 
 const objects = renderKustomization(BASE);
@@ -65,6 +89,11 @@ const workload = (name: string) =>
   (find("Deployment", name) ?? find("StatefulSet", name)) as Workload | undefined;
 const container = (name: string) => workload(name)?.spec.template.spec.containers[0] as Container;
 const envNames = (name: string) => (container(name).env ?? []).map((e) => e.name).sort();
+/** Every container a workload's pods run, init containers first. */
+const podContainers = (pod: PodSpec | undefined): Container[] => [
+  ...(pod?.initContainers ?? []),
+  ...(pod?.containers ?? []),
+];
 
 async function validate(docs: readonly KubeObject[]): Promise<string> {
   const file = path.join(mkdtempSync(path.join(os.tmpdir(), "agentllm-k8s-")), "all.yaml");
@@ -91,7 +120,7 @@ function secretProblems(docs: readonly KubeObject[]): string[] {
   const looksSecret = /(_KEYS?|_TOKEN|SECRET|PASSWORD)$|^DATABASE_URL$/;
   return docs.flatMap((doc) => {
     const pod = (doc as Workload).spec?.template?.spec;
-    return (pod?.containers ?? []).flatMap((c) =>
+    return podContainers(pod).flatMap((c) =>
       (c.env ?? [])
         .filter((variable) => looksSecret.test(variable.name))
         .filter((variable) => !/^agentllm-/.test(variable.valueFrom?.secretKeyRef?.name ?? ""))
@@ -103,7 +132,7 @@ function secretProblems(docs: readonly KubeObject[]): string[] {
 /** "secret/key" for every secretKeyRef of every container. */
 function secretKeysRead(docs: readonly KubeObject[]): string[] {
   const keys = docs.flatMap((doc) =>
-    ((doc as Workload).spec?.template?.spec?.containers ?? []).flatMap((c) =>
+    podContainers((doc as Workload).spec?.template?.spec).flatMap((c) =>
       (c.env ?? []).flatMap((e) => {
         const ref = e.valueFrom?.secretKeyRef;
         return ref ? [`${ref.name}/${ref.key}`] : [];
@@ -147,13 +176,18 @@ describe("the base renders and every object is valid Kubernetes", () => {
         "Deployment/litellm-proxy",
         "Deployment/open-webui",
         "StatefulSet/litellm-db",
+        "StatefulSet/runtime-db",
         "Service/runtime",
         "Service/runtime-public",
         "Service/litellm-proxy",
         "Service/open-webui",
         "Service/litellm-db",
+        "Service/runtime-db",
         "Ingress/agentllm",
-        "PersistentVolumeClaim/runtime-data",
+        "PodDisruptionBudget/runtime",
+        "NetworkPolicy/runtime",
+        "NetworkPolicy/litellm-db",
+        "NetworkPolicy/runtime-db",
       ]),
     );
   });
@@ -212,6 +246,11 @@ describe("images, ports and probes match the Containerfile, the design and the c
     for (const name of ["runtime", "litellm-proxy", "open-webui", "litellm-db"]) {
       expect(container(name).image, name).toBe(composeImage(name));
     }
+    // Not in compose (it runs the runtime on SQLite): the runtime's Postgres and the runtime's
+    // wait for it use LiteLLM's database image, so the base pulls no other.
+    expect(container("runtime-db").image).toBe(composeImage("litellm-db"));
+    const [wait] = workload("runtime")?.spec.template.spec.initContainers ?? [];
+    expect(wait?.image).toBe(composeImage("litellm-db"));
     expect(container("open-webui").image).toMatch(new RegExp(`:v?${OPEN_WEBUI_VERSION}$`));
   });
 
@@ -290,6 +329,12 @@ describe("variables reach the services that read them, and only those", () => {
       const extra = name === "litellm-db" ? ["PGDATA"] : [];
       expect(envNames(name), name).toEqual([...compose, ...extra].sort());
     }
+    // The runtime's Postgres is configured as LiteLLM's, with its own user and database.
+    expect(envNames("runtime-db")).toEqual(envNames("litellm-db"));
+    const value = (name: string, variable: string) =>
+      container(name).env?.find((e) => e.name === variable)?.value;
+    expect(value("runtime-db", "POSTGRES_USER")).toBe("agentllm");
+    expect(value("runtime-db", "POSTGRES_DB")).toBe("agentllm");
   });
 
   it("the runtime and the proxy get every variable their code reads", () => {
@@ -316,6 +361,9 @@ describe("variables reach the services that read them, and only those", () => {
     expect(optional("runtime", "AGENTLLM_TOKEN_ENCRYPTION_KEY")).toBe(false);
     expect(optional("runtime", "GEMINI_API_KEY")).toBe(true);
     expect(optional("litellm-proxy", "LITELLM_MASTER_KEY")).toBe(false);
+    // Optional in compose (empty: SQLite), required here: the replicas share only Postgres.
+    expect(optional("runtime", "DATABASE_URL")).toBe(false);
+    expect(optional("runtime-db", "POSTGRES_PASSWORD")).toBe(false);
   });
 
   it("docs/operations.md creates exactly the Secrets and keys the manifests read", () => {
@@ -344,20 +392,83 @@ describe("variables reach the services that read them, and only those", () => {
 
   it("each service reads its own Secret, so none sees another's secrets", () => {
     const secretsOf = (name: string) =>
-      new Set((container(name).env ?? []).flatMap((e) => e.valueFrom?.secretKeyRef?.name ?? []));
+      new Set(
+        podContainers(workload(name)?.spec.template.spec).flatMap((c) =>
+          (c.env ?? []).flatMap((e) => e.valueFrom?.secretKeyRef?.name ?? []),
+        ),
+      );
     expect([...secretsOf("runtime")]).toEqual(["agentllm-runtime"]);
     expect([...secretsOf("litellm-proxy")]).toEqual(["agentllm-proxy"]);
     expect([...secretsOf("open-webui")]).toEqual(["agentllm-open-webui"]);
     expect([...secretsOf("litellm-db")]).toEqual(["agentllm-litellm-db"]);
+    expect([...secretsOf("runtime-db")]).toEqual(["agentllm-runtime-db"]);
   });
 });
 
 describe("the runtime runs as the compose stack does, within its limits", () => {
-  it("one replica, replaced rather than rolled, on its volume (SQLite until Postgres stores)", () => {
+  it("several replicas on Postgres, rolled one new pod at a time, with no volume of their own", () => {
     const runtime = workload("runtime");
-    expect(runtime?.spec.replicas).toBe(1);
-    expect(runtime?.spec.strategy?.type).toBe("Recreate");
-    expect(JSON.stringify(runtime?.spec.template.spec.volumes)).toContain('"runtime-data"');
+    expect(runtime?.spec.replicas).toBeGreaterThanOrEqual(2);
+    expect(runtime?.spec.strategy).toEqual({
+      type: "RollingUpdate",
+      rollingUpdate: { maxUnavailable: 0, maxSurge: 1 },
+    });
+    const pod = runtime?.spec.template.spec;
+    // Scratch space only: no claim (a ReadWriteOnce volume would pin every replica to one node).
+    expect(pod?.volumes?.filter((v) => v.persistentVolumeClaim)).toEqual([]);
+    expect(find("PersistentVolumeClaim", "runtime-data")).toBeUndefined();
+    for (const volume of pod?.volumes ?? []) expect(volume.emptyDir?.sizeLimit).toBeTruthy();
+    const data = container("runtime").env?.find((e) => e.name === "AGENTLLM_DATA_DIR")?.value;
+    expect(JSON.stringify(container("runtime"))).toContain(`"mountPath":"${data}"`);
+    // Spread over nodes where the cluster can, never refusing to schedule for it.
+    const spread = pod?.topologySpreadConstraints ?? [];
+    expect(spread.map((c) => c.topologyKey)).toContain("kubernetes.io/hostname");
+    for (const c of spread) expect(c.whenUnsatisfiable).toBe("ScheduleAnyway");
+    // The drain (AGENTLLM_DRAIN_SECONDS, default 25) ends before the kubelet's SIGKILL.
+    expect(pod?.terminationGracePeriodSeconds).toBeGreaterThanOrEqual(35);
+  });
+
+  it("a disruption budget keeps one runtime serving through node drains", () => {
+    const budget = find("PodDisruptionBudget", "runtime") as
+      | (KubeObject & { spec: { minAvailable?: number; selector: PodSelector } })
+      | undefined;
+    expect(budget?.spec.minAvailable).toBe(1);
+    expect(budget?.spec.selector.matchLabels).toEqual({ "app.kubernetes.io/name": "runtime" });
+    expect(workload("runtime")?.spec.replicas).toBeGreaterThan(budget?.spec.minAvailable ?? 0);
+  });
+
+  it("the runtime waits for its Postgres at start, and refuses to run on SQLite", () => {
+    const [wait] = workload("runtime")?.spec.template.spec.initContainers ?? [];
+    const script = wait?.command?.join(" ") ?? "";
+    expect(script).toContain('case "$DATABASE_URL" in');
+    expect(script).toMatch(/timeout \d+ sh -c 'until pg_isready /);
+    // Kubernetes expands $(NAME) in commands: the script must use none.
+    expect(script).not.toMatch(/\$\(/);
+    expect(wait?.securityContext).toMatchObject({
+      readOnlyRootFilesystem: true,
+      allowPrivilegeEscalation: false,
+    });
+    expect(wait?.resources?.limits?.memory).toBeTruthy();
+  });
+
+  it("only the runtime reaches its Postgres, only the proxy LiteLLM's", () => {
+    const policy = (name: string) => find("NetworkPolicy", name) as NetworkPolicy | undefined;
+    const admitted = (name: string) =>
+      (policy(name)?.spec.ingress ?? []).map((rule) => ({
+        from: (rule.from ?? []).map((peer) => peer.podSelector?.matchLabels),
+        ports: (rule.ports ?? []).map((p) => p.port),
+      }));
+    const only = (app: string) => [{ from: [{ "app.kubernetes.io/name": app }], ports: [5432] }];
+    expect(policy("runtime-db")?.spec.podSelector.matchLabels).toEqual({
+      "app.kubernetes.io/name": "runtime-db",
+    });
+    expect(admitted("runtime-db")).toEqual(only("runtime"));
+    expect(admitted("litellm-db")).toEqual(only("litellm-proxy"));
+    // The Service the runtime's URL names reaches those pods.
+    const service = find("Service", "runtime-db") as
+      | (KubeObject & { spec: { selector: Record<string, string> } })
+      | undefined;
+    expect(service?.spec.selector).toEqual({ "app.kubernetes.io/name": "runtime-db" });
   });
 
   it("non-root 10001 with a read-only root filesystem; the proxy non-root too", () => {
@@ -374,8 +485,8 @@ describe("the runtime runs as the compose stack does, within its limits", () => 
   });
 
   it("every container has a memory limit and probes", () => {
-    for (const name of ["runtime", "litellm-proxy", "open-webui", "litellm-db"]) {
-      const c = container(name) as Container & { resources?: { limits?: { memory?: string } } };
+    for (const name of ["runtime", "litellm-proxy", "open-webui", "litellm-db", "runtime-db"]) {
+      const c = container(name);
       expect(c.resources?.limits?.memory, name).toBeTruthy();
       expect(c.livenessProbe, name).toBeTruthy();
       expect(c.readinessProbe, name).toBeTruthy();
