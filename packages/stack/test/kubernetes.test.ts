@@ -3,7 +3,8 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } fro
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
-import { beforeAll, describe, expect, it } from "vitest";
+import { startPostgresServer } from "@agentllm/runtime/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { OPEN_WEBUI_VERSION } from "../src/open-webui.ts";
 import { repoRoot } from "../src/repo-paths.ts";
@@ -491,5 +492,91 @@ describe("the runtime runs as the compose stack does, within its limits", () => 
       expect(c.livenessProbe, name).toBeTruthy();
       expect(c.readinessProbe, name).toBeTruthy();
     }
+  });
+});
+
+describe("the runtime's wait for its database, run as the init container runs it", () => {
+  const [wait] = workload("runtime")?.spec.template.spec.initContainers ?? [];
+  const [shell, flag, script] = wait?.command ?? [];
+  const pgIsReady = (() => {
+    const root = "/usr/lib/postgresql";
+    const found = existsSync(root)
+      ? readdirSync(root).filter((v) => existsSync(path.join(root, v, "bin", "pg_isready")))
+      : [];
+    const newest = found.sort((a, b) => Number(b) - Number(a))[0];
+    if (!newest) throw new Error(`no pg_isready under ${root}: run \`npx just setup-postgres\``);
+    return path.join(root, newest, "bin");
+  })();
+  /** Exit code and output of the script; `bound` shortens its 300 s wait (the test waits none). */
+  async function waitFor(databaseUrl: string, bound = 300) {
+    expect(script).toContain("timeout 300 ");
+    const shortened = (script ?? "").replace("timeout 300 ", `timeout ${bound} `);
+    try {
+      const { stdout, stderr } = await run(shell as string, [flag as string, shortened], {
+        env: { PATH: `${pgIsReady}:${process.env.PATH}`, DATABASE_URL: databaseUrl },
+      });
+      return { code: 0, output: stdout + stderr };
+    } catch (error) {
+      const { code, stdout, stderr } = error as { code: number; stdout: string; stderr: string };
+      return { code, output: stdout + stderr };
+    }
+  }
+  let server: Awaited<ReturnType<typeof startPostgresServer>>;
+  beforeAll(async () => {
+    server = await startPostgresServer();
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it("passes once Postgres accepts connections", async () => {
+    const url = (await server.createDatabase()).replace("postgres@", "postgres:pw-not-shown@");
+    expect(await waitFor(url)).toEqual({ code: 0, output: "" });
+  });
+
+  it("refuses an empty or non-Postgres DATABASE_URL, naming the Secret", async () => {
+    for (const url of ["", "sqlite:///data/agentllm.db"]) {
+      const { code, output } = await waitFor(url);
+      expect(code, url).toBe(1);
+      expect(output).toContain("DATABASE_URL in the Secret agentllm-runtime must be a postgres://");
+    }
+  });
+
+  it("gives up past its bound with a clear message, never showing the URL", async () => {
+    const nobody = mkdtempSync(path.join(os.tmpdir(), "agentllm-no-pg-"));
+    const url = `postgresql://agentllm:pw-not-shown@/agentllm?host=${encodeURIComponent(nobody)}`;
+    const { code, output } = await waitFor(url, 1);
+    expect(code).toBe(1);
+    expect(output).toContain("did not accept connections within 5 minutes");
+    expect(output).not.toContain("pw-not-shown");
+    expect(output).not.toContain(nobody);
+  });
+});
+
+describe("the documented overlay for a managed Postgres", () => {
+  it("renders without the reference runtime-db and its policy, and stays valid", async () => {
+    const docs = readFileSync(path.join(repoRoot, "docs/operations.md"), "utf8");
+    const block = docs.match(
+      /\n( *)```yaml\n( *patches:\n(?:.*\n)*?.*\$patch: delete(?:.*\n)*?)\1```/,
+    );
+    expect(block).toBeTruthy();
+    const indent = block?.[1] ?? "";
+    const patches = (block?.[2] ?? "")
+      .split("\n")
+      .map((line) => line.slice(indent.length))
+      .join("\n");
+    const overlay = mkdtempSync(path.join(os.tmpdir(), "agentllm-overlay-"));
+    // kustomize takes a base by relative path only.
+    writeFileSync(
+      path.join(overlay, "kustomization.yaml"),
+      `resources: [${path.relative(overlay, BASE)}]\n${patches}`,
+    );
+    const rendered = renderKustomization(overlay);
+    const names = rendered.map((o) => `${o.kind}/${o.metadata.name}`);
+    expect(names.filter((name) => name.endsWith("/runtime-db"))).toEqual([]);
+    expect(names).toContain("Deployment/runtime");
+    expect(names).toContain("StatefulSet/litellm-db");
+    expect(rendered).toHaveLength(objects.length - 3);
+    expect(await validate(rendered)).toBe("");
   });
 });
