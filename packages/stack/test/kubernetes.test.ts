@@ -3,7 +3,8 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } fro
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
-import { beforeAll, describe, expect, it } from "vitest";
+import { startPostgresServer } from "@agentllm/runtime/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { OPEN_WEBUI_VERSION } from "../src/open-webui.ts";
 import { repoRoot } from "../src/repo-paths.ts";
@@ -33,6 +34,7 @@ const KUBERNETES_VERSION = "1.37.0";
 type Container = {
   name: string;
   image: string;
+  command?: string[];
   args?: string[];
   ports?: { name?: string; containerPort: number }[];
   env?: {
@@ -47,15 +49,38 @@ type Container = {
   readinessProbe?: Probe;
   startupProbe?: Probe;
   securityContext?: { readOnlyRootFilesystem?: boolean; allowPrivilegeEscalation?: boolean };
+  resources?: { limits?: { memory?: string } };
 };
 type Probe = { httpGet?: { path: string; port: string | number }; exec?: { command: string[] } };
 type PodSpec = {
   containers: Container[];
+  initContainers?: Container[];
   securityContext?: { runAsNonRoot?: boolean; runAsUser?: number; fsGroup?: number };
-  volumes?: { name: string; configMap?: { name: string } }[];
+  volumes?: {
+    name: string;
+    configMap?: { name: string };
+    emptyDir?: { sizeLimit?: string };
+    persistentVolumeClaim?: { claimName: string };
+  }[];
+  terminationGracePeriodSeconds?: number;
+  topologySpreadConstraints?: { topologyKey: string; whenUnsatisfiable: string }[];
 };
 type Workload = KubeObject & {
-  spec: { replicas?: number; strategy?: { type: string }; template: { spec: PodSpec } };
+  spec: {
+    replicas?: number;
+    strategy?: {
+      type: string;
+      rollingUpdate?: { maxUnavailable?: number | string; maxSurge?: number | string };
+    };
+    template: { spec: PodSpec };
+  };
+};
+type PodSelector = { matchLabels?: Record<string, string> };
+type NetworkPolicy = KubeObject & {
+  spec: {
+    podSelector: PodSelector;
+    ingress?: { from?: { podSelector?: PodSelector }[]; ports?: { port: number }[] }[];
+  };
 };
 
 const objects = renderKustomization(BASE);
@@ -65,6 +90,11 @@ const workload = (name: string) =>
   (find("Deployment", name) ?? find("StatefulSet", name)) as Workload | undefined;
 const container = (name: string) => workload(name)?.spec.template.spec.containers[0] as Container;
 const envNames = (name: string) => (container(name).env ?? []).map((e) => e.name).sort();
+/** Every container a workload's pods run, init containers first. */
+const podContainers = (pod: PodSpec | undefined): Container[] => [
+  ...(pod?.initContainers ?? []),
+  ...(pod?.containers ?? []),
+];
 
 async function validate(docs: readonly KubeObject[]): Promise<string> {
   const file = path.join(mkdtempSync(path.join(os.tmpdir(), "agentllm-k8s-")), "all.yaml");
@@ -91,7 +121,7 @@ function secretProblems(docs: readonly KubeObject[]): string[] {
   const looksSecret = /(_KEYS?|_TOKEN|SECRET|PASSWORD)$|^DATABASE_URL$/;
   return docs.flatMap((doc) => {
     const pod = (doc as Workload).spec?.template?.spec;
-    return (pod?.containers ?? []).flatMap((c) =>
+    return podContainers(pod).flatMap((c) =>
       (c.env ?? [])
         .filter((variable) => looksSecret.test(variable.name))
         .filter((variable) => !/^agentllm-/.test(variable.valueFrom?.secretKeyRef?.name ?? ""))
@@ -103,7 +133,7 @@ function secretProblems(docs: readonly KubeObject[]): string[] {
 /** "secret/key" for every secretKeyRef of every container. */
 function secretKeysRead(docs: readonly KubeObject[]): string[] {
   const keys = docs.flatMap((doc) =>
-    ((doc as Workload).spec?.template?.spec?.containers ?? []).flatMap((c) =>
+    podContainers((doc as Workload).spec?.template?.spec).flatMap((c) =>
       (c.env ?? []).flatMap((e) => {
         const ref = e.valueFrom?.secretKeyRef;
         return ref ? [`${ref.name}/${ref.key}`] : [];
@@ -147,13 +177,18 @@ describe("the base renders and every object is valid Kubernetes", () => {
         "Deployment/litellm-proxy",
         "Deployment/open-webui",
         "StatefulSet/litellm-db",
+        "StatefulSet/runtime-db",
         "Service/runtime",
         "Service/runtime-public",
         "Service/litellm-proxy",
         "Service/open-webui",
         "Service/litellm-db",
+        "Service/runtime-db",
         "Ingress/agentllm",
-        "PersistentVolumeClaim/runtime-data",
+        "PodDisruptionBudget/runtime",
+        "NetworkPolicy/runtime",
+        "NetworkPolicy/litellm-db",
+        "NetworkPolicy/runtime-db",
       ]),
     );
   });
@@ -212,6 +247,11 @@ describe("images, ports and probes match the Containerfile, the design and the c
     for (const name of ["runtime", "litellm-proxy", "open-webui", "litellm-db"]) {
       expect(container(name).image, name).toBe(composeImage(name));
     }
+    // Not in compose (it runs the runtime on SQLite): the runtime's Postgres and the runtime's
+    // wait for it use LiteLLM's database image, so the base pulls no other.
+    expect(container("runtime-db").image).toBe(composeImage("litellm-db"));
+    const [wait] = workload("runtime")?.spec.template.spec.initContainers ?? [];
+    expect(wait?.image).toBe(composeImage("litellm-db"));
     expect(container("open-webui").image).toMatch(new RegExp(`:v?${OPEN_WEBUI_VERSION}$`));
   });
 
@@ -290,6 +330,12 @@ describe("variables reach the services that read them, and only those", () => {
       const extra = name === "litellm-db" ? ["PGDATA"] : [];
       expect(envNames(name), name).toEqual([...compose, ...extra].sort());
     }
+    // The runtime's Postgres is configured as LiteLLM's, with its own user and database.
+    expect(envNames("runtime-db")).toEqual(envNames("litellm-db"));
+    const value = (name: string, variable: string) =>
+      container(name).env?.find((e) => e.name === variable)?.value;
+    expect(value("runtime-db", "POSTGRES_USER")).toBe("agentllm");
+    expect(value("runtime-db", "POSTGRES_DB")).toBe("agentllm");
   });
 
   it("the runtime and the proxy get every variable their code reads", () => {
@@ -316,6 +362,9 @@ describe("variables reach the services that read them, and only those", () => {
     expect(optional("runtime", "AGENTLLM_TOKEN_ENCRYPTION_KEY")).toBe(false);
     expect(optional("runtime", "GEMINI_API_KEY")).toBe(true);
     expect(optional("litellm-proxy", "LITELLM_MASTER_KEY")).toBe(false);
+    // Optional in compose (empty: SQLite), required here: the replicas share only Postgres.
+    expect(optional("runtime", "DATABASE_URL")).toBe(false);
+    expect(optional("runtime-db", "POSTGRES_PASSWORD")).toBe(false);
   });
 
   it("docs/operations.md creates exactly the Secrets and keys the manifests read", () => {
@@ -344,20 +393,83 @@ describe("variables reach the services that read them, and only those", () => {
 
   it("each service reads its own Secret, so none sees another's secrets", () => {
     const secretsOf = (name: string) =>
-      new Set((container(name).env ?? []).flatMap((e) => e.valueFrom?.secretKeyRef?.name ?? []));
+      new Set(
+        podContainers(workload(name)?.spec.template.spec).flatMap((c) =>
+          (c.env ?? []).flatMap((e) => e.valueFrom?.secretKeyRef?.name ?? []),
+        ),
+      );
     expect([...secretsOf("runtime")]).toEqual(["agentllm-runtime"]);
     expect([...secretsOf("litellm-proxy")]).toEqual(["agentllm-proxy"]);
     expect([...secretsOf("open-webui")]).toEqual(["agentllm-open-webui"]);
     expect([...secretsOf("litellm-db")]).toEqual(["agentllm-litellm-db"]);
+    expect([...secretsOf("runtime-db")]).toEqual(["agentllm-runtime-db"]);
   });
 });
 
 describe("the runtime runs as the compose stack does, within its limits", () => {
-  it("one replica, replaced rather than rolled, on its volume (SQLite until Postgres stores)", () => {
+  it("several replicas on Postgres, rolled one new pod at a time, with no volume of their own", () => {
     const runtime = workload("runtime");
-    expect(runtime?.spec.replicas).toBe(1);
-    expect(runtime?.spec.strategy?.type).toBe("Recreate");
-    expect(JSON.stringify(runtime?.spec.template.spec.volumes)).toContain('"runtime-data"');
+    expect(runtime?.spec.replicas).toBeGreaterThanOrEqual(2);
+    expect(runtime?.spec.strategy).toEqual({
+      type: "RollingUpdate",
+      rollingUpdate: { maxUnavailable: 0, maxSurge: 1 },
+    });
+    const pod = runtime?.spec.template.spec;
+    // Scratch space only: no claim (a ReadWriteOnce volume would pin every replica to one node).
+    expect(pod?.volumes?.filter((v) => v.persistentVolumeClaim)).toEqual([]);
+    expect(find("PersistentVolumeClaim", "runtime-data")).toBeUndefined();
+    for (const volume of pod?.volumes ?? []) expect(volume.emptyDir?.sizeLimit).toBeTruthy();
+    const data = container("runtime").env?.find((e) => e.name === "AGENTLLM_DATA_DIR")?.value;
+    expect(JSON.stringify(container("runtime"))).toContain(`"mountPath":"${data}"`);
+    // Spread over nodes where the cluster can, never refusing to schedule for it.
+    const spread = pod?.topologySpreadConstraints ?? [];
+    expect(spread.map((c) => c.topologyKey)).toContain("kubernetes.io/hostname");
+    for (const c of spread) expect(c.whenUnsatisfiable).toBe("ScheduleAnyway");
+    // The drain (AGENTLLM_DRAIN_SECONDS, default 25) ends before the kubelet's SIGKILL.
+    expect(pod?.terminationGracePeriodSeconds).toBeGreaterThanOrEqual(35);
+  });
+
+  it("a disruption budget keeps one runtime serving through node drains", () => {
+    const budget = find("PodDisruptionBudget", "runtime") as
+      | (KubeObject & { spec: { minAvailable?: number; selector: PodSelector } })
+      | undefined;
+    expect(budget?.spec.minAvailable).toBe(1);
+    expect(budget?.spec.selector.matchLabels).toEqual({ "app.kubernetes.io/name": "runtime" });
+    expect(workload("runtime")?.spec.replicas).toBeGreaterThan(budget?.spec.minAvailable ?? 0);
+  });
+
+  it("the runtime waits for its Postgres at start, and refuses to run on SQLite", () => {
+    const [wait] = workload("runtime")?.spec.template.spec.initContainers ?? [];
+    const script = wait?.command?.join(" ") ?? "";
+    expect(script).toContain('case "$DATABASE_URL" in');
+    expect(script).toMatch(/timeout \d+ sh -c 'until pg_isready /);
+    // Kubernetes expands $(NAME) in commands: the script must use none.
+    expect(script).not.toMatch(/\$\(/);
+    expect(wait?.securityContext).toMatchObject({
+      readOnlyRootFilesystem: true,
+      allowPrivilegeEscalation: false,
+    });
+    expect(wait?.resources?.limits?.memory).toBeTruthy();
+  });
+
+  it("only the runtime reaches its Postgres, only the proxy LiteLLM's", () => {
+    const policy = (name: string) => find("NetworkPolicy", name) as NetworkPolicy | undefined;
+    const admitted = (name: string) =>
+      (policy(name)?.spec.ingress ?? []).map((rule) => ({
+        from: (rule.from ?? []).map((peer) => peer.podSelector?.matchLabels),
+        ports: (rule.ports ?? []).map((p) => p.port),
+      }));
+    const only = (app: string) => [{ from: [{ "app.kubernetes.io/name": app }], ports: [5432] }];
+    expect(policy("runtime-db")?.spec.podSelector.matchLabels).toEqual({
+      "app.kubernetes.io/name": "runtime-db",
+    });
+    expect(admitted("runtime-db")).toEqual(only("runtime"));
+    expect(admitted("litellm-db")).toEqual(only("litellm-proxy"));
+    // The Service the runtime's URL names reaches those pods.
+    const service = find("Service", "runtime-db") as
+      | (KubeObject & { spec: { selector: Record<string, string> } })
+      | undefined;
+    expect(service?.spec.selector).toEqual({ "app.kubernetes.io/name": "runtime-db" });
   });
 
   it("non-root 10001 with a read-only root filesystem; the proxy non-root too", () => {
@@ -374,11 +486,97 @@ describe("the runtime runs as the compose stack does, within its limits", () => 
   });
 
   it("every container has a memory limit and probes", () => {
-    for (const name of ["runtime", "litellm-proxy", "open-webui", "litellm-db"]) {
-      const c = container(name) as Container & { resources?: { limits?: { memory?: string } } };
+    for (const name of ["runtime", "litellm-proxy", "open-webui", "litellm-db", "runtime-db"]) {
+      const c = container(name);
       expect(c.resources?.limits?.memory, name).toBeTruthy();
       expect(c.livenessProbe, name).toBeTruthy();
       expect(c.readinessProbe, name).toBeTruthy();
     }
+  });
+});
+
+describe("the runtime's wait for its database, run as the init container runs it", () => {
+  const [wait] = workload("runtime")?.spec.template.spec.initContainers ?? [];
+  const [shell, flag, script] = wait?.command ?? [];
+  const pgIsReady = (() => {
+    const root = "/usr/lib/postgresql";
+    const found = existsSync(root)
+      ? readdirSync(root).filter((v) => existsSync(path.join(root, v, "bin", "pg_isready")))
+      : [];
+    const newest = found.sort((a, b) => Number(b) - Number(a))[0];
+    if (!newest) throw new Error(`no pg_isready under ${root}: run \`npx just setup-postgres\``);
+    return path.join(root, newest, "bin");
+  })();
+  /** Exit code and output of the script; `bound` shortens its 300 s wait (the test waits none). */
+  async function waitFor(databaseUrl: string, bound = 300) {
+    expect(script).toContain("timeout 300 ");
+    const shortened = (script ?? "").replace("timeout 300 ", `timeout ${bound} `);
+    try {
+      const { stdout, stderr } = await run(shell as string, [flag as string, shortened], {
+        env: { PATH: `${pgIsReady}:${process.env.PATH}`, DATABASE_URL: databaseUrl },
+      });
+      return { code: 0, output: stdout + stderr };
+    } catch (error) {
+      const { code, stdout, stderr } = error as { code: number; stdout: string; stderr: string };
+      return { code, output: stdout + stderr };
+    }
+  }
+  let server: Awaited<ReturnType<typeof startPostgresServer>>;
+  beforeAll(async () => {
+    server = await startPostgresServer();
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it("passes once Postgres accepts connections", async () => {
+    const url = (await server.createDatabase()).replace("postgres@", "postgres:pw-not-shown@");
+    expect(await waitFor(url)).toEqual({ code: 0, output: "" });
+  });
+
+  it("refuses an empty or non-Postgres DATABASE_URL, naming the Secret", async () => {
+    for (const url of ["", "sqlite:///data/agentllm.db"]) {
+      const { code, output } = await waitFor(url);
+      expect(code, url).toBe(1);
+      expect(output).toContain("DATABASE_URL in the Secret agentllm-runtime must be a postgres://");
+    }
+  });
+
+  it("gives up past its bound with a clear message, never showing the URL", async () => {
+    const nobody = mkdtempSync(path.join(os.tmpdir(), "agentllm-no-pg-"));
+    const url = `postgresql://agentllm:pw-not-shown@/agentllm?host=${encodeURIComponent(nobody)}`;
+    const { code, output } = await waitFor(url, 1);
+    expect(code).toBe(1);
+    expect(output).toContain("did not accept connections within 5 minutes");
+    expect(output).not.toContain("pw-not-shown");
+    expect(output).not.toContain(nobody);
+  });
+});
+
+describe("the documented overlay for a managed Postgres", () => {
+  it("renders without the reference runtime-db and its policy, and stays valid", async () => {
+    const docs = readFileSync(path.join(repoRoot, "docs/operations.md"), "utf8");
+    const block = docs.match(
+      /\n( *)```yaml\n( *patches:\n(?:.*\n)*?.*\$patch: delete(?:.*\n)*?)\1```/,
+    );
+    expect(block).toBeTruthy();
+    const indent = block?.[1] ?? "";
+    const patches = (block?.[2] ?? "")
+      .split("\n")
+      .map((line) => line.slice(indent.length))
+      .join("\n");
+    const overlay = mkdtempSync(path.join(os.tmpdir(), "agentllm-overlay-"));
+    // kustomize takes a base by relative path only.
+    writeFileSync(
+      path.join(overlay, "kustomization.yaml"),
+      `resources: [${path.relative(overlay, BASE)}]\n${patches}`,
+    );
+    const rendered = renderKustomization(overlay);
+    const names = rendered.map((o) => `${o.kind}/${o.metadata.name}`);
+    expect(names.filter((name) => name.endsWith("/runtime-db"))).toEqual([]);
+    expect(names).toContain("Deployment/runtime");
+    expect(names).toContain("StatefulSet/litellm-db");
+    expect(rendered).toHaveLength(objects.length - 3);
+    expect(await validate(rendered)).toBe("");
   });
 });
