@@ -80,11 +80,18 @@ export async function startRuntime(
         ...(config.gemini.baseUrl ? { httpOptions: { baseUrl: config.gemini.baseUrl } } : {}),
       })
     : undefined;
+  // Before the knowledge bases: on Postgres their indexes live in this database.
+  const database = await openDatabase({
+    dataDir: config.dataDir,
+    databaseUrl: config.databaseUrl,
+    poolSize: config.databasePoolSize,
+  });
   // The public-only process serves no agent runs, so it indexes nothing.
   const knowledge = options.publicOnly
     ? undefined
     : new KnowledgeBases({
         dataDir: config.dataDir,
+        ...(config.databaseUrl !== undefined ? { postgres: database.db } : {}),
         ...(genai ? { embedder: geminiEmbedder(genai.models) } : {}),
         logger,
       });
@@ -96,12 +103,8 @@ export async function startRuntime(
     },
   ).catch(async (error: unknown) => {
     await knowledge?.close();
+    await database.close();
     throw error;
-  });
-  const database = await openDatabase({
-    dataDir: config.dataDir,
-    databaseUrl: config.databaseUrl,
-    poolSize: config.databasePoolSize,
   });
   const vault =
     options.vault ?? new KyselyCredentialVault(database.db, config.tokenKeys, { logger });
@@ -120,8 +123,8 @@ export async function startRuntime(
       logger,
     });
   } catch (error) {
-    await database.close();
     await knowledge?.close();
+    await database.close();
     throw error;
   }
   logger.info(
@@ -259,8 +262,9 @@ export async function startRuntime(
           // Open streams would keep close() waiting forever; their runs abort on socket close.
           server.closeAllConnections();
         });
-        await database.close();
+        // Knowledge first: on Postgres a sync in flight still writes through the database.
         await knowledge?.close();
+        await database.close();
       })();
       return closing;
     },

@@ -244,12 +244,16 @@ export class PostgresKnowledgeIndex implements KnowledgeIndex {
 
   async cacheVectors(model: string, vectors: ReadonlyMap<string, Float32Array>) {
     const db = await this.#ready();
-    const rows = [...vectors].map(([hash, vector]) => ({
-      agent: this.#agent,
-      model,
-      hash,
-      vector: vectorToBytes(vector),
-    }));
+    // In hash order: two runtimes caching overlapping batches then wait on each other's rows in
+    // one order, which cannot deadlock.
+    const rows = [...vectors]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([hash, vector]) => ({
+        agent: this.#agent,
+        model,
+        hash,
+        vector: vectorToBytes(vector),
+      }));
     for (let at = 0; at < rows.length; at += INSERT_BATCH_ROWS) {
       // The same text and model give the same vector: a row another runtime wrote first stays.
       await db
