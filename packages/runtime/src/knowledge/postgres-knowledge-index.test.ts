@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fakeEmbedding } from "@agentllm/testkit";
+import { sql } from "kysely";
 import { pino } from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import type { AppDatabase } from "../database/app-database.ts";
@@ -48,8 +49,10 @@ const base = (
   db: AppDatabase,
   folder: string,
   limits: Partial<typeof DEFAULT_KNOWLEDGE_LIMITS> = {},
+  now: () => number = Date.now,
 ) =>
   new KnowledgeBase({
+    now,
     agent: "demo",
     folder,
     index: new PostgresKnowledgeIndex(db.db, "demo"),
@@ -149,4 +152,18 @@ it("keeps the knowledge limits: indexing stops at maxChunks", async () => {
   await limited.sync();
   const index = new PostgresKnowledgeIndex((handles[0] as AppDatabase).db, "demo");
   expect(await index.chunkCount()).toBe(2);
+});
+
+it("indexes an agent again at its next check after an operator deleted its rows", async () => {
+  const { handles, folder } = await runtimes(1);
+  const database = handles[0] as AppDatabase;
+  writeFileSync(path.join(folder, "a.md"), "# Refunds\nStore credit only.\n");
+  let now = 0;
+  const knowledge = base(database, folder, {}, () => now);
+  await knowledge.sync();
+  // What docs/operations.md tells an operator to run.
+  await sql`delete from knowledge_chunks where agent = 'demo'`.execute(database.db);
+  await sql`delete from knowledge_sources where agent = 'demo'`.execute(database.db);
+  now += 30_000;
+  expect((await knowledge.search("refunds", 3)).hits).toMatchObject([{ section: "Refunds" }]);
 });
