@@ -101,11 +101,16 @@ export async function startRuntime(
       maxToolResultBytes: config.maxToolResultBytes,
       ...(knowledge ? { knowledge: (agent, folder) => knowledge.toolkitFor(agent, folder) } : {}),
     },
-  ).catch(async (error: unknown) => {
-    await knowledge?.close();
-    await database.close();
-    throw error;
-  });
+  )
+    .then(async (loaded) => {
+      await knowledge?.prepare();
+      return loaded;
+    })
+    .catch(async (error: unknown) => {
+      await knowledge?.close();
+      await database.close();
+      throw error;
+    });
   const vault =
     options.vault ?? new KyselyCredentialVault(database.db, config.tokenKeys, { logger });
   await reportUndecryptable(database.db, config.tokenKeys, logger);

@@ -8,6 +8,7 @@ import { KnowledgeBase } from "./knowledge-base.ts";
 import type { KnowledgeIndex } from "./knowledge-index.ts";
 import { DEFAULT_KNOWLEDGE_LIMITS, type KnowledgeLimits } from "./knowledge-limits.ts";
 import { PostgresKnowledgeIndex } from "./postgres-knowledge-index.ts";
+import { migrateKnowledge } from "./postgres-knowledge-schema.ts";
 import { knowledgeToolkit } from "./search-knowledge-tool.ts";
 import { SqliteKnowledgeIndex } from "./sqlite-knowledge-index.ts";
 
@@ -66,6 +67,16 @@ export class KnowledgeBases {
       },
     });
     return knowledgeToolkit(base, limits);
+  }
+
+  /**
+   * On Postgres, creates or updates the knowledge tables now (once for all agents), so that a
+   * failed migration stops the start as the runtime's own migrations do; nothing on SQLite or
+   * when no agent has knowledge.
+   */
+  async prepare(): Promise<void> {
+    const { postgres } = this.#options;
+    if (postgres && this.#bases.length > 0) await migrateKnowledge(postgres);
   }
 
   /**

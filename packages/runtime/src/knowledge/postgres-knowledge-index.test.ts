@@ -5,10 +5,12 @@ import { sql } from "kysely";
 import { pino } from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import type { AppDatabase } from "../database/app-database.ts";
+import { MigrationFailedError } from "../database/migration-failed-error.ts";
 import { openDatabase } from "../database/open-database.ts";
 import { useTestDatabases } from "../testing/test-databases.ts";
 import { type Embedder, unit } from "./embedder.ts";
 import { KnowledgeBase } from "./knowledge-base.ts";
+import { KnowledgeBases } from "./knowledge-bases.ts";
 import { chunk } from "./knowledge-index.case.ts";
 import { MAX_QUERY_TERMS } from "./knowledge-index.ts";
 import { DEFAULT_KNOWLEDGE_LIMITS } from "./knowledge-limits.ts";
@@ -166,4 +168,18 @@ it("indexes an agent again at its next check after an operator deleted its rows"
   await sql`delete from knowledge_sources where agent = 'demo'`.execute(database.db);
   now += 30_000;
   expect((await knowledge.search("refunds", 3)).hits).toMatchObject([{ section: "Refunds" }]);
+});
+
+it("a knowledge migration that fails stops the start (KnowledgeBases.prepare)", async () => {
+  const { handles, folder } = await runtimes(1);
+  const database = handles[0] as AppDatabase;
+  await sql`create table knowledge_sources (unrelated text)`.execute(database.db);
+  const bases = new KnowledgeBases({
+    dataDir: "unused",
+    postgres: database.db,
+    logger: pino({ level: "silent" }),
+  });
+  bases.toolkitFor("demo", folder);
+  await expect(bases.prepare()).rejects.toThrow(MigrationFailedError);
+  await bases.close();
 });
