@@ -81,11 +81,18 @@ export async function startRuntime(
         ...(config.gemini.baseUrl ? { httpOptions: { baseUrl: config.gemini.baseUrl } } : {}),
       })
     : undefined;
+  // Before the knowledge bases: on Postgres their indexes live in this database.
+  const database = await openDatabase({
+    dataDir: config.dataDir,
+    databaseUrl: config.databaseUrl,
+    poolSize: config.databasePoolSize,
+  });
   // The public-only process serves no agent runs, so it indexes nothing.
   const knowledge = options.publicOnly
     ? undefined
     : new KnowledgeBases({
         dataDir: config.dataDir,
+        ...(config.databaseUrl !== undefined ? { postgres: database.db } : {}),
         ...(genai ? { embedder: geminiEmbedder(genai.models) } : {}),
         logger,
       });
@@ -95,15 +102,16 @@ export async function startRuntime(
       maxToolResultBytes: config.maxToolResultBytes,
       ...(knowledge ? { knowledge: (agent, folder) => knowledge.toolkitFor(agent, folder) } : {}),
     },
-  ).catch(async (error: unknown) => {
-    await knowledge?.close();
-    throw error;
-  });
-  const database = await openDatabase({
-    dataDir: config.dataDir,
-    databaseUrl: config.databaseUrl,
-    poolSize: config.databasePoolSize,
-  });
+  )
+    .then(async (loaded) => {
+      await knowledge?.prepare();
+      return loaded;
+    })
+    .catch(async (error: unknown) => {
+      await knowledge?.close();
+      await database.close();
+      throw error;
+    });
   const vault =
     options.vault ?? new KyselyCredentialVault(database.db, config.tokenKeys, { logger });
   await reportUndecryptable(database.db, config.tokenKeys, logger);
@@ -121,8 +129,8 @@ export async function startRuntime(
       logger,
     });
   } catch (error) {
-    await database.close();
     await knowledge?.close();
+    await database.close();
     throw error;
   }
   logger.info(
@@ -272,8 +280,9 @@ export async function startRuntime(
         });
         // Before the database: a cancelled wait may still need it.
         if (sessionLocks instanceof PostgresSessionLocks) await sessionLocks.close();
-        await database.close();
+        // Knowledge first: on Postgres a sync in flight still writes through the database.
         await knowledge?.close();
+        await database.close();
       })();
       return closing;
     },

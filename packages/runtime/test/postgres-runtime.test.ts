@@ -1,4 +1,5 @@
 import { readdirSync } from "node:fs";
+import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { branchOf, readSession } from "../src/sessions/index.ts";
 import { type PostgresServer, startPostgresServer } from "../src/testing/postgres-server.ts";
@@ -51,4 +52,48 @@ describe("the runtime on Postgres", () => {
     expect(readdirSync(h.dataDir).filter((name) => name.startsWith("agentllm.db"))).toEqual([]);
     expect(JSON.stringify(h.logs)).not.toContain("postgresql://");
   });
+
+  it("answers the demo agent's search_knowledge from Postgres, with no knowledge file", async () => {
+    h.gemini.enqueue({
+      parts: [
+        {
+          functionCall: {
+            name: "search_knowledge",
+            args: { query: "refund for an opened tube", limit: 3 },
+          },
+        },
+      ],
+    });
+    await h.client.chat.completions.create(
+      {
+        model: "agno/demo-agent",
+        messages: [{ role: "user", content: "Can I get a refund for an opened tube of paint?" }],
+      },
+      { headers: { "X-AgentLLM-User-Id": "odile", "X-AgentLLM-Session-Id": "knowledge" } },
+    );
+    const followUp = await h.gemini.waitForRequest((request) =>
+      (request.body.contents ?? []).some((c) =>
+        c.parts?.some((p) => p.functionResponse?.name === "search_knowledge"),
+      ),
+    );
+    const response = followUp.body.contents
+      ?.flatMap((content) => content.parts ?? [])
+      .find((part) => part.functionResponse?.name === "search_knowledge")?.functionResponse
+      ?.response as { output?: SearchResult } & SearchResult;
+    const search = response.output ?? response;
+    expect(search.mode).toBe("hybrid");
+    expect(search.results[0]?.cite).toBe(
+      "company.md § Quillmoor Pigments > Policies > Returns and refunds",
+    );
+    expect(search.results[0]?.text).toContain("QM-2024-117");
+
+    const { rows } = await sql<{ chunks: string; vectors: string }>`
+      select count(*) as chunks, count(vector) as vectors from knowledge_chunks
+      where agent = 'demo-agent'`.execute(h.db.db);
+    expect(Number(rows[0]?.chunks)).toBeGreaterThan(0);
+    expect(rows[0]?.vectors).toBe(rows[0]?.chunks);
+    expect(readdirSync(h.dataDir)).not.toContain("knowledge");
+  });
 });
+
+type SearchResult = { mode: string; results: { cite: string; text: string }[] };

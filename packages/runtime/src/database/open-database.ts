@@ -20,7 +20,7 @@ export const MAX_POOL_SIZE = 100;
 const POOL_WAIT_MS = 10_000;
 
 export interface DatabaseOptions {
-  /** Where the SQLite file lives (and the knowledge indexes, whatever the engine). */
+  /** Where the SQLite file lives (and, on SQLite, the knowledge indexes). */
   readonly dataDir: string;
   /** `postgres://` or `postgresql://`: use that Postgres database instead of the SQLite file. */
   readonly databaseUrl?: string | undefined;

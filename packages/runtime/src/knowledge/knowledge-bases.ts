@@ -1,9 +1,14 @@
 import path from "node:path";
 import type { ToolkitDefinition } from "@agentllm/sdk";
+import type { Kysely } from "kysely";
+import type { Database } from "../database/schema.ts";
 import type { Logger } from "../logger.ts";
 import type { Embedder } from "./embedder.ts";
 import { KnowledgeBase } from "./knowledge-base.ts";
+import type { KnowledgeIndex } from "./knowledge-index.ts";
 import { DEFAULT_KNOWLEDGE_LIMITS, type KnowledgeLimits } from "./knowledge-limits.ts";
+import { PostgresKnowledgeIndex } from "./postgres-knowledge-index.ts";
+import { migrateKnowledge } from "./postgres-knowledge-schema.ts";
 import { knowledgeToolkit } from "./search-knowledge-tool.ts";
 import { SqliteKnowledgeIndex } from "./sqlite-knowledge-index.ts";
 
@@ -11,8 +16,13 @@ import { SqliteKnowledgeIndex } from "./sqlite-knowledge-index.ts";
 export const DEFAULT_KNOWLEDGE_REFRESH_MS = 30_000;
 
 export interface KnowledgeBasesOptions {
-  /** Indexes live in `<dataDir>/knowledge/<agent>.sqlite`. */
+  /** Without `postgres`, indexes live in `<dataDir>/knowledge/<agent>.sqlite`. */
   readonly dataDir: string;
+  /**
+   * The runtime's Postgres database (DATABASE_URL), where the indexes then live, in tables
+   * shared by every agent and every runtime on that database.
+   */
+  readonly postgres?: Kysely<Database>;
   readonly embedder?: Embedder;
   readonly logger: Logger;
   readonly limits?: KnowledgeLimits;
@@ -36,9 +46,9 @@ export class KnowledgeBases {
       );
     }
     const limits = this.#options.limits ?? DEFAULT_KNOWLEDGE_LIMITS;
-    const index = new SqliteKnowledgeIndex(
-      path.join(this.#options.dataDir, "knowledge", `${agent}.sqlite`),
-    );
+    const index: KnowledgeIndex = this.#options.postgres
+      ? new PostgresKnowledgeIndex(this.#options.postgres, agent)
+      : new SqliteKnowledgeIndex(path.join(this.#options.dataDir, "knowledge", `${agent}.sqlite`));
     const base = new KnowledgeBase({
       agent,
       folder,
@@ -57,6 +67,16 @@ export class KnowledgeBases {
       },
     });
     return knowledgeToolkit(base, limits);
+  }
+
+  /**
+   * On Postgres, creates or updates the knowledge tables now (once for all agents), so that a
+   * failed migration stops the start as the runtime's own migrations do; nothing on SQLite or
+   * when no agent has knowledge.
+   */
+  async prepare(): Promise<void> {
+    const { postgres } = this.#options;
+    if (postgres && this.#bases.length > 0) await migrateKnowledge(postgres);
   }
 
   /**

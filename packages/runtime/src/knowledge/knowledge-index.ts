@@ -27,8 +27,9 @@ export interface KnowledgeQuery {
 
 /**
  * One agent's searchable chunks. The SQLite implementation (sqlite-knowledge-index.ts) keeps
- * FTS5 and vectors in one file; a Postgres one could use tsvector and pgvector behind the same
- * calls. Writes are per source file, so a changed file replaces exactly its own chunks.
+ * FTS5 and vectors in one file per agent; the Postgres one (postgres-knowledge-index.ts) keeps
+ * a tsvector column and vectors in tables shared by the agents. Writes are per source file, so
+ * a changed file replaces exactly its own chunks.
  */
 export interface KnowledgeIndex {
   /** Source file → the content hash it was indexed from and its number of chunks. */
@@ -45,6 +46,19 @@ export interface KnowledgeIndex {
   /** Forgets cached embeddings of texts no longer in any chunk (keeps the cache bounded). */
   pruneVectors(): Promise<void>;
   close(): Promise<void>;
+}
+
+/** Candidates each ranking (keywords, vectors) contributes to the fusion. */
+export const SEARCH_CANDIDATES = 50;
+/** Words of a query that reach the full-text search: a question's words, not a document's. */
+export const MAX_QUERY_TERMS = 32;
+
+/**
+ * A free-text query's words, lower-cased, letters and digits only (so no engine's query
+ * syntax survives), at most MAX_QUERY_TERMS: both engines rank on the same words.
+ */
+export function queryWords(text: string): string[] {
+  return (text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []).slice(0, MAX_QUERY_TERMS);
 }
 
 /**

@@ -7,15 +7,14 @@ import {
   type KnowledgeHit,
   type KnowledgeIndex,
   type KnowledgeQuery,
+  queryWords,
+  SEARCH_CANDIDATES,
   type StoredChunk,
 } from "./knowledge-index.ts";
+import { bytesToVector, NearestVectors, vectorToBytes } from "./nearest-vectors.ts";
 
 /** Bumped when the tables change: the file is a cache of the folders, so it is rebuilt. */
 const SCHEMA_VERSION = 1;
-/** Candidates each ranking contributes to the fusion. */
-const CANDIDATES = 50;
-/** Words of a query that reach FTS5: a question's words, not a document's. */
-const MAX_QUERY_TERMS = 32;
 
 /**
  * The words of a free-text query as an FTS5 expression: each quoted (so `AND`, `NEAR`, `*`
@@ -23,7 +22,7 @@ const MAX_QUERY_TERMS = 32;
  * contain more of the words, rarer ones weighing more.
  */
 export function ftsQuery(text: string): string | undefined {
-  const words = (text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []).slice(0, MAX_QUERY_TERMS);
+  const words = queryWords(text);
   return words.length === 0 ? undefined : words.map((word) => `"${word}"`).join(" OR ");
 }
 
@@ -42,8 +41,7 @@ interface ChunkRow {
 export class SqliteKnowledgeIndex implements KnowledgeIndex {
   readonly #db: Database.Database;
   /** Chunk id → vector, for the cosine pass; loaded at open, kept in step with writes. */
-  readonly #vectors = new Map<number, Float32Array>();
-  #matrix: { ids: number[]; matrix: Float32Array; dimensions: number } | undefined;
+  readonly #vectors = new NearestVectors();
 
   constructor(file: string) {
     if (file !== ":memory:") mkdirSync(path.dirname(file), { recursive: true });
@@ -53,7 +51,7 @@ export class SqliteKnowledgeIndex implements KnowledgeIndex {
     const rows = this.#db
       .prepare("select id, vector from chunks where vector is not null")
       .all() as { id: number; vector: Buffer }[];
-    for (const row of rows) this.#vectors.set(row.id, toVector(row.vector));
+    for (const row of rows) this.#vectors.set(row.id, bytesToVector(row.vector));
   }
 
   #rebuild(): void {
@@ -92,7 +90,7 @@ export class SqliteKnowledgeIndex implements KnowledgeIndex {
       this.#delete(source);
       this.#db.prepare("insert into sources (source, hash) values (?, ?)").run(source, hash);
       for (const chunk of chunks) {
-        const vector = chunk.vector ? toBlob(chunk.vector) : null;
+        const vector = chunk.vector ? vectorToBytes(chunk.vector) : null;
         const id = Number(
           insertChunk.run(source, chunk.section, chunk.text, chunk.hash, vector).lastInsertRowid,
         );
@@ -101,7 +99,6 @@ export class SqliteKnowledgeIndex implements KnowledgeIndex {
       }
     })();
     for (const [id, vector] of added) this.#vectors.set(id, vector);
-    this.#matrix = undefined;
   }
 
   async removeSource(source: string): Promise<void> {
@@ -115,7 +112,6 @@ export class SqliteKnowledgeIndex implements KnowledgeIndex {
       deleteFts.run(id);
       this.#vectors.delete(id);
     }
-    this.#matrix = undefined;
     this.#db.prepare("delete from chunks where source = ?").run(source);
     this.#db.prepare("delete from sources where source = ?").run(source);
   }
@@ -134,10 +130,10 @@ export class SqliteKnowledgeIndex implements KnowledgeIndex {
             "select rowid from chunks_fts where chunks_fts match ? order by bm25(chunks_fts, 2.0, 1.0) limit ?",
           )
           .pluck()
-          .all(match, CANDIDATES) as number[],
+          .all(match, SEARCH_CANDIDATES) as number[],
       );
     }
-    if (query.vector) lists.push(this.#nearest(query.vector));
+    if (query.vector) lists.push(this.#vectors.nearest(query.vector, SEARCH_CANDIDATES));
     const ranked = [...fuseRanks(lists)].sort((a, b) => b[1] - a[1]).slice(0, query.limit);
     if (ranked.length === 0) return [];
     const rows = this.#db
@@ -152,47 +148,12 @@ export class SqliteKnowledgeIndex implements KnowledgeIndex {
     });
   }
 
-  /**
-   * The ids of the CANDIDATES chunks nearest the vector (dot product of unit vectors), by a
-   * brute-force pass over one contiguous matrix: at 1000 chunks of 768 floats that is under a
-   * millisecond, so no approximate index is needed at the sizes the limits allow.
-   */
-  #nearest(query: Float32Array): number[] {
-    const { ids, matrix, dimensions } = this.#packed();
-    if (dimensions !== query.length || ids.length === 0) return [];
-    const scores = new Float32Array(ids.length);
-    for (let row = 0; row < ids.length; row++) {
-      let dot = 0;
-      const base = row * dimensions;
-      for (let i = 0; i < dimensions; i++)
-        dot += (matrix[base + i] as number) * (query[i] as number);
-      scores[row] = dot;
-    }
-    const order = Array.from(ids.keys()).sort(
-      (a, b) => (scores[b] as number) - (scores[a] as number),
-    );
-    return order.slice(0, CANDIDATES).map((row) => ids[row] as number);
-  }
-
-  /** The vectors as one matrix, rebuilt after a write (vectors of another size are left out). */
-  #packed(): { ids: number[]; matrix: Float32Array; dimensions: number } {
-    if (this.#matrix) return this.#matrix;
-    const dimensions = this.#vectors.values().next().value?.length ?? 0;
-    const ids = [...this.#vectors].filter(([, v]) => v.length === dimensions).map(([id]) => id);
-    const matrix = new Float32Array(ids.length * dimensions);
-    for (const [row, id] of ids.entries()) {
-      matrix.set(this.#vectors.get(id) as Float32Array, row * dimensions);
-    }
-    this.#matrix = { ids, matrix, dimensions };
-    return this.#matrix;
-  }
-
   async cachedVectors(model: string, hashes: readonly string[]) {
     const found = new Map<string, Float32Array>();
     const get = this.#db.prepare("select vector from embeddings where model = ? and hash = ?");
     for (const hash of hashes) {
       const row = get.get(model, hash) as { vector: Buffer } | undefined;
-      if (row) found.set(hash, toVector(row.vector));
+      if (row) found.set(hash, bytesToVector(row.vector));
     }
     return found;
   }
@@ -202,7 +163,7 @@ export class SqliteKnowledgeIndex implements KnowledgeIndex {
       "insert or replace into embeddings (model, hash, vector) values (?, ?, ?)",
     );
     this.#db.transaction(() => {
-      for (const [hash, vector] of vectors) put.run(model, hash, toBlob(vector));
+      for (const [hash, vector] of vectors) put.run(model, hash, vectorToBytes(vector));
     })();
   }
 
@@ -213,14 +174,4 @@ export class SqliteKnowledgeIndex implements KnowledgeIndex {
   async close(): Promise<void> {
     this.#db.close();
   }
-}
-
-function toBlob(vector: Float32Array): Buffer {
-  return Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength);
-}
-
-function toVector(blob: Buffer): Float32Array {
-  // A copy: the blob's buffer may be shared and unaligned.
-  const copy = new Uint8Array(blob);
-  return new Float32Array(copy.buffer, 0, copy.byteLength / 4);
 }
