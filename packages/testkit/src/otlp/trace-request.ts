@@ -156,17 +156,17 @@ function hex(base64: string | undefined): string {
 
 function attributesOf(list: WireKeyValue[] | undefined): Record<string, AttributeValue> {
   const out: Record<string, AttributeValue> = {};
-  for (const { key, value } of list ?? []) if (key !== undefined) out[key] = valueOf(value);
+  for (const { key, value } of list ?? []) if (key !== undefined) out[key] = attributeValue(value);
   return out;
 }
 
-function valueOf(value: WireAnyValue | undefined): AttributeValue {
+function attributeValue(value: WireAnyValue | undefined): AttributeValue {
   if (!value) return "";
   if (value.string_value !== undefined) return value.string_value;
   if (value.bool_value !== undefined) return value.bool_value;
   if (value.int_value !== undefined) return value.int_value;
   if (value.double_value !== undefined) return value.double_value;
-  if (value.array_value) return (value.array_value.values ?? []).map(valueOf);
+  if (value.array_value) return (value.array_value.values ?? []).map(attributeValue);
   if (value.kvlist_value) return attributesOf(value.kvlist_value.values);
   if (value.bytes_value !== undefined) return hex(value.bytes_value);
   return "";
