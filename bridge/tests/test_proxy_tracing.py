@@ -6,6 +6,7 @@ import textwrap
 
 import pytest
 from opentelemetry.sdk.trace import Event, ReadableSpan
+from opentelemetry.sdk.util.instrumentation import InstrumentationScope
 from opentelemetry.trace import SpanContext, SpanKind, Status, StatusCode, TraceFlags
 
 from agentllm_bridge.proxy_tracing import TracingChoice, private_copy, start_proxy_tracing, tracing_choice
@@ -74,7 +75,7 @@ def test_with_an_endpoint_litellm_gets_its_otel_callback_with_message_logging_of
     assert result.stdout.split() == ["1", "True", "True", "True"], result.stderr
 
 
-def _span(name: str, attributes: dict[str, object]) -> ReadableSpan:
+def _span(name: str, attributes: dict[str, object], scope: str = "litellm") -> ReadableSpan:
     context = SpanContext(0xABC, 0x123, is_remote=False, trace_flags=TraceFlags(1))
     return ReadableSpan(
         name=name,
@@ -86,6 +87,7 @@ def _span(name: str, attributes: dict[str, object]) -> ReadableSpan:
         status=Status(StatusCode.ERROR, "quoted: MARMALADE"),
         start_time=1,
         end_time=2,
+        instrumentation_scope=InstrumentationScope(scope),
     )
 
 
@@ -127,3 +129,26 @@ def test_a_span_name_taken_from_the_request_is_replaced() -> None:
     assert private_copy(_span("MARMALADE plans", {})).name == "litellm_request"
     assert private_copy(_span("auth", {"service": "auth"})).name == "auth"
     assert private_copy(_span("litellm_request", {})).name == "litellm_request"
+    # FastAPI's server span: method and route template.
+    assert private_copy(_span("POST /v1/chat/completions", {}, scope="fastapi")).name == "POST /v1/chat/completions"
+
+
+def test_fastapis_server_span_keeps_no_path_query_or_client() -> None:
+    span = _span(
+        "GET /key/info",
+        {
+            "http.request.method": "GET",
+            "http.route": "/key/info",
+            "url.path": "/key/info",
+            "url.query": "key=sk-secret",
+            "client.address": "10.0.0.7",
+            "user_agent.original": "OpenAI/JS",
+            "http.response.status_code": 200,
+        },
+        scope="fastapi",
+    )
+    assert dict(private_copy(span).attributes or {}) == {
+        "http.request.method": "GET",
+        "http.route": "/key/info",
+        "http.response.status_code": 200,
+    }

@@ -12,7 +12,9 @@ Message logging is turned off, and since LiteLLM still records the whole request
 spans (the end user, key alias and hash, requester headers and IP, hidden params), every span
 passes through `PrivateSpanExporter` on its way out: only the attributes named below survive,
 span events and status messages are dropped, and a span name LiteLLM took from the request
-(`metadata.generation_name`) is replaced by a fixed one.
+(`metadata.generation_name`) is replaced by a fixed one. The same filter covers FastAPI's own
+server span (FastAPI traces every request once a tracer provider is installed), whose URL path,
+query, client address and user agent are dropped.
 """
 
 from collections.abc import Mapping, Sequence
@@ -175,7 +177,7 @@ class PrivateSpanExporter(SpanExporter):
 
 def private_copy(span: ReadableSpan) -> ReadableSpan:
     attributes = {key: value for key, value in (span.attributes or {}).items() if _kept(key)}
-    name = span.name if span.name in _KNOWN_NAMES or _is_service_span(span) else _FALLBACK_NAME
+    name = span.name if _fixed_name(span) else _FALLBACK_NAME
     return ReadableSpan(
         name=name,
         context=span.context,
@@ -197,9 +199,13 @@ def _kept(key: str) -> bool:
     return key in _KEEP or key.startswith(_KEEP_PREFIXES)
 
 
-def _is_service_span(span: ReadableSpan) -> bool:
-    # LiteLLM names a service span after its ServiceTypes value (redis, postgres, auth, ...), a
-    # fixed set; it records `service` on it.
+def _fixed_name(span: ReadableSpan) -> bool:
+    scope = span.instrumentation_scope.name if span.instrumentation_scope else ""
+    if scope != "litellm":
+        # FastAPI's own telemetry (on once a tracer provider is installed) names its server span
+        # "<method> <route template>" and its others "fastapi.<operation>": no request values.
+        return True
+    # LiteLLM names a service span after its ServiceTypes value (redis, postgres, auth, ...).
     from litellm.types.services import ServiceTypes
 
-    return span.name in {service.value for service in ServiceTypes}
+    return span.name in _KNOWN_NAMES or span.name in {service.value for service in ServiceTypes}
