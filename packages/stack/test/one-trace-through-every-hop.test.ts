@@ -15,7 +15,8 @@ import { type StackFixture, startStackFixture } from "./stack-fixture.ts";
 // One tool-using request through the real LiteLLM proxy (its own `otel` callback, turned on by
 // OTEL_EXPORTER_OTLP_ENDPOINT), the bridge and the runtime (a child process with the same
 // variables), both exporting OTLP/HTTP protobuf to a fake collector: one trace, every hop
-// parented on the one before, and nothing of the user's, no token or key, in any attribute.
+// parented on the one before down to the tool's request to Jira, and nothing of the user's, no
+// token or key, in any attribute.
 
 // A made-up Data Center personal access token, pasted into the chat to connect the user.
 const TOKEN = Buffer.concat([
@@ -64,7 +65,7 @@ describe("one trace through every hop", () => {
     return text;
   }
 
-  it("proxy → runtime server → lock wait, model, tool, model; nothing private recorded", async () => {
+  it("proxy → runtime server → lock wait, model, tool (→ Jira), model; nothing private recorded", async () => {
     const pasted = `My Jira is ${jira.url} and my token is ${TOKEN}`;
     const stored = await ask([{ role: "user", content: pasted }]);
     expect(stored).toContain("stored it encrypted");
@@ -135,6 +136,19 @@ describe("one trace through every hop", () => {
     expect(children.filter((span) => span.name.startsWith("chat "))).toHaveLength(2);
     const tool = only(children, (span) => span.name === "tool get_issue");
     expect(tool.attributes["agentllm.tool.outcome"]).toBe("ok");
+    // The tool's request to Jira: method, host, route without the issue key, status.
+    const jiraCall = only(trace, (span) => span.parentSpanId === tool.spanId);
+    expect(jiraCall).toMatchObject({
+      name: "GET /rest/api/2/issue/{id}",
+      kind: OtlpSpanKind.CLIENT,
+      attributes: {
+        "http.request.method": "GET",
+        "server.address": new URL(jira.url).hostname,
+        "server.port": Number(new URL(jira.url).port),
+        "url.template": "/rest/api/2/issue/{id}",
+        "http.response.status_code": 200,
+      },
+    });
 
     const recorded = JSON.stringify(
       collector.spans().map((span) => [span.name, span.attributes, span.events, span.status]),
