@@ -29,7 +29,7 @@ from opentelemetry.sdk.trace.export import (
     SpanExporter,
     SpanExportResult,
 )
-from opentelemetry.trace import Link, Status
+from opentelemetry.trace import Link, Status, Tracer
 
 from agentllm_bridge.runtime_client import SettingsError
 
@@ -130,14 +130,14 @@ def _register_litellm_callback(provider: TracerProvider) -> None:
     import litellm
     from litellm.integrations.opentelemetry import OpenTelemetryConfig
 
-    _ProxyOpenTelemetry = _litellm_otel_class()
+    proxy_open_telemetry = _litellm_otel_class()
 
     # No prompt or answer in any span, whatever a request's metadata says.
     litellm.turn_off_message_logging = True
     # The constructor also makes it the proxy's `open_telemetry_logger` (the request span and the
     # parent the bridge forwards) and a service callback. The config's exporter is unused: the
     # provider given is used as it is. No metrics, no log events.
-    otel = _ProxyOpenTelemetry(
+    otel = proxy_open_telemetry(
         config=OpenTelemetryConfig(exporter="none", enable_metrics=False, enable_events=False),
         callback_name="otel",
         tracer_provider=provider,
@@ -149,12 +149,13 @@ def _register_litellm_callback(provider: TracerProvider) -> None:
 def _litellm_otel_class() -> type:
     from litellm.integrations.opentelemetry import OpenTelemetry
 
-    class ProxyOpenTelemetry(OpenTelemetry):  # type: ignore[misc]
+    class ProxyOpenTelemetry(OpenTelemetry):
         """Always our tracer: LiteLLM would build a tracer of its own, exporting past our filter,
         for a request that carries per-request OTel headers or settings."""
 
-        def get_tracer_to_use_for_request(self, kwargs: dict[str, object]) -> object:
-            return self.tracer
+        def get_tracer_to_use_for_request(self, kwargs: dict[str, object]) -> Tracer:
+            tracer: Tracer = self.tracer
+            return tracer
 
     return ProxyOpenTelemetry
 
