@@ -49,9 +49,13 @@ def test_without_otel_variables_nothing_is_registered() -> None:
     from opentelemetry import trace
     from opentelemetry.sdk.trace import TracerProvider
 
-    before = list(litellm.callbacks)
-    assert start_proxy_tracing({"PATH": "/usr/bin"}) is None
-    assert litellm.callbacks == before
+    from litellm.proxy import proxy_server
+
+    before = (list(litellm.callbacks), list(litellm.service_callback), litellm.turn_off_message_logging)
+    assert start_proxy_tracing({"PATH": "/usr/bin", "OTEL_SERVICE_NAME": "proxy"}) is None
+    assert (list(litellm.callbacks), list(litellm.service_callback), litellm.turn_off_message_logging) == before
+    # No request span, so nothing for LiteLLM to export, and no SDK provider that could connect.
+    assert proxy_server.open_telemetry_logger is None
     assert not isinstance(trace.get_tracer_provider(), TracerProvider)
 
 
