@@ -9,7 +9,13 @@ from opentelemetry.sdk.trace import Event, ReadableSpan
 from opentelemetry.sdk.util.instrumentation import InstrumentationScope
 from opentelemetry.trace import SpanContext, SpanKind, Status, StatusCode, TraceFlags
 
-from agentllm_bridge.proxy_tracing import TracingChoice, private_copy, start_proxy_tracing, tracing_choice
+from agentllm_bridge.proxy_tracing import (
+    TracingChoice,
+    private_copy,
+    proxy_sampler,
+    start_proxy_tracing,
+    tracing_choice,
+)
 from agentllm_bridge.runtime_client import SettingsError
 
 
@@ -46,10 +52,9 @@ def test_an_unknown_exporter_stops_the_start_with_its_name() -> None:
 
 def test_without_otel_variables_nothing_is_registered() -> None:
     import litellm
+    from litellm.proxy import proxy_server
     from opentelemetry import trace
     from opentelemetry.sdk.trace import TracerProvider
-
-    from litellm.proxy import proxy_server
 
     before = (list(litellm.callbacks), list(litellm.service_callback), litellm.turn_off_message_logging)
     assert start_proxy_tracing({"PATH": "/usr/bin", "OTEL_SERVICE_NAME": "proxy"}) is None
@@ -156,3 +161,22 @@ def test_fastapis_server_span_keeps_no_path_query_or_client() -> None:
         "http.route": "/key/info",
         "http.response.status_code": 200,
     }
+
+
+def test_health_probes_are_not_traced_and_everything_else_is() -> None:
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+    exporter = InMemorySpanExporter()
+    provider = TracerProvider(sampler=proxy_sampler())
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    tracer = provider.get_tracer("probe-test")
+    for path in ("/health/liveliness", "/health/readiness", "/health", "/v1/chat/completions", "/healthy-cats"):
+        tracer.start_span("GET", attributes={"url.path": path}).end()
+    tracer.start_span("litellm_request").end()
+    assert [span.attributes.get("url.path") if span.attributes else None for span in exporter.get_finished_spans()] == [
+        "/v1/chat/completions",
+        "/healthy-cats",
+        None,
+    ]

@@ -21,6 +21,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from opentelemetry import trace
+from opentelemetry.context import Context
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import (
@@ -29,7 +30,9 @@ from opentelemetry.sdk.trace.export import (
     SpanExporter,
     SpanExportResult,
 )
-from opentelemetry.trace import Link, Status, Tracer
+from opentelemetry.sdk.trace.sampling import ALWAYS_ON, Decision, ParentBased, Sampler, SamplingResult
+from opentelemetry.trace import Link, SpanKind, Status, Tracer, TraceState
+from opentelemetry.util.types import Attributes
 
 from agentllm_bridge.runtime_client import SettingsError
 
@@ -117,13 +120,40 @@ def start_proxy_tracing(env: Mapping[str, str]) -> TracerProvider | None:
 
         # Headers, timeout, compression and TLS come from the standard OTEL_EXPORTER_OTLP_* variables.
         exporter = OTLPSpanExporter(endpoint=choice.url) if choice.url else OTLPSpanExporter()
-    provider = TracerProvider(resource=Resource.create({"service.name": choice.service_name}))
+    provider = TracerProvider(resource=Resource.create({"service.name": choice.service_name}), sampler=proxy_sampler())
     # The batch processor bounds its queue (OTEL_BSP_MAX_QUEUE_SIZE, default 2048): spans past it
     # are dropped, never held.
     provider.add_span_processor(BatchSpanProcessor(PrivateSpanExporter(exporter)))
     trace.set_tracer_provider(provider)
     _register_litellm_callback(provider)
     return provider
+
+
+def proxy_sampler() -> Sampler:
+    """Every request but the health probes, which an orchestrator sends every few seconds (the
+    runtime does not trace its probes either). A span with a parent follows its parent."""
+    return ParentBased(root=_NoProbes())
+
+
+class _NoProbes(Sampler):
+    def should_sample(
+        self,
+        parent_context: Context | None,
+        trace_id: int,
+        name: str,
+        kind: SpanKind | None = None,
+        attributes: Attributes = None,
+        links: Sequence[Link] | None = None,
+        trace_state: TraceState | None = None,
+    ) -> SamplingResult:
+        # FastAPI starts its server span with the request's `url.path`.
+        path = (attributes or {}).get("url.path")
+        if isinstance(path, str) and (path == "/health" or path.startswith("/health/")):
+            return SamplingResult(Decision.DROP)
+        return ALWAYS_ON.should_sample(parent_context, trace_id, name, kind, attributes, links, trace_state)
+
+    def get_description(self) -> str:
+        return "NoProbes"
 
 
 def _register_litellm_callback(provider: TracerProvider) -> None:

@@ -150,6 +150,12 @@ describe("one trace through every hop", () => {
       },
     });
 
+    // The launcher polled /health/liveliness until the proxy answered: probes start no trace.
+    const probes = collector
+      .spans()
+      .filter((span) => String(span.attributes["http.route"] ?? "").startsWith("/health"));
+    expect(probes).toEqual([]);
+
     const recorded = JSON.stringify(
       collector.spans().map((span) => [span.name, span.attributes, span.events, span.status]),
     );
