@@ -30,9 +30,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         # Checked before LiteLLM's slow import, so a missing secret stops the start at once.
         from agentllm_bridge.proxy_settings import ProxySettings
+        from agentllm_bridge.proxy_tracing import tracing_choice
 
         runtime = RuntimeSettings.from_env()
         settings = ProxySettings.from_env()
+        tracing_choice(os.environ)
     except SettingsError as exc:
         sys.stderr.write(f"agentllm proxy: {exc}\n")
         return EXIT_BAD_SETTINGS
@@ -49,9 +51,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     from agentllm_bridge.guard import AuthState, ProxyGuard
     from agentllm_bridge.http_protocol import with_header_timeout
     from agentllm_bridge.key_routes import KeyRoutes
+    from agentllm_bridge.proxy_tracing import start_proxy_tracing
     from agentllm_bridge.readiness import RuntimeReadiness
 
     log_filters.install()
+    # After LiteLLM's set-up, before its start-up event: LiteLLM's `otel` callback, only when the
+    # OTEL_* variables ask for an exporter.
+    tracer_provider = start_proxy_tracing(os.environ)
 
     def auth_state() -> AuthState:
         # Read per request: LiteLLM sets both in its start-up event, after this function runs.
@@ -72,7 +78,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     loop_type = ProxyInitializationHelpers.get_loop_type()
     if loop_type:
         uvicorn_args["loop"] = loop_type
-    uvicorn.run(**uvicorn_args)
+    try:
+        uvicorn.run(**uvicorn_args)
+    finally:
+        if tracer_provider is not None:
+            # Flushes the queued spans, within the exporter's timeout (OTEL_EXPORTER_OTLP_TIMEOUT).
+            tracer_provider.shutdown()
     return 0
 
 

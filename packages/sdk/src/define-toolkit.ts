@@ -22,6 +22,12 @@ export interface ToolContext {
    * toolkit that declares one, else `get()` throws.
    */
   readonly credential: ToolCredential;
+  /**
+   * The runtime's `fetch` for this call: use it for the tool's HTTP requests (the runtime traces
+   * each one as a client span under the tool's: method, host, route without ids, status). Absent
+   * outside the runtime (tests); fall back to the global `fetch` then.
+   */
+  readonly fetch?: (input: string, init: RequestInit) => Promise<Response>;
 }
 
 export interface ToolDefinition<TParams extends z.ZodType = z.ZodType, TResult = unknown> {

@@ -36,7 +36,7 @@ export async function asDriveUser<T>(
     accessToken,
     signal: ctx.signal,
     ...(settings.timeoutMs ? { timeoutMs: settings.timeoutMs } : {}),
-    ...(settings.fetch ? { fetch: settings.fetch } : {}),
+    fetch: settings.fetch ?? ctx.fetch,
   });
   const token = async (refresh: boolean) => {
     const values = await ctx.credential.get(refresh ? { refresh: true } : undefined);

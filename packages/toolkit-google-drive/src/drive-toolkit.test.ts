@@ -123,6 +123,26 @@ describe("toolkit-google-drive against the fake Drive", () => {
     expect(drive.requests.at(-1)?.authorization).toBe(`Bearer ${grant.accessToken}`);
   });
 
+  it("sends its requests through ctx.fetch, the runtime's traced fetch", async () => {
+    const seen: string[] = [];
+    const { credential } = credentialOf(grant);
+    const tool = createGoogleDriveToolkit(options()).tools.get_document_content;
+    const ctx: ToolContext = {
+      ...contextWith(credential),
+      fetch: (input, init) => {
+        seen.push(new URL(input).pathname);
+        return fetch(input, init);
+      },
+    };
+    await tool.execute(tool.parameters.parse({ url_or_id: teamMapping.id }) as never, ctx);
+    expect(seen).toEqual(
+      expect.arrayContaining([
+        `/drive/v3/files/${teamMapping.id}`,
+        `/drive/v3/files/${teamMapping.id}/export`,
+      ]),
+    );
+  });
+
   it("reads a Doc by its link as Markdown", async () => {
     const { value } = await call("get_document_content", {
       url_or_id: `https://docs.google.com/document/d/${teamMapping.id}/edit?tab=t.0`,

@@ -1,4 +1,4 @@
-import { defineTool, z } from "@agentllm/sdk";
+import { defineTool, type ToolContext, z } from "@agentllm/sdk";
 import { jiraWrite } from "../jira-client.ts";
 import { jiraConnection } from "../jira-connection.ts";
 import type { JiraToolOptions } from "./get-issue.ts";
@@ -26,7 +26,7 @@ export function addCommentTool(options: JiraToolOptions) {
           "POST",
           `issue/${encodeURIComponent(issue_key)}/comment`,
           { body: richText(body, connection) },
-          requestOptions(options, ctx.signal),
+          requestOptions(options, ctx),
         )) as { id?: unknown } | null;
         return {
           issue_key,
@@ -40,10 +40,10 @@ export function addCommentTool(options: JiraToolOptions) {
   });
 }
 
-export function requestOptions(options: JiraToolOptions, signal: AbortSignal) {
+export function requestOptions(options: JiraToolOptions, ctx: ToolContext) {
   return {
-    signal,
+    signal: ctx.signal,
     ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
-    ...(options.fetch ? { fetch: options.fetch } : {}),
+    fetch: options.fetch ?? ctx.fetch,
   };
 }

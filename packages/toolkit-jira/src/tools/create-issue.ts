@@ -49,7 +49,7 @@ export function createIssueTool(options: JiraToolOptions) {
               ...jiraFields(values, connection),
             },
           },
-          requestOptions(options, ctx.signal),
+          requestOptions(options, ctx),
         )) as { key?: unknown } | null;
         const key = typeof created?.key === "string" ? created.key : undefined;
         return { issue_key: key, url: key ? `${connection.baseUrl}/browse/${key}` : undefined };

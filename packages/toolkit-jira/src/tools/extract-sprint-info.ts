@@ -34,7 +34,7 @@ export function extractSprintInfoTool(options: JiraToolOptions) {
           {
             signal: ctx.signal,
             ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
-            ...(options.fetch ? { fetch: options.fetch } : {}),
+            fetch: options.fetch ?? ctx.fetch,
           },
         )) as { fields?: Record<string, unknown> };
         const sprints = sprintsInFields(issue.fields ?? {});

@@ -40,7 +40,7 @@ export function getFixVersionsTool(options: JiraToolOptions) {
           {
             signal: ctx.signal,
             ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
-            ...(options.fetch ? { fetch: options.fetch } : {}),
+            fetch: options.fetch ?? ctx.fetch,
           },
         );
         const all = (Array.isArray(body) ? body : []) as Version[];

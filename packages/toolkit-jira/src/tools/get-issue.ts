@@ -35,7 +35,7 @@ export function getIssueTool(options: JiraToolOptions) {
           {
             signal: ctx.signal,
             ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
-            ...(options.fetch ? { fetch: options.fetch } : {}),
+            fetch: options.fetch ?? ctx.fetch,
           },
         );
         return formatIssue(issue, connection.baseUrl);

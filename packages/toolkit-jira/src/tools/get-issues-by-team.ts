@@ -89,7 +89,7 @@ export function getIssuesByTeamTool(options: JiraToolOptions) {
         const found = await searchIssues(connection, jql, FIELDS, limit, {
           signal: ctx.signal,
           ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
-          ...(options.fetch ? { fetch: options.fetch } : {}),
+          fetch: options.fetch ?? ctx.fetch,
         });
         const link = searchLink(connection.baseUrl, jql);
         if (found.issues.length === 0) return `No issues match ${jql}.\nSearch: ${link}`;

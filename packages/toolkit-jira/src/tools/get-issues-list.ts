@@ -85,7 +85,7 @@ function issueListTool(options: JiraToolOptions, detailed: boolean) {
           {
             signal: ctx.signal,
             ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
-            ...(options.fetch ? { fetch: options.fetch } : {}),
+            fetch: options.fetch ?? ctx.fetch,
           },
         );
         const link = searchLink(connection.baseUrl, jql);

@@ -25,7 +25,7 @@ export function getIssuesStatsTool(options: JiraToolOptions) {
           {
             signal: ctx.signal,
             ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
-            ...(options.fetch ? { fetch: options.fetch } : {}),
+            fetch: options.fetch ?? ctx.fetch,
           },
         );
         const issues = found.issues as Counted[];

@@ -44,7 +44,7 @@ export function getSprintMetricsTool(options: JiraToolOptions) {
       const request = {
         signal: ctx.signal,
         ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
-        ...(options.fetch ? { fetch: options.fetch } : {}),
+        fetch: options.fetch ?? ctx.fetch,
       };
       try {
         const sprint = (await jiraAgileGet(

@@ -38,7 +38,7 @@ export function updateIssueTool(options: JiraToolOptions) {
           "PUT",
           `issue/${encodeURIComponent(issue_key)}`,
           { fields: jiraFields(values, connection) },
-          requestOptions(options, ctx.signal),
+          requestOptions(options, ctx),
         );
         return {
           issue_key,
