@@ -46,7 +46,7 @@ class ReplicaPool:
         self._cooldown_s = cooldown_s
         self._clock = clock
         self._lock = threading.Lock()  # the sync path calls from LiteLLM's worker threads
-        self._next = 0
+        self._turn = 0
         self._down_until: dict[str, float] = {}
 
     @property
@@ -56,12 +56,17 @@ class ReplicaPool:
     def order(self) -> list[str]:
         """The runtimes to try for one call, in order: each at most once."""
         with self._lock:
-            start = self._next
-            self._next = (self._next + 1) % len(self._urls)
+            turn = self._turn
+            self._turn += 1
             now = self._clock()
-        rotated = self._urls[start:] + self._urls[:start]
-        healthy = [url for url in rotated if self._down_until.get(url, -math.inf) <= now]
-        cooling = sorted((url for url in rotated if url not in healthy), key=lambda url: self._down_until[url])
+            down = dict(self._down_until)
+        # Turns go round the healthy ones only, so a runtime cooling down does not send its share
+        # to the one after it.
+        healthy = [url for url in self._urls if down.get(url, -math.inf) <= now]
+        if healthy:
+            start = turn % len(healthy)
+            healthy = healthy[start:] + healthy[:start]
+        cooling = sorted((url for url in self._urls if url not in healthy), key=lambda url: down[url])
         return healthy + cooling
 
     def failed(self, url: str) -> None:
