@@ -144,7 +144,11 @@ describe("graceful drain on SIGTERM (a real runtime process)", () => {
   it("finishes answers within the deadline, refuses new ones, cuts the rest as partial, exits 0", async () => {
     const runtime = await startRuntimeProcess({ AGENTLLM_DRAIN_SECONDS: String(DRAIN_SECONDS) });
     gemini.enqueue(
-      { parts: ["Finishing", " words", " arrive", " in", " time"], delayMs: 50 },
+      // Held after its first word until the drain has begun: it must finish during the drain.
+      {
+        parts: ["Finishing", " words", " arrive", " in", " time"],
+        hold: { after: 1, until: "finish" },
+      },
       { parts: ["Cut", " short", " here"], stallAfter: 1 },
       { parts: ["Unseen", " words"], stallAfter: 1 },
     );
@@ -196,6 +200,7 @@ describe("graceful drain on SIGTERM (a real runtime process)", () => {
     });
 
     // The answer the fake Gemini finishes within the deadline streams to its proper end.
+    gemini.release("finish");
     const finished = parseSse(await finishingRest()).events;
     expect(contentOf(finished)).toBe("Finishing words arrive in time");
     expect(finished.at(-1)).toBe("[DONE]");

@@ -33,6 +33,8 @@ export interface RequestHost {
   recordEmbed(request: RecordedRequest): void;
   changed(request: RecordedRequest): void;
   closed(request: RecordedRequest): void;
+  /** Resolves true once the test released `name`, false if `signal` aborts first. */
+  released(name: string, signal: AbortSignal): Promise<boolean>;
   /** The next scripted turn, or the responder's answer. */
   nextTurn(request: RecordedRequest): Promise<FakeTurn>;
   nextResponseId(): string;
@@ -123,6 +125,9 @@ export async function handleRequest(
       cutByFake = true;
       record.cut = true;
       res.destroy();
+    },
+    released(name) {
+      return host.released(name, this.signal);
     },
   };
   const fail = (body: GoogleErrorBody) => writeJson(ex, body.error.code, body);

@@ -73,6 +73,12 @@ export interface FakeReply {
    * A unary call with any value never answers after its delays.
    */
   stallAfter?: number;
+  /**
+   * Stop writing after `after` events until the test calls `release(until)` on the server,
+   * then go on: an answer that is sure to still be running at some step of a test, with no
+   * timing involved. A unary call waits before it answers.
+   */
+  hold?: { after: number; until: string };
 }
 
 /** An HTTP error with Google's error JSON, before any body is sent. */
@@ -133,6 +139,7 @@ const replySchema: z.ZodType<FakeReply> = z.strictObject({
     .strictObject({ status: z.number().int().min(400).max(599), message: z.string().optional() })
     .optional(),
   stallAfter: count.optional(),
+  hold: z.strictObject({ after: count, until: z.string().min(1).max(200) }).optional(),
 });
 
 const httpErrorSchema: z.ZodType<FakeHttpError> = z.strictObject({

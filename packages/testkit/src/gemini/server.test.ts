@@ -260,6 +260,50 @@ describe("streamGenerateContent", () => {
   });
 });
 
+describe("held answers (hold: { after, until })", () => {
+  it("stops after `after` events until the test releases the name, then finishes", async () => {
+    gemini.enqueue({ parts: ["one", " two", " three"], hold: { after: 1, until: "first" } });
+    const stream = await ai.models.generateContentStream({ model, contents: "x" });
+    const seen: string[] = [];
+    const reading = (async () => {
+      for await (const chunk of stream) {
+        seen.push(chunk.text ?? "");
+        if (seen.length === 1) gemini.release("first");
+      }
+    })();
+    await reading;
+    expect(seen).toEqual(["one", " two", " three"]);
+  });
+
+  it("holds before the first event and a unary answer too; a name released earlier holds nothing", async () => {
+    gemini.release("open");
+    gemini.enqueue({ parts: ["at once"], hold: { after: 0, until: "open" } });
+    expect((await ai.models.generateContent({ model, contents: "x" })).text).toBe("at once");
+
+    gemini.enqueue({ parts: ["later"], hold: { after: 0, until: "gate" } });
+    const answer = ai.models.generateContent({ model, contents: "y" });
+    const request = await gemini.waitForRequest((r) => JSON.stringify(r.body).includes('"y"'));
+    expect(request.closedAt).toBeUndefined();
+    gemini.release("gate");
+    expect((await answer).text).toBe("later");
+  });
+
+  it("lets go of a held answer when the client leaves", async () => {
+    gemini.enqueue({ parts: ["one", " never"], hold: { after: 1, until: "never" } });
+    const controller = new AbortController();
+    const stream = await ai.models.generateContentStream({
+      model,
+      contents: "x",
+      config: { abortSignal: controller.signal },
+    });
+    const run = async () => {
+      for await (const _ of stream) controller.abort();
+    };
+    await expect(run()).rejects.toThrow(/abort/i);
+    expect((await gemini.waitForAbort(0)).emittedAt).toHaveLength(1);
+  });
+});
+
 describe("generateContent", () => {
   it("merges a reply into one response after the delays", async () => {
     gemini.enqueue({

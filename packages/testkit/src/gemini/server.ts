@@ -54,6 +54,8 @@ export interface FakeGemini {
   waitForAbort(index?: number, options?: WaitOptions): Promise<RecordedRequest>;
   /** Resolves once request `index` (default: the latest) is closed, however it ended. */
   waitForClose(index?: number, options?: WaitOptions): Promise<RecordedRequest>;
+  /** Lets every answer held on `name` (a turn's `hold.until`) go on, now and later. */
+  release(name: string): void;
   /** Stops listening and destroys open connections (hanging requests included). */
   close(): Promise<void>;
 }
@@ -76,6 +78,7 @@ export async function startFakeGemini(options: FakeGeminiOptions = {}): Promise<
     for (const waiter of [...waiters]) waiter();
   };
 
+  const released = new Set<string>();
   const cache = new ImplicitCache({ enabled: options.implicitCache ?? true });
   const host: RequestHost = {
     apiKey: options.apiKey,
@@ -93,6 +96,23 @@ export async function startFakeGemini(options: FakeGeminiOptions = {}): Promise<
     closed(request) {
       options.log?.(describe(request));
       notify();
+    },
+    released(name, signal) {
+      if (released.has(name)) return Promise.resolve(true);
+      if (signal.aborted) return Promise.resolve(false);
+      return new Promise<boolean>((resolve) => {
+        const settle = (outcome: boolean) => {
+          waiters.delete(check);
+          signal.removeEventListener("abort", onAbort);
+          resolve(outcome);
+        };
+        const check = () => {
+          if (released.has(name)) settle(true);
+        };
+        const onAbort = () => settle(false);
+        waiters.add(check);
+        signal.addEventListener("abort", onAbort, { once: true });
+      });
     },
     async nextTurn(request) {
       return queue.shift() ?? parseTurn(await responder(request));
@@ -159,8 +179,13 @@ export async function startFakeGemini(options: FakeGeminiOptions = {}): Promise<
     enqueue(...turns) {
       queue.push(...turns.map(parseTurn));
     },
+    release(name) {
+      released.add(name);
+      notify();
+    },
     reset() {
       queue = [];
+      released.clear();
       requests.length = 0;
       cache.clear();
       embedRequests.length = 0;

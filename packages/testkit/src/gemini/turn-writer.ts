@@ -30,6 +30,8 @@ export interface Exchange {
   context: ResponseContext;
   /** Destroys the socket mid-answer and remembers it was the fake's doing. */
   cut(): void;
+  /** Resolves true once the test released `name` (at once if it already did), false if the exchange ended first. */
+  released(name: string): Promise<boolean>;
 }
 
 /** Headers every real Gemini answer carries (values as seen from the real service). */
@@ -94,6 +96,7 @@ async function writeUnary(turn: FakeReply, ex: Exchange): Promise<void> {
   const events = Math.max(turn.parts.length, 1);
   const wait = (turn.firstDelayMs ?? 0) + (turn.delayMs ?? 0) * (events - 1);
   if (!(await pause(wait, ex.signal))) return;
+  if (turn.hold !== undefined && !(await ex.released(turn.hold.until))) return;
   if (turn.stallAfter !== undefined) return;
   if (turn.streamError) {
     const { status, message } = turn.streamError;
@@ -121,26 +124,31 @@ function frame(chunk: GeminiResponseJson | GoogleErrorBody, index: number, ex: E
 
 async function writeStream(turn: FakeReply, ex: Exchange): Promise<void> {
   const chunks = streamChunks(turn, ex.context);
-  const writeHead = () => {
+  let headWritten = false;
+  const writeHead = async (flush: boolean) => {
+    if (headWritten) return;
+    headWritten = true;
     ex.record.status = 200;
     ex.res.writeHead(200, {
       "Content-Type": ex.sse ? "text/event-stream" : "application/json; charset=UTF-8",
       "Content-Disposition": "attachment",
       ...commonHeaders,
     });
+    if (flush) await write(ex, "");
   };
   for (const [i, chunk] of chunks.entries()) {
+    if (turn.hold?.after === i) {
+      if (i === 0) await writeHead(true);
+      if (!(await ex.released(turn.hold.until))) return;
+    }
     if (turn.cutAfter === i || turn.stallAfter === i) {
-      if (i === 0) {
-        writeHead();
-        await write(ex, "");
-      }
+      if (i === 0) await writeHead(true);
       if (turn.cutAfter === i) ex.cut();
       return;
     }
     const delay = i === 0 ? (turn.firstDelayMs ?? 0) : (turn.delayMs ?? 0);
     if (!(await pause(delay, ex.signal))) return;
-    if (i === 0) writeHead();
+    if (i === 0) await writeHead(false);
     ex.record.emittedAt.push(now());
     await write(ex, frame(chunk, i, ex));
   }
