@@ -12,6 +12,8 @@ import type { SessionLease } from "./session-lock.ts";
 import { SessionLockUnavailableError } from "./session-lock-unavailable-error.ts";
 import type { SessionKey } from "./session-store.ts";
 
+/** vi.waitFor polls for a state; the shared machine can be slow to reach it. */
+const PATIENCE = { timeout: 30_000, interval: 20 };
 const key: SessionKey = { userId: "u1", agent: "demo-agent", sessionId: "chat-1" };
 const databases = useTestDatabases("pg-locks");
 
@@ -84,13 +86,14 @@ describe("PostgresSessionLocks across runtimes on one database", () => {
     const held = await a.acquire(key);
     const log: string[] = [];
     const waiting = track(b.acquire(key), log, "b");
-    await vi.waitFor(async () => expect((await advisoryLocks()).waiting).toHaveLength(1));
+    await vi.waitFor(async () => expect((await advisoryLocks()).waiting).toHaveLength(1), PATIENCE);
     expect(log).toEqual([]);
     held.release();
     (await waiting).release();
     expect(log).toEqual(["b"]);
-    await vi.waitFor(async () =>
-      expect(await advisoryLocks()).toEqual({ granted: [], waiting: [] }),
+    await vi.waitFor(
+      async () => expect(await advisoryLocks()).toEqual({ granted: [], waiting: [] }),
+      PATIENCE,
     );
   });
 
@@ -101,7 +104,7 @@ describe("PostgresSessionLocks across runtimes on one database", () => {
     const log: string[] = [];
     const first = track(b.acquire(key), log, "first");
     const second = track(b.acquire(key), log, "second");
-    await vi.waitFor(async () => expect((await advisoryLocks()).waiting).toHaveLength(1));
+    await vi.waitFor(async () => expect((await advisoryLocks()).waiting).toHaveLength(1), PATIENCE);
     // The second waits in b's own queue, holding no connection.
     expect(b.connections).toBe(1);
     held.release();
@@ -128,7 +131,7 @@ describe("PostgresSessionLocks across runtimes on one database", () => {
     expect(impatient.connections).toBe(1);
     held.release();
     // The unlock is a query: the session is free once a's queue is empty.
-    await vi.waitFor(() => expect(a.size).toBe(0));
+    await vi.waitFor(() => expect(a.size).toBe(0), PATIENCE);
     (await impatient.acquire(key)).release();
   });
 
@@ -152,13 +155,13 @@ describe("PostgresSessionLocks across runtimes on one database", () => {
     const held = await a.acquire(key);
     const [holder] = (await advisoryLocks()).granted;
     const waiting = b.acquire(key);
-    await vi.waitFor(async () => expect((await advisoryLocks()).waiting).toHaveLength(1));
+    await vi.waitFor(async () => expect((await advisoryLocks()).waiting).toHaveLength(1), PATIENCE);
     await admin.query("select pg_terminate_backend($1)", [holder]);
     const lease = await waiting;
     expect((await advisoryLocks()).granted).not.toContain(holder);
     // The dead holder's release cannot unlock; its connection is gone, not pooled.
     held.release();
-    await vi.waitFor(() => expect(a.connections).toBe(0));
+    await vi.waitFor(() => expect(a.connections).toBe(0), PATIENCE);
     lease.release();
   });
 
@@ -169,15 +172,15 @@ describe("PostgresSessionLocks across runtimes on one database", () => {
     const controller = new AbortController();
     const reason = new Error("client went away");
     const waiting = b.acquire(key, { signal: controller.signal });
-    await vi.waitFor(async () => expect((await advisoryLocks()).waiting).toHaveLength(1));
+    await vi.waitFor(async () => expect((await advisoryLocks()).waiting).toHaveLength(1), PATIENCE);
     const before = await lockConnections();
     controller.abort(reason);
     await expect(waiting).rejects.toBe(reason);
-    await vi.waitFor(async () => expect((await advisoryLocks()).waiting).toEqual([]));
+    await vi.waitFor(async () => expect((await advisoryLocks()).waiting).toEqual([]), PATIENCE);
     // Back in b's pool, idle: no connection opened or lost.
     expect(await lockConnections()).toBe(before);
     expect(b.connections).toBe(1);
-    await vi.waitFor(() => expect(b.size).toBe(0));
+    await vi.waitFor(() => expect(b.size).toBe(0), PATIENCE);
     held.release();
     const next = await b.acquire(key);
     expect(b.connections).toBe(1);
@@ -198,10 +201,10 @@ describe("PostgresSessionLocks across runtimes on one database", () => {
     // The refused request left nothing behind: its session is free for the next one.
     expect(locks.size).toBe(2);
     first.release();
-    await vi.waitFor(() => expect(locks.size).toBe(1));
+    await vi.waitFor(() => expect(locks.size).toBe(1), PATIENCE);
     (await locks.acquire({ ...key, sessionId: "three" })).release();
     second.release();
-    await vi.waitFor(() => expect(locks.size).toBe(0));
+    await vi.waitFor(() => expect(locks.size).toBe(0), PATIENCE);
     expect(locks.connections).toBe(2);
   });
 
