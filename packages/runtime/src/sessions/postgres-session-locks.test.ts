@@ -1,3 +1,6 @@
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { useTestDatabases } from "../testing/test-databases.ts";
@@ -163,6 +166,50 @@ describe("PostgresSessionLocks across runtimes on one database", () => {
     held.release();
     await vi.waitFor(() => expect(a.connections).toBe(0), PATIENCE);
     lease.release();
+  });
+
+  it("frees the lock of a holder process killed with SIGKILL", async () => {
+    // Another process holds the lock through this module, then dies without releasing it.
+    const module = new URL("./postgres-session-locks.ts", import.meta.url).href;
+    const script = `
+      import { PostgresSessionLocks } from ${JSON.stringify(module)};
+      const locks = new PostgresSessionLocks({
+        connectionString: process.env.LOCK_URL, waitMs: 0, maxConnections: 1,
+        cancelBackend: async () => {},
+      });
+      await locks.acquire(${JSON.stringify(key)});
+      process.stdout.write("held\\n");
+      setInterval(() => {}, 1000);
+    `;
+    const child = spawn(
+      process.execPath,
+      ["--import", "tsx", "--input-type=module", "-e", script],
+      {
+        cwd: fileURLToPath(new URL("../../../../", import.meta.url)),
+        env: { ...process.env, LOCK_URL: url },
+        stdio: ["ignore", "pipe", "inherit"],
+      },
+    );
+    const exited = once(child, "exit");
+    try {
+      await new Promise<void>((resolve, reject) => {
+        child.stdout?.on("data", (data: Buffer) => {
+          if (data.toString().includes("held")) resolve();
+        });
+        child.once("exit", () => reject(new Error("the holder process exited early")));
+      });
+      const other = runtime();
+      const waiting = other.acquire(key);
+      await vi.waitFor(
+        async () => expect((await advisoryLocks()).waiting).toHaveLength(1),
+        PATIENCE,
+      );
+      child.kill("SIGKILL");
+      (await waiting).release();
+    } finally {
+      child.kill("SIGKILL");
+      await exited;
+    }
   });
 
   it("cancels the waiting backend when the request leaves, and keeps the connection", async () => {
