@@ -17,7 +17,8 @@ import { RUNTIME_TOKEN, type RuntimeHarness, startRuntimeHarness } from "./runti
  */
 interface Gate {
   readonly url: string;
-  target: string;
+  /** Where calls go once let through: the runtime's fake Gemini, known after it started. */
+  setTarget(url: string): void;
   /** Model calls that arrived (held or passed). */
   readonly arrived: string[];
   open(): void;
@@ -29,9 +30,13 @@ async function startGate(): Promise<Gate> {
   const opened = new Promise<void>((resolve) => {
     release = resolve;
   });
+  let setTarget: (url: string) => void = () => {};
+  const target = new Promise<string>((resolve) => {
+    setTarget = resolve;
+  });
   const gate: Gate = {
     url: "",
-    target: "",
+    setTarget: (url) => setTarget(url),
     arrived: [],
     open: () => release(),
     close: () =>
@@ -53,7 +58,7 @@ async function startGate(): Promise<Gate> {
         headers.set(name, value);
       }
     }
-    const upstream = await fetch(`${gate.target}${req.url}`, {
+    const upstream = await fetch(`${await target}${req.url}`, {
       method: req.method ?? "POST",
       headers,
       body: chunks.length > 0 ? Buffer.concat(chunks) : null,
@@ -98,7 +103,7 @@ async function runtime(env: Record<string, string> = {}, gate?: Gate): Promise<R
     ...(gate ? { geminiBaseUrl: gate.url } : {}),
   });
   harnesses.push(h);
-  if (gate) gate.target = h.gemini.url;
+  gate?.setTarget(h.gemini.url);
   return h;
 }
 

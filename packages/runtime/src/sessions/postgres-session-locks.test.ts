@@ -153,7 +153,8 @@ describe("PostgresSessionLocks across runtimes on one database", () => {
   });
 
   it("hands the lock on when the holder's backend dies, and drops the dead connection", async () => {
-    const a = runtime();
+    let lost = 0;
+    const a = runtime({ onLost: () => lost++ });
     const b = runtime();
     const held = await a.acquire(key);
     const [holder] = (await advisoryLocks()).granted;
@@ -165,6 +166,8 @@ describe("PostgresSessionLocks across runtimes on one database", () => {
     // The dead holder's release cannot unlock; its connection is gone, not pooled.
     held.release();
     await vi.waitFor(() => expect(a.connections).toBe(0), PATIENCE);
+    // Reported once, whether the death or the failed unlock was seen first.
+    expect(lost).toBe(1);
     lease.release();
   });
 

@@ -46,6 +46,11 @@ export interface PostgresSessionLocksOptions {
    * that leaves the wait must not leave its backend in Postgres' lock queue.
    */
   readonly cancelBackend: (pid: number) => Promise<unknown>;
+  /**
+   * Called when a held lock's connection dies before its release (its backend terminated, the
+   * server restarted): the run goes on, but the lock is gone and another run may start.
+   */
+  readonly onLost?: () => void;
 }
 
 /**
@@ -63,6 +68,8 @@ export class PostgresSessionLocks {
   /** Every open lock connection, held or idle. */
   readonly #open = new Set<pg.Client>();
   readonly #idle: pg.Client[] = [];
+  /** Connections holding a lock for a run. */
+  readonly #held = new Set<pg.Client>();
   /** Cancellations and unlocks under way, so `close` can wait for them. */
   readonly #pending = new Set<Promise<unknown>>();
 
@@ -104,6 +111,7 @@ export class PostgresSessionLocks {
     const id = advisoryLockId(key);
     const waitMs = Math.min(MAX_TIMER_MS, Math.max(0, Math.floor(deadline - performance.now())));
     await this.#lock(client, id, waitMs, key.sessionId, signal, () => local.release());
+    this.#held.add(client);
     let released = false;
     return {
       release: () => {
@@ -114,9 +122,11 @@ export class PostgresSessionLocks {
     };
   }
 
-  /** Closes every idle connection and waits for unlocks and cancellations under way. */
+  /** Waits for unlocks and cancellations under way, then closes every connection. */
   async close(): Promise<void> {
     await Promise.allSettled([...this.#pending]);
+    // Closing frees what runs still hold; that is no loss to report.
+    this.#held.clear();
     for (const client of [...this.#open]) this.#destroy(client);
   }
 
@@ -215,8 +225,9 @@ export class PostgresSessionLocks {
           }
           done();
           if (left) return;
-          if (code === LOCK_NOT_AVAILABLE) reject(new SessionBusyError(sessionId, waitMs));
-          else {
+          if (code === LOCK_NOT_AVAILABLE) {
+            reject(new SessionBusyError(sessionId, this.#options.waitMs));
+          } else {
             reject(
               new SessionLockUnavailableError("database", this.#options.maxConnections, error),
             );
@@ -227,12 +238,16 @@ export class PostgresSessionLocks {
     });
   }
 
-  /** Unlocks and keeps the connection, or destroys it: never pools a connection still locked. */
+  /**
+   * Unlocks and keeps the connection, or destroys it: never pools a connection still locked.
+   * Until the unlock answers the connection counts as held, so its death is reported as a loss.
+   */
   async #unlock(client: pg.Client, id: string): Promise<void> {
     const silent = setTimeout(() => this.#destroy(client), ANSWER_GRACE_MS);
     try {
       const result = await client.query(`select pg_advisory_unlock(${id}) as unlocked`);
-      if (result.rows[0]?.unlocked === true) this.#giveBack(client);
+      // False: the lock was already gone with an earlier connection loss; destroy reports it.
+      if (result.rows[0]?.unlocked === true && this.#held.delete(client)) this.#giveBack(client);
       else this.#destroy(client);
     } catch {
       this.#destroy(client);
@@ -250,6 +265,7 @@ export class PostgresSessionLocks {
   /** Drops a connection for good; the server frees whatever it held when the socket closes. */
   #destroy(client: pg.Client): void {
     if (!this.#open.delete(client)) return;
+    if (this.#held.delete(client)) this.#options.onLost?.();
     const index = this.#idle.indexOf(client);
     if (index !== -1) this.#idle.splice(index, 1);
     // end() waits for the server's goodbye; a dead peer gets the socket destroyed under it.
