@@ -258,6 +258,20 @@ describe("PostgresSessionLocks across runtimes on one database", () => {
     expect(locks.connections).toBe(2);
   });
 
+  it("at the bound, waits for a connection that is still unlocking instead of refusing", async () => {
+    const locks = runtime({ maxConnections: 1 });
+    const first = await locks.acquire({ ...key, sessionId: "one" });
+    // The unlock is a query under way when the next run, already admitted, asks.
+    first.release();
+    const next = await locks.acquire({ ...key, sessionId: "two" });
+    expect(locks.connections).toBe(1);
+    next.release();
+  });
+
+  it.each([0, 1.5, Number.NaN])("rejects maxConnections %s", (maxConnections) => {
+    expect(() => runtime({ maxConnections })).toThrow(RangeError);
+  });
+
   it("reports an unreachable database as unavailable, not busy", async () => {
     const locks = runtime({ connectionString: "postgresql://nobody@/none?host=/nonexistent" });
     const error = await locks.acquire(key).catch((caught: unknown) => caught);

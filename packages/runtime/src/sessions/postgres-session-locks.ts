@@ -70,6 +70,8 @@ export class PostgresSessionLocks {
   readonly #idle: pg.Client[] = [];
   /** Connections holding a lock for a run. */
   readonly #held = new Set<pg.Client>();
+  /** Unlocks under way: each gives a connection back soon (or destroys it). */
+  readonly #unlocking = new Set<Promise<void>>();
   /** Cancellations and unlocks under way, so `close` can wait for them. */
   readonly #pending = new Set<Promise<unknown>>();
 
@@ -117,7 +119,12 @@ export class PostgresSessionLocks {
       release: () => {
         if (released) return;
         released = true;
-        this.#track(this.#unlock(client, id).finally(() => local.release()));
+        const unlocking = this.#unlock(client, id).finally(() => {
+          this.#unlocking.delete(unlocking);
+          local.release();
+        });
+        this.#unlocking.add(unlocking);
+        this.#track(unlocking);
       },
     };
   }
@@ -131,10 +138,16 @@ export class PostgresSessionLocks {
   }
 
   async #take(): Promise<pg.Client> {
-    const idle = this.#idle.pop();
-    if (idle) return idle;
-    if (this.#open.size >= this.#options.maxConnections) {
-      throw new SessionLockUnavailableError("capacity", this.#options.maxConnections);
+    for (;;) {
+      const idle = this.#idle.pop();
+      if (idle) return idle;
+      if (this.#open.size < this.#options.maxConnections) break;
+      // A run that just ended still unlocks on its connection; admission already let the next
+      // run in, so wait for that connection (an unlock is answered or destroyed within 10 s).
+      if (this.#unlocking.size === 0) {
+        throw new SessionLockUnavailableError("capacity", this.#options.maxConnections);
+      }
+      await Promise.race(this.#unlocking);
     }
     const client = new pg.Client({
       connectionString: this.#options.connectionString,
