@@ -199,6 +199,10 @@ export async function startRuntime(
         waitMs: config.sessionWaitMs,
         maxConnections: config.admission.maxConcurrentRuns,
         cancelBackend: (pid) => sql`select pg_cancel_backend(${pid})`.execute(database.db),
+        onLost: () =>
+          logger.warn(
+            "a conversation lock's database connection died during a run; that conversation may run twice at once",
+          ),
       })
     : new SessionLocks({ waitMs: config.sessionWaitMs });
   const drain = new Drain();

@@ -1,5 +1,6 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { RecordedRequest } from "@agentllm/testkit";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { branchOf, readSession } from "../src/sessions/index.ts";
@@ -10,10 +11,14 @@ import { RUNTIME_TOKEN, type RuntimeHarness, startRuntimeHarness } from "./runti
 // Several runtimes on one Postgres database: one run per conversation across all of them.
 // Ordering comes from a gate in front of the holder's Gemini, never from timing.
 
-/** Holds every model call until `open()`, then forwards it to `target` whole. */
+/**
+ * Holds every model call (`streamGenerateContent`) until `open()`, then forwards it to `target`
+ * whole. Anything else (the knowledge index's embedding calls at start) passes at once.
+ */
 interface Gate {
   readonly url: string;
-  target: string;
+  /** Where calls go once let through: the runtime's fake Gemini, known after it started. */
+  setTarget(url: string): void;
   /** Model calls that arrived (held or passed). */
   readonly arrived: string[];
   open(): void;
@@ -25,9 +30,13 @@ async function startGate(): Promise<Gate> {
   const opened = new Promise<void>((resolve) => {
     release = resolve;
   });
+  let setTarget: (url: string) => void = () => {};
+  const target = new Promise<string>((resolve) => {
+    setTarget = resolve;
+  });
   const gate: Gate = {
     url: "",
-    target: "",
+    setTarget: (url) => setTarget(url),
     arrived: [],
     open: () => release(),
     close: () =>
@@ -39,15 +48,17 @@ async function startGate(): Promise<Gate> {
   const server: Server = createServer(async (req, res) => {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
-    gate.arrived.push(req.url ?? "");
-    await opened;
+    if (req.url?.includes(":streamGenerateContent")) {
+      gate.arrived.push(req.url);
+      await opened;
+    }
     const headers = new Headers();
     for (const [name, value] of Object.entries(req.headers)) {
       if (typeof value === "string" && !["host", "content-length", "connection"].includes(name)) {
         headers.set(name, value);
       }
     }
-    const upstream = await fetch(`${gate.target}${req.url}`, {
+    const upstream = await fetch(`${await target}${req.url}`, {
       method: req.method ?? "POST",
       headers,
       body: chunks.length > 0 ? Buffer.concat(chunks) : null,
@@ -61,6 +72,9 @@ async function startGate(): Promise<Gate> {
   Object.assign(gate, { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` });
   return gate;
 }
+
+/** vi.waitFor polls for a state; the shared machine can be slow to reach it. */
+const PATIENCE = { timeout: 30_000, interval: 20 };
 
 let postgres: PostgresServer;
 let url: string;
@@ -89,7 +103,7 @@ async function runtime(env: Record<string, string> = {}, gate?: Gate): Promise<R
     ...(gate ? { geminiBaseUrl: gate.url } : {}),
   });
   harnesses.push(h);
-  if (gate) gate.target = h.gemini.url;
+  gate?.setTarget(h.gemini.url);
   return h;
 }
 
@@ -140,6 +154,12 @@ async function lockConnections(): Promise<number> {
   return Number(rows[0]?.count);
 }
 
+/** The user texts a model call was sent. */
+const userTexts = (call: RecordedRequest) =>
+  (call.body.contents ?? [])
+    .filter((content) => content.role === "user")
+    .flatMap((content) => (content.parts ?? []).map((part) => part.text));
+
 const modelCalls = (h: RuntimeHarness) =>
   h.gemini.requests.filter((r) => r.method === "streamGenerateContent");
 
@@ -153,7 +173,7 @@ describe("the session lock across runtimes on one Postgres", () => {
 
     a.gemini.enqueue({ parts: ["One."] });
     const holding = chat(a, first, alice);
-    await vi.waitFor(() => expect(gate.arrived).toHaveLength(1));
+    await vi.waitFor(() => expect(gate.arrived).toHaveLength(1), PATIENCE);
 
     const next = [
       ...first,
@@ -161,11 +181,15 @@ describe("the session lock across runtimes on one Postgres", () => {
       { role: "user", content: "second" },
     ];
     const waiting = chat(b, next, alice);
-    await vi.waitFor(async () => expect(await waitingBackends()).toBe(1));
+    await vi.waitFor(async () => expect(await waitingBackends()).toBe(1), PATIENCE);
 
     const busy = await chat(impatient, next, alice);
     expect(busy.status).toBe(409);
     expect(((await busy.json()) as { error: { code: string } }).error.code).toBe("session_busy");
+    // The lock's metrics count the Postgres wait as they do the in-process one.
+    const metrics = await (await impatient.fetch("/metrics", { token: null })).text();
+    expect(metrics).toMatch(/^agentllm_session_busy_total 1$/m);
+    expect(metrics).toMatch(/^agentllm_session_lock_wait_seconds_count 1$/m);
 
     // A different chat of the same user, and the same chat id of another user, never wait.
     b.gemini.enqueue({ parts: ["Other chat."] });
@@ -176,8 +200,8 @@ describe("the session lock across runtimes on one Postgres", () => {
     expect(await answer(await chat(impatient, first, { user: "bob", session: "chat-1" }))).toBe(
       "Bob's.",
     );
-    // The waiting request has not reached its model.
-    expect(modelCalls(b)).toHaveLength(1);
+    // The waiting request has not reached its model: b only answered the other chat.
+    expect(modelCalls(b).map(userTexts)).toEqual([["first"]]);
 
     b.gemini.enqueue({ parts: ["Two."] });
     gate.open();
@@ -198,15 +222,15 @@ describe("the session lock across runtimes on one Postgres", () => {
     const carol = { user: "carol", session: "chat-1" };
     a.gemini.enqueue({ parts: ["Held."] });
     const holding = chat(a, [{ role: "user", content: "hold" }], carol);
-    await vi.waitFor(() => expect(gate.arrived).toHaveLength(1));
+    await vi.waitFor(() => expect(gate.arrived).toHaveLength(1), PATIENCE);
 
     const controller = new AbortController();
     const leaving = chat(b, [{ role: "user", content: "leave" }], carol, controller.signal);
-    await vi.waitFor(async () => expect(await waitingBackends()).toBe(1));
+    await vi.waitFor(async () => expect(await waitingBackends()).toBe(1), PATIENCE);
     const connections = await lockConnections();
     controller.abort();
     await expect(leaving).rejects.toThrow();
-    await vi.waitFor(async () => expect(await waitingBackends()).toBe(0));
+    await vi.waitFor(async () => expect(await waitingBackends()).toBe(0), PATIENCE);
     expect(await lockConnections()).toBe(connections);
 
     gate.open();

@@ -11,6 +11,7 @@ import { resumeApproval } from "../approval/resume-approval.ts";
 import { connectAnswer } from "../connect/connect-answer.ts";
 import type { ConnectLinks } from "../connect/connect-links.ts";
 import type { GoogleOAuth } from "../oauth/google-oauth.ts";
+import { SessionBusyError } from "../sessions/session-busy-error.ts";
 import type { SessionLease, SessionLocks } from "../sessions/session-lock.ts";
 import type { SessionKey } from "../sessions/session-store.ts";
 import { markFailed, tracer } from "../tracing/tracer.ts";
@@ -249,7 +250,10 @@ async function waitForSession(
       span.setAttribute("agentllm.lock.outcome", "acquired");
       return lease;
     } catch (error) {
-      span.setAttribute("agentllm.lock.outcome", signal.aborted ? "aborted" : "busy");
+      span.setAttribute(
+        "agentllm.lock.outcome",
+        signal.aborted ? "aborted" : error instanceof SessionBusyError ? "busy" : "unavailable",
+      );
       markFailed(span, error);
       throw error;
     } finally {

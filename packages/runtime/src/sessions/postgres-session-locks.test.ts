@@ -1,3 +1,6 @@
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { useTestDatabases } from "../testing/test-databases.ts";
@@ -12,6 +15,8 @@ import type { SessionLease } from "./session-lock.ts";
 import { SessionLockUnavailableError } from "./session-lock-unavailable-error.ts";
 import type { SessionKey } from "./session-store.ts";
 
+/** vi.waitFor polls for a state; the shared machine can be slow to reach it. */
+const PATIENCE = { timeout: 30_000, interval: 20 };
 const key: SessionKey = { userId: "u1", agent: "demo-agent", sessionId: "chat-1" };
 const databases = useTestDatabases("pg-locks");
 
@@ -84,13 +89,14 @@ describe("PostgresSessionLocks across runtimes on one database", () => {
     const held = await a.acquire(key);
     const log: string[] = [];
     const waiting = track(b.acquire(key), log, "b");
-    await vi.waitFor(async () => expect((await advisoryLocks()).waiting).toHaveLength(1));
+    await vi.waitFor(async () => expect((await advisoryLocks()).waiting).toHaveLength(1), PATIENCE);
     expect(log).toEqual([]);
     held.release();
     (await waiting).release();
     expect(log).toEqual(["b"]);
-    await vi.waitFor(async () =>
-      expect(await advisoryLocks()).toEqual({ granted: [], waiting: [] }),
+    await vi.waitFor(
+      async () => expect(await advisoryLocks()).toEqual({ granted: [], waiting: [] }),
+      PATIENCE,
     );
   });
 
@@ -101,7 +107,7 @@ describe("PostgresSessionLocks across runtimes on one database", () => {
     const log: string[] = [];
     const first = track(b.acquire(key), log, "first");
     const second = track(b.acquire(key), log, "second");
-    await vi.waitFor(async () => expect((await advisoryLocks()).waiting).toHaveLength(1));
+    await vi.waitFor(async () => expect((await advisoryLocks()).waiting).toHaveLength(1), PATIENCE);
     // The second waits in b's own queue, holding no connection.
     expect(b.connections).toBe(1);
     held.release();
@@ -128,7 +134,7 @@ describe("PostgresSessionLocks across runtimes on one database", () => {
     expect(impatient.connections).toBe(1);
     held.release();
     // The unlock is a query: the session is free once a's queue is empty.
-    await vi.waitFor(() => expect(a.size).toBe(0));
+    await vi.waitFor(() => expect(a.size).toBe(0), PATIENCE);
     (await impatient.acquire(key)).release();
   });
 
@@ -147,19 +153,66 @@ describe("PostgresSessionLocks across runtimes on one database", () => {
   });
 
   it("hands the lock on when the holder's backend dies, and drops the dead connection", async () => {
-    const a = runtime();
+    let lost = 0;
+    const a = runtime({ onLost: () => lost++ });
     const b = runtime();
     const held = await a.acquire(key);
     const [holder] = (await advisoryLocks()).granted;
     const waiting = b.acquire(key);
-    await vi.waitFor(async () => expect((await advisoryLocks()).waiting).toHaveLength(1));
+    await vi.waitFor(async () => expect((await advisoryLocks()).waiting).toHaveLength(1), PATIENCE);
     await admin.query("select pg_terminate_backend($1)", [holder]);
     const lease = await waiting;
     expect((await advisoryLocks()).granted).not.toContain(holder);
     // The dead holder's release cannot unlock; its connection is gone, not pooled.
     held.release();
-    await vi.waitFor(() => expect(a.connections).toBe(0));
+    await vi.waitFor(() => expect(a.connections).toBe(0), PATIENCE);
+    // Reported once, whether the death or the failed unlock was seen first.
+    expect(lost).toBe(1);
     lease.release();
+  });
+
+  it("frees the lock of a holder process killed with SIGKILL", async () => {
+    // Another process holds the lock through this module, then dies without releasing it.
+    const module = new URL("./postgres-session-locks.ts", import.meta.url).href;
+    const script = `
+      import { PostgresSessionLocks } from ${JSON.stringify(module)};
+      const locks = new PostgresSessionLocks({
+        connectionString: process.env.LOCK_URL, waitMs: 0, maxConnections: 1,
+        cancelBackend: async () => {},
+      });
+      await locks.acquire(${JSON.stringify(key)});
+      process.stdout.write("held\\n");
+      setInterval(() => {}, 1000);
+    `;
+    const child = spawn(
+      process.execPath,
+      ["--import", "tsx", "--input-type=module", "-e", script],
+      {
+        cwd: fileURLToPath(new URL("../../../../", import.meta.url)),
+        env: { ...process.env, LOCK_URL: url },
+        stdio: ["ignore", "pipe", "inherit"],
+      },
+    );
+    const exited = once(child, "exit");
+    try {
+      await new Promise<void>((resolve, reject) => {
+        child.stdout?.on("data", (data: Buffer) => {
+          if (data.toString().includes("held")) resolve();
+        });
+        child.once("exit", () => reject(new Error("the holder process exited early")));
+      });
+      const other = runtime();
+      const waiting = other.acquire(key);
+      await vi.waitFor(
+        async () => expect((await advisoryLocks()).waiting).toHaveLength(1),
+        PATIENCE,
+      );
+      child.kill("SIGKILL");
+      (await waiting).release();
+    } finally {
+      child.kill("SIGKILL");
+      await exited;
+    }
   });
 
   it("cancels the waiting backend when the request leaves, and keeps the connection", async () => {
@@ -169,15 +222,15 @@ describe("PostgresSessionLocks across runtimes on one database", () => {
     const controller = new AbortController();
     const reason = new Error("client went away");
     const waiting = b.acquire(key, { signal: controller.signal });
-    await vi.waitFor(async () => expect((await advisoryLocks()).waiting).toHaveLength(1));
+    await vi.waitFor(async () => expect((await advisoryLocks()).waiting).toHaveLength(1), PATIENCE);
     const before = await lockConnections();
     controller.abort(reason);
     await expect(waiting).rejects.toBe(reason);
-    await vi.waitFor(async () => expect((await advisoryLocks()).waiting).toEqual([]));
+    await vi.waitFor(async () => expect((await advisoryLocks()).waiting).toEqual([]), PATIENCE);
     // Back in b's pool, idle: no connection opened or lost.
     expect(await lockConnections()).toBe(before);
     expect(b.connections).toBe(1);
-    await vi.waitFor(() => expect(b.size).toBe(0));
+    await vi.waitFor(() => expect(b.size).toBe(0), PATIENCE);
     held.release();
     const next = await b.acquire(key);
     expect(b.connections).toBe(1);
@@ -198,11 +251,25 @@ describe("PostgresSessionLocks across runtimes on one database", () => {
     // The refused request left nothing behind: its session is free for the next one.
     expect(locks.size).toBe(2);
     first.release();
-    await vi.waitFor(() => expect(locks.size).toBe(1));
+    await vi.waitFor(() => expect(locks.size).toBe(1), PATIENCE);
     (await locks.acquire({ ...key, sessionId: "three" })).release();
     second.release();
-    await vi.waitFor(() => expect(locks.size).toBe(0));
+    await vi.waitFor(() => expect(locks.size).toBe(0), PATIENCE);
     expect(locks.connections).toBe(2);
+  });
+
+  it("at the bound, waits for a connection that is still unlocking instead of refusing", async () => {
+    const locks = runtime({ maxConnections: 1 });
+    const first = await locks.acquire({ ...key, sessionId: "one" });
+    // The unlock is a query under way when the next run, already admitted, asks.
+    first.release();
+    const next = await locks.acquire({ ...key, sessionId: "two" });
+    expect(locks.connections).toBe(1);
+    next.release();
+  });
+
+  it.each([0, 1.5, Number.NaN])("rejects maxConnections %s", (maxConnections) => {
+    expect(() => runtime({ maxConnections })).toThrow(RangeError);
   });
 
   it("reports an unreachable database as unavailable, not busy", async () => {

@@ -46,6 +46,11 @@ export interface PostgresSessionLocksOptions {
    * that leaves the wait must not leave its backend in Postgres' lock queue.
    */
   readonly cancelBackend: (pid: number) => Promise<unknown>;
+  /**
+   * Called when a held lock's connection dies before its release (its backend terminated, the
+   * server restarted): the run goes on, but the lock is gone and another run may start.
+   */
+  readonly onLost?: () => void;
 }
 
 /**
@@ -63,6 +68,10 @@ export class PostgresSessionLocks {
   /** Every open lock connection, held or idle. */
   readonly #open = new Set<pg.Client>();
   readonly #idle: pg.Client[] = [];
+  /** Connections holding a lock for a run. */
+  readonly #held = new Set<pg.Client>();
+  /** Unlocks under way: each gives a connection back soon (or destroys it). */
+  readonly #unlocking = new Set<Promise<void>>();
   /** Cancellations and unlocks under way, so `close` can wait for them. */
   readonly #pending = new Set<Promise<unknown>>();
 
@@ -104,27 +113,41 @@ export class PostgresSessionLocks {
     const id = advisoryLockId(key);
     const waitMs = Math.min(MAX_TIMER_MS, Math.max(0, Math.floor(deadline - performance.now())));
     await this.#lock(client, id, waitMs, key.sessionId, signal, () => local.release());
+    this.#held.add(client);
     let released = false;
     return {
       release: () => {
         if (released) return;
         released = true;
-        this.#track(this.#unlock(client, id).finally(() => local.release()));
+        const unlocking = this.#unlock(client, id).finally(() => {
+          this.#unlocking.delete(unlocking);
+          local.release();
+        });
+        this.#unlocking.add(unlocking);
+        this.#track(unlocking);
       },
     };
   }
 
-  /** Closes every idle connection and waits for unlocks and cancellations under way. */
+  /** Waits for unlocks and cancellations under way, then closes every connection. */
   async close(): Promise<void> {
     await Promise.allSettled([...this.#pending]);
+    // Closing frees what runs still hold; that is no loss to report.
+    this.#held.clear();
     for (const client of [...this.#open]) this.#destroy(client);
   }
 
   async #take(): Promise<pg.Client> {
-    const idle = this.#idle.pop();
-    if (idle) return idle;
-    if (this.#open.size >= this.#options.maxConnections) {
-      throw new SessionLockUnavailableError("capacity", this.#options.maxConnections);
+    for (;;) {
+      const idle = this.#idle.pop();
+      if (idle) return idle;
+      if (this.#open.size < this.#options.maxConnections) break;
+      // A run that just ended still unlocks on its connection; admission already let the next
+      // run in, so wait for that connection (an unlock is answered or destroyed within 10 s).
+      if (this.#unlocking.size === 0) {
+        throw new SessionLockUnavailableError("capacity", this.#options.maxConnections);
+      }
+      await Promise.race(this.#unlocking);
     }
     const client = new pg.Client({
       connectionString: this.#options.connectionString,
@@ -215,8 +238,9 @@ export class PostgresSessionLocks {
           }
           done();
           if (left) return;
-          if (code === LOCK_NOT_AVAILABLE) reject(new SessionBusyError(sessionId, waitMs));
-          else {
+          if (code === LOCK_NOT_AVAILABLE) {
+            reject(new SessionBusyError(sessionId, this.#options.waitMs));
+          } else {
             reject(
               new SessionLockUnavailableError("database", this.#options.maxConnections, error),
             );
@@ -227,12 +251,16 @@ export class PostgresSessionLocks {
     });
   }
 
-  /** Unlocks and keeps the connection, or destroys it: never pools a connection still locked. */
+  /**
+   * Unlocks and keeps the connection, or destroys it: never pools a connection still locked.
+   * Until the unlock answers the connection counts as held, so its death is reported as a loss.
+   */
   async #unlock(client: pg.Client, id: string): Promise<void> {
     const silent = setTimeout(() => this.#destroy(client), ANSWER_GRACE_MS);
     try {
       const result = await client.query(`select pg_advisory_unlock(${id}) as unlocked`);
-      if (result.rows[0]?.unlocked === true) this.#giveBack(client);
+      // False: the lock was already gone with an earlier connection loss; destroy reports it.
+      if (result.rows[0]?.unlocked === true && this.#held.delete(client)) this.#giveBack(client);
       else this.#destroy(client);
     } catch {
       this.#destroy(client);
@@ -250,6 +278,7 @@ export class PostgresSessionLocks {
   /** Drops a connection for good; the server frees whatever it held when the socket closes. */
   #destroy(client: pg.Client): void {
     if (!this.#open.delete(client)) return;
+    if (this.#held.delete(client)) this.#options.onLost?.();
     const index = this.#idle.indexOf(client);
     if (index !== -1) this.#idle.splice(index, 1);
     // end() waits for the server's goodbye; a dead peer gets the socket destroyed under it.
