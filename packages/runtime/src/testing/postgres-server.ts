@@ -13,6 +13,8 @@ const START_WAIT_MS = 60_000;
 export interface PostgresServer {
   /** Creates an empty database and returns its URL: one per test keeps tests apart. */
   createDatabase(): Promise<string>;
+  /** The postmaster's process id (its backends are its children): the bench meters their CPU. */
+  readonly pid: number;
   stop(): Promise<void>;
 }
 
@@ -69,6 +71,7 @@ export async function startPostgresServer(): Promise<PostgresServer> {
       }
       return `postgresql://postgres@/${name}?host=${encodeURIComponent(dir)}`;
     },
+    pid: server.pid ?? 0,
     stop,
   };
 }
