@@ -13,7 +13,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Literal
 
 # "hold": a non-stream run that never answers; it waits until the client closes the connection.
-Kind = Literal["auto", "json", "sse", "error", "stream_error", "hang", "slow", "hold"]
+# "drop": a runtime killed mid-answer: the stream's first event, then the connection closes.
+Kind = Literal["auto", "json", "sse", "error", "stream_error", "hang", "slow", "hold", "drop"]
 
 
 @dataclass(frozen=True)
@@ -165,6 +166,9 @@ def _make_handler(fake: FakeRuntime) -> type[BaseHTTPRequestHandler]:
                 self._event(json.dumps(chunk(model, {"role": "assistant", "content": ""})))
                 if kind == "hang":
                     self._hang(script, model)
+                    return
+                if kind == "drop":
+                    self.close_connection = True  # no final chunk: the body ends unfinished
                     return
                 if script.chunks is not None:
                     self._chunks(script)

@@ -97,6 +97,12 @@ def malformed_reply(what: str) -> BridgeError:
     return bridge_error(502, f"agent runtime sent a malformed reply: {what}")
 
 
+def error_code(body: bytes) -> object:
+    """The `error.code` of an OpenAI-style error body, or None."""
+    detail = _error_detail(body)
+    return detail.get("code") if detail else None
+
+
 def _error_detail(body: bytes) -> ErrorDetail | None:
     try:
         parsed = json.loads(body)

@@ -1,4 +1,7 @@
-"""Is the agent runtime ready? Asked of its `/readyz`, bounded in time, briefly cached.
+"""Is an agent runtime ready? Asked of each runtime's `/readyz`, bounded in time, briefly cached.
+
+With several runtimes the proxy is ready when at least one is: the bridge sends calls to the
+ready ones (replicas.py), so one runtime draining or restarting does not take the proxy out.
 
 The proxy's `/health/readiness` uses it: a proxy whose runtime is down cannot serve any agent, so
 it must not be reported ready. Liveness never asks (a dead runtime is restarted by the launcher,
@@ -9,6 +12,7 @@ cache keeps a burst of probes (several orchestrators, a dashboard) to one runtim
 import asyncio
 import logging
 import time
+from collections.abc import Sequence
 
 import httpx
 
@@ -16,8 +20,8 @@ logger = logging.getLogger("agentllm_bridge")
 
 
 class RuntimeReadiness:
-    def __init__(self, readiness_url: str, *, timeout_s: float, cache_s: float) -> None:
-        self._url = readiness_url
+    def __init__(self, readiness_urls: Sequence[str], *, timeout_s: float, cache_s: float) -> None:
+        self._urls = tuple(readiness_urls)
         self._timeout = httpx.Timeout(timeout_s)
         self._cache_s = cache_s
         self._checked_at = float("-inf")
@@ -32,13 +36,19 @@ class RuntimeReadiness:
             return self._ready
 
     async def _ask(self) -> bool:
-        try:
-            async with httpx.AsyncClient(timeout=self._timeout) as client:
-                response = await client.get(self._url)
-        except httpx.HTTPError as exc:
-            logger.warning("runtime readiness check failed url=%s: %s: %s", self._url, type(exc).__name__, exc)
-            return False
-        if response.status_code != 200:
-            logger.warning("runtime not ready url=%s: HTTP %s", self._url, response.status_code)
-            return False
-        return True
+        # All at once: the probe takes one timeout however many runtimes there are.
+        async with httpx.AsyncClient(timeout=self._timeout) as client:
+            answers = await asyncio.gather(*(_ask_one(client, url) for url in self._urls))
+        return any(answers)
+
+
+async def _ask_one(client: httpx.AsyncClient, url: str) -> bool:
+    try:
+        response = await client.get(url)
+    except httpx.HTTPError as exc:
+        logger.warning("runtime readiness check failed url=%s: %s: %s", url, type(exc).__name__, exc)
+        return False
+    if response.status_code != 200:
+        logger.warning("runtime not ready url=%s: HTTP %s", url, response.status_code)
+        return False
+    return True

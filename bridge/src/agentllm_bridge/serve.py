@@ -58,7 +58,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return AuthState(master_key=proxy_server.master_key, has_database=proxy_server.prisma_client is not None)
 
     readiness = RuntimeReadiness(
-        runtime.readiness_url, timeout_s=settings.readiness_timeout_s, cache_s=settings.readiness_cache_s
+        runtime.readiness_urls, timeout_s=settings.readiness_timeout_s, cache_s=settings.readiness_cache_s
     )
     app = ProxyGuard(proxy_server.app, settings, readiness, auth_state, KeyRoutes(proxy_server.app.openapi).needs_key)
     uvicorn_args = ProxyInitializationHelpers.get_default_unvicorn_init_args(

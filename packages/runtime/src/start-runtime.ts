@@ -23,6 +23,7 @@ import type { Logger } from "./logger.ts";
 import { RuntimeMetrics } from "./metrics/runtime-metrics.ts";
 import { timedLocks } from "./metrics/timed-locks.ts";
 import { KyselySessionStore } from "./sessions/kysely-session-store.ts";
+import { PostgresSessionLocks } from "./sessions/postgres-session-locks.ts";
 import { SessionLocks } from "./sessions/session-lock.ts";
 import { KyselyUserSettingsStore } from "./settings/kysely-user-settings-store.ts";
 import type { CredentialVault } from "./vault/credential-vault.ts";
@@ -182,6 +183,16 @@ export async function startRuntime(
     },
   );
 
+  // On Postgres the lock spans every runtime on the database; SQLite has one runtime per file.
+  // Each run holds at most one lock connection, so admission's run limit bounds them too.
+  const sessionLocks = config.databaseUrl
+    ? new PostgresSessionLocks({
+        connectionString: config.databaseUrl,
+        waitMs: config.sessionWaitMs,
+        maxConnections: config.admission.maxConcurrentRuns,
+        cancelBackend: (pid) => sql`select pg_cancel_backend(${pid})`.execute(database.db),
+      })
+    : new SessionLocks({ waitMs: config.sessionWaitMs });
   const drain = new Drain();
   const app = createApp({
     logger,
@@ -198,7 +209,7 @@ export async function startRuntime(
       tools: config.tools,
       contextTokens: config.contextTokens,
       maxSessionBytes: config.maxSessionBytes,
-      locks: timedLocks(new SessionLocks({ waitMs: config.sessionWaitMs }), metrics),
+      locks: timedLocks(sessionLocks, metrics),
       vault,
       connectLinks: options.connectLinks ?? publicListener.links,
       google: publicListener.google,
@@ -259,6 +270,8 @@ export async function startRuntime(
           // Open streams would keep close() waiting forever; their runs abort on socket close.
           server.closeAllConnections();
         });
+        // Before the database: a cancelled wait may still need it.
+        if (sessionLocks instanceof PostgresSessionLocks) await sessionLocks.close();
         await database.close();
         await knowledge?.close();
       })();

@@ -184,6 +184,8 @@ describe("graceful drain on SIGTERM (a real runtime process)", () => {
     ]);
     expect(refused.status).toBe(503);
     expect(refused.headers.get("retry-after")).toBe("5");
+    // Marked as refused without running: the bridge may send it to another runtime.
+    expect(refused.headers.get("x-agentllm-refused")).toBe("draining");
     expect(await refused.json()).toEqual({
       error: {
         message: expect.stringContaining("shutting down"),
@@ -213,6 +215,8 @@ describe("graceful drain on SIGTERM (a real runtime process)", () => {
     const unaryCut = await unary;
     expect(unaryCut.status).toBe(503);
     expect(unaryCut.headers.get("retry-after")).toBe("5");
+    // Same code, but it did run: never marked as refused, so the bridge does not retry it.
+    expect(unaryCut.headers.get("x-agentllm-refused")).toBeNull();
     expect(await unaryCut.json()).toMatchObject({ error: { code: "runtime_draining" } });
 
     expect(await runtime.exited).toBe(0);

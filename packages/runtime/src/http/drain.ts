@@ -117,6 +117,9 @@ export function cutByDrain(signal: AbortSignal): boolean {
   return signal.aborted && signal.reason instanceof DrainCutError;
 }
 
+/** Set on a refusal that ran nothing; read by the bridge (bridge/src/agentllm_bridge/replicas.py). */
+export const REFUSED_HEADER = "X-AgentLLM-Refused";
+
 /** The 503 a request gets while the runtime drains, and a run's end when cut at the deadline. */
 export function drainingError(cut: boolean): ApiError {
   return new ApiError({
@@ -138,6 +141,9 @@ export function refuseWhileDraining(drain: Drain) {
       return;
     }
     res.setHeader("Connection", "close");
+    // Says "refused before running anything": the bridge may send this call to another runtime.
+    // A run cut at the deadline has the same code but no such header (it did run).
+    res.setHeader(REFUSED_HEADER, "draining");
     next(drainingError(false));
   };
 }

@@ -2,6 +2,8 @@ import type { NextFunction, Request, Response } from "express";
 import { ModelProviderError, type ModelProviderFailure } from "../errors/model-provider-error.ts";
 import { UnknownAgentError } from "../errors/unknown-agent-error.ts";
 import { SessionBusyError } from "../sessions/session-busy-error.ts";
+import { SessionLockUnavailableError } from "../sessions/session-lock-unavailable-error.ts";
+import { OVERLOADED_RETRY_AFTER_SECONDS } from "./admission/admit-request.ts";
 import { ApiError, toApiError } from "./errors.ts";
 
 /** How each model-provider failure reaches a client: status, OpenAI type and our code. */
@@ -50,6 +52,17 @@ export function classify(error: unknown): ApiError {
       type: "conflict_error",
       code: "session_busy",
       message: error.message,
+      cause: error,
+    });
+  }
+  if (error instanceof SessionLockUnavailableError) {
+    // Past the lock connection bound it is the same overload admission control reports.
+    return new ApiError({
+      status: 503,
+      type: "server_error",
+      code: error.reason === "capacity" ? "overloaded" : "database_unavailable",
+      message: `${error.message}; retry in ${OVERLOADED_RETRY_AFTER_SECONDS} s.`,
+      retryAfterSeconds: OVERLOADED_RETRY_AFTER_SECONDS,
       cause: error,
     });
   }
