@@ -35,6 +35,7 @@ function result(
     tokensPerSecond: answersPerSecond * 30,
     wallMs: 20_000,
     perRuntime: runtimes === 1 ? [600] : [300, 300],
+    postgresConnections: { peak: 60, peakLock: 50 },
     cpu: cpu({ "LiteLLM 1": 9.8, "runtime 1": 3 }, 1),
     ...extra,
   };
@@ -115,7 +116,7 @@ describe("renderScale", () => {
       ],
     }).join("\n");
     expect(text).toContain(setupLabel({ litellm: 2, runtimes: 1 }));
-    expect(text).toMatch(/2 LiteLLMs \+ 1 runtime .* 1\.60× .* 0\.80× /);
+    expect(text).toMatch(/2 LiteLLMs \+ 1 runtime .* 1\.60× .* 0\.80× .* 600 +60 \(50\) +0$/m);
     expect(text).toContain("1 LiteLLM + 2 runtimes: skipped: the bridge takes one runtime URL");
     expect(text).toContain("LiteLLM 1 at a full core");
   });

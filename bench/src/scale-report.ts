@@ -31,6 +31,8 @@ export interface ScaleResult extends ScaleSetup {
   readonly wallMs: number;
   /** Requests each runtime counted in the measured phase (its agentllm_requests_total). */
   readonly perRuntime: number[];
+  /** Peak client connections to Postgres in the phase, and of them the session-lock ones. */
+  readonly postgresConnections: { readonly peak: number; readonly peakLock: number };
   readonly cpu: CpuUsage;
 }
 
@@ -140,11 +142,12 @@ export function renderScale(section: ScaleSection): string[] {
     "TTFT p50 ×",
     "TTFT p99 ×",
     "per runtime",
+    "PG conns (lock)",
     "errors",
   ];
   const rows = section.results.map((r) => {
     if (r.skipped !== undefined) {
-      return [setupLabel(r), "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "skipped"];
+      return [setupLabel(r), ...header.slice(1, -1).map(() => "-"), "skipped"];
     }
     const q = scaleRatios(r, baseline);
     return [
@@ -160,6 +163,7 @@ export function renderScale(section: ScaleSection): string[] {
       x(q.ttftP50),
       x(q.ttftP99),
       r.perRuntime.join(" / "),
+      `${r.postgresConnections.peak} (${r.postgresConnections.peakLock})`,
       String(r.errors),
     ];
   });
@@ -175,7 +179,7 @@ export function renderScale(section: ScaleSection): string[] {
     line(header),
     widths.map((w) => "─".repeat(w)).join("  "),
     ...rows.map(line),
-    "(milliseconds; the client sends request k to LiteLLM process k mod n; per runtime = requests each runtime counted)",
+    "(milliseconds; the client sends request k to LiteLLM process k mod n; per runtime = requests each runtime counted; PG conns = peak client connections to Postgres, in brackets the session-lock ones)",
     "CPU per process (share of one core over the measured phase) and what saturated:",
   ];
   for (const r of section.results) {

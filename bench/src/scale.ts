@@ -17,6 +17,7 @@ import {
   startChildService,
   startProxy,
 } from "@agentllm/stack";
+import pg from "pg";
 import { type Metered, meterCpu } from "./cpu.ts";
 import type { BenchGemini } from "./fake-gemini.ts";
 import { promptTag, SHORT_TOKENS } from "./fake-model.ts";
@@ -38,6 +39,12 @@ import { summarize } from "./stats.ts";
 const READY_TIMEOUT_MS = 120_000;
 /** Concurrency of the warm-up requests. */
 const WARMUP_STREAMS = 20;
+/** The runtime's default AGENTLLM_DATABASE_POOL_SIZE (database/open-database.ts). */
+const RUNTIME_POOL_SIZE = 10;
+/** How often the connection count is read from pg_stat_activity. */
+const CONNECTION_SAMPLE_MS = 250;
+/** As the runtime's postgres-session-locks.ts names its lock connections. */
+const LOCK_APPLICATION_NAME = "agentllm-session-lock";
 
 interface Running {
   readonly proxies: { service: ChildService; url: string }[];
@@ -61,7 +68,13 @@ export async function runScale(
   onPhase: (text: string) => void,
 ): Promise<ScaleSection> {
   if (settings.runtime === "compiled") await assertBuildFresh();
-  const postgres = await startPostgresServer();
+  // Each running answer holds one lock connection (postgres-session-locks.ts) besides the
+  // runtime's pool, and the bridge may send every stream to one runtime: room for that on each,
+  // so the set-ups are not cut short by Postgres' default of 100 connections.
+  const maxRuntimes = Math.max(...SCALE_SETUPS.map((s) => s.runtimes));
+  const postgres = await startPostgresServer({
+    maxConnections: maxRuntimes * (RUNTIME_POOL_SIZE + plan.concurrency) + 10,
+  });
   const tmp = await mkdtemp(path.join(os.tmpdir(), "agentllm-bench-scale-"));
   const results: ScaleResult[] = [];
   try {
@@ -82,6 +95,7 @@ export async function runScale(
             running,
             plan,
             settings,
+            databaseUrl,
             {
               postgres: { pid: postgres.pid },
               "fake Gemini": { pid: process.pid, tid: gemini.tid },
@@ -215,6 +229,7 @@ async function measure(
   running: Running,
   plan: ScalePlan,
   settings: Settings,
+  databaseUrl: string,
   shared: Record<string, Metered>,
   onPhase: (text: string) => void,
 ): Promise<ScaleResult> {
@@ -242,6 +257,7 @@ async function measure(
   running.runtimes.forEach((r, i) => {
     targets[`runtime ${i + 1}`] = { pid: r.service.process.pid ?? 0 };
   });
+  const connections = await sampleConnections(databaseUrl);
   const meter = meterCpu(targets, os.availableParallelism());
   const run = await runClosedLoop(
     plan.requests,
@@ -254,6 +270,7 @@ async function measure(
     now() + plan.maxSeconds * 1000,
   );
   const cpu = meter.stop();
+  const postgresConnections = await connections.stop();
   const after = await runtimeCounts(running);
   const ok = run.results.filter((r) => r.ok);
   const bad = run.results.filter((r) => !r.ok);
@@ -270,7 +287,43 @@ async function measure(
     tokensPerSecond: tokens / (run.wallMs / 1000),
     wallMs: run.wallMs,
     perRuntime: after.map((count, i) => count - (before[i] ?? 0)),
+    postgresConnections,
     cpu,
+  };
+}
+
+/**
+ * Peak client connections to the cluster while the phase runs, and of them the session-lock
+ * connections, read from pg_stat_activity (the sampler's own connection left out).
+ */
+async function sampleConnections(
+  databaseUrl: string,
+): Promise<{ stop(): Promise<ScaleResult["postgresConnections"]> }> {
+  const client = new pg.Client(databaseUrl);
+  await client.connect();
+  const peak = { all: 0, lock: 0 };
+  const read = async () => {
+    const { rows } = await client.query<{ all: string; lock: string }>(
+      `select count(*) filter (where backend_type = 'client backend' and pid <> pg_backend_pid()) as all,
+              count(*) filter (where application_name = $1) as lock
+         from pg_stat_activity`,
+      [LOCK_APPLICATION_NAME],
+    );
+    const row = rows[0];
+    peak.all = Math.max(peak.all, Number(row?.all ?? 0));
+    peak.lock = Math.max(peak.lock, Number(row?.lock ?? 0));
+  };
+  let reading = read();
+  const timer = setInterval(() => {
+    reading = reading.then(read, read);
+  }, CONNECTION_SAMPLE_MS);
+  return {
+    async stop() {
+      clearInterval(timer);
+      await reading.catch(() => undefined);
+      await client.end();
+      return { peak: peak.all, peakLock: peak.lock };
+    },
   };
 }
 
@@ -289,6 +342,7 @@ function skipped(setup: ScaleSetup, plan: ScalePlan, reason: string): ScaleResul
     tokensPerSecond: Number.NaN,
     wallMs: 0,
     perRuntime: [],
+    postgresConnections: { peak: 0, peakLock: 0 },
     cpu: { seconds: {}, wallSeconds: 0, machineBusy: Number.NaN, cores: os.availableParallelism() },
   };
 }
