@@ -105,7 +105,10 @@ export async function streamChat(
     }
     return { id, ok: true, startedAt, ttftMs: ttft, totalMs, tokenReceivedAt, text };
   } catch (error) {
-    return fail(`request failed: ${(error as Error).message}`);
+    // undici's "fetch failed" says nothing; the cause says what (reset, refused, closed).
+    const cause = (error as Error).cause as { code?: string; message?: string } | undefined;
+    const why = cause ? ` (${cause.code ?? cause.message ?? String(cause)})` : "";
+    return fail(`request failed: ${(error as Error).message}${why}`);
   }
 }
 

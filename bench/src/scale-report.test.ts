@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { CpuUsage } from "./cpu.ts";
 import {
+  answersPerCpuSecond,
   coreShares,
   renderScale,
   type ScaleResult,
@@ -79,6 +80,19 @@ describe("scaleRatios", () => {
   });
 });
 
+describe("answersPerCpuSecond", () => {
+  it("divides the completed answers by the CPU seconds of every metered process", () => {
+    // 600 requests, 0 errors; 9.8 + 3 CPU seconds.
+    expect(answersPerCpuSecond(result(1, 1, 25, [1]))).toBeCloseTo(600 / 12.8);
+    expect(answersPerCpuSecond(result(1, 1, 25, [1], { errors: 40 }))).toBeCloseTo(560 / 12.8);
+  });
+
+  it("is NaN without CPU figures (a skipped set-up)", () => {
+    const none = { seconds: {}, wallSeconds: 0, machineBusy: Number.NaN, cores: 2 };
+    expect(answersPerCpuSecond(result(1, 2, 0, [], { cpu: none }))).toBeNaN();
+  });
+});
+
 describe("saturation", () => {
   it("names the process at a full core, busiest first", () => {
     expect(coreShares(cpu({ a: 2, b: 9.5 }, 0.6))).toEqual([
@@ -116,7 +130,9 @@ describe("renderScale", () => {
       ],
     }).join("\n");
     expect(text).toContain(setupLabel({ litellm: 2, runtimes: 1 }));
-    expect(text).toMatch(/2 LiteLLMs \+ 1 runtime .* 1\.60× .* 0\.80× .* 600 +60 \(50\) +0$/m);
+    expect(text).toMatch(
+      /2 LiteLLMs \+ 1 runtime .* 1\.60× .* 46\.9 .* 0\.80× .* 600 +60 \(50\) +0$/m,
+    );
     expect(text).toContain("1 LiteLLM + 2 runtimes: skipped: the bridge takes one runtime URL");
     expect(text).toContain("LiteLLM 1 at a full core");
   });

@@ -91,6 +91,16 @@ export function scaleRatios(result: ScaleResult, baseline: ScaleResult | undefin
   };
 }
 
+/**
+ * Completed answers per CPU second of every metered process (proxies, runtimes, Postgres, the
+ * fake, the client): what an answer costs in each set-up, which other load on a shared machine
+ * changes far less than answers per second of wall time.
+ */
+export function answersPerCpuSecond(result: ScaleResult): number {
+  const seconds = Object.values(result.cpu.seconds).reduce((sum, s) => sum + s, 0);
+  return ratio(result.requests - result.errors, seconds);
+}
+
 /** Each metered process's CPU as a share of one core over the phase, busiest first. */
 export function coreShares(cpu: CpuUsage): [string, number][] {
   if (!(cpu.wallSeconds > 0)) return [];
@@ -139,6 +149,7 @@ export function renderScale(section: ScaleSection): string[] {
     "total p50",
     "answers/s ×",
     "tokens/s ×",
+    "answers/CPU-s",
     "TTFT p50 ×",
     "TTFT p99 ×",
     "per runtime",
@@ -160,6 +171,7 @@ export function renderScale(section: ScaleSection): string[] {
       ms(r.totalMs.p50),
       x(q.answersPerSecond),
       x(q.tokensPerSecond),
+      answersPerCpuSecond(r).toFixed(1),
       x(q.ttftP50),
       x(q.ttftP99),
       r.perRuntime.join(" / "),
@@ -179,7 +191,7 @@ export function renderScale(section: ScaleSection): string[] {
     line(header),
     widths.map((w) => "─".repeat(w)).join("  "),
     ...rows.map(line),
-    "(milliseconds; the client sends request k to LiteLLM process k mod n; per runtime = requests each runtime counted; PG conns = peak client connections to Postgres, in brackets the session-lock ones)",
+    "(milliseconds; the client sends request k to LiteLLM process k mod n; answers/CPU-s = answers per CPU second of all the processes below; per runtime = requests each runtime counted; PG conns = peak client connections to Postgres, in brackets the session-lock ones)",
     "CPU per process (share of one core over the measured phase) and what saturated:",
   ];
   for (const r of section.results) {
