@@ -135,5 +135,7 @@ describe("renderScale", () => {
     );
     expect(text).toContain("1 LiteLLM + 2 runtimes: skipped: the bridge takes one runtime URL");
     expect(text).toContain("LiteLLM 1 at a full core");
+    // 9.8 CPU seconds over 600 answers.
+    expect(text).toContain("LiteLLM 1 98 % (16.3 ms/answer), runtime 1 30 % (5.0 ms/answer)");
   });
 });

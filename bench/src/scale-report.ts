@@ -192,7 +192,7 @@ export function renderScale(section: ScaleSection): string[] {
     widths.map((w) => "─".repeat(w)).join("  "),
     ...rows.map(line),
     "(milliseconds; the client sends request k to LiteLLM process k mod n; answers/CPU-s = answers per CPU second of all the processes below; per runtime = requests each runtime counted; PG conns = peak client connections to Postgres, in brackets the session-lock ones)",
-    "CPU per process (share of one core over the measured phase) and what saturated:",
+    "CPU per process (share of one core over the measured phase, CPU milliseconds per answer) and what saturated:",
   ];
   for (const r of section.results) {
     if (r.skipped !== undefined) {
@@ -200,9 +200,14 @@ export function renderScale(section: ScaleSection): string[] {
       continue;
     }
     out.push(`  ${setupLabel(r)}: ${saturation(r.cpu)}`);
+    // CPU per answer: where each process's limit would be with a core to itself.
+    const answers = r.requests - r.errors;
     out.push(
       `    ${coreShares(r.cpu)
-        .map(([name, share]) => `${name} ${Math.round(share * 100)} %`)
+        .map(
+          ([name, share]) =>
+            `${name} ${Math.round(share * 100)} % (${ms(((r.cpu.seconds[name] ?? 0) * 1000) / answers)} ms/answer)`,
+        )
         .join(", ")}`,
     );
   }
