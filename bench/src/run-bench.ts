@@ -93,12 +93,16 @@ function afterModel(
 }
 
 /** The scale section on its own fake Gemini (see scale.ts); progress lines on stdout. */
-async function scaleSection(options: Plan): Promise<ScaleSection | undefined> {
+async function scaleSection(options: Plan, stamp: string): Promise<ScaleSection | undefined> {
   if (!options.scale) return undefined;
   const gemini = await startBenchGemini(options.settings);
   try {
-    return await runScale(options.scale, options.settings, gemini, (text) =>
-      process.stdout.write(`[bench] ${text}\n`),
+    return await runScale(
+      options.scale,
+      options.settings,
+      gemini,
+      (text) => process.stdout.write(`[bench] ${text}\n`),
+      (setup) => path.join(repoRoot, "bench/results", `${stamp}-scale-${setup}.log`),
     );
   } finally {
     await gemini.close();
@@ -126,7 +130,7 @@ async function main(): Promise<void> {
   const stamp = new Date().toISOString().replace(/[:.]/g, "-");
   await mkdir(resultsDir, { recursive: true });
   if (options.scaleOnly) {
-    const scale = await scaleSection(options);
+    const scale = await scaleSection(options, stamp);
     const report: BenchReport = {
       date: new Date().toISOString(),
       machine: machine(),
@@ -363,7 +367,7 @@ async function main(): Promise<void> {
   process.stdout.write("knowledge search: 1000 chunks\n");
   const knowledgeSearch = await runKnowledgeSearch(settings.quick ? 500 : 2000);
   // Last, on processes of its own: the rows above are measured before it and unchanged by it.
-  const scale = await scaleSection(options);
+  const scale = await scaleSection(options, stamp);
 
   const report: BenchReport = {
     date: new Date().toISOString(),

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { startPostgresServer } from "@agentllm/runtime/testing";
@@ -68,6 +68,8 @@ export async function runScale(
   settings: Settings,
   gemini: BenchGemini,
   onPhase: (text: string) => void,
+  /** Where a set-up with failed requests leaves its processes' last output lines. */
+  logFile: (setup: string) => string,
 ): Promise<ScaleSection> {
   if (settings.runtime === "compiled") await assertBuildFresh();
   // Each running answer holds one lock connection (postgres-session-locks.ts) besides the
@@ -91,21 +93,25 @@ export async function runScale(
         continue;
       }
       try {
-        results.push(
-          await measure(
-            setup,
-            running,
-            plan,
-            settings,
-            databaseUrl,
-            {
-              postgres: { pid: postgres.pid },
-              "fake Gemini": { pid: process.pid, tid: gemini.tid },
-              "bench client": { pid: process.pid, tid: process.pid },
-            },
-            onPhase,
-          ),
+        const result = await measure(
+          setup,
+          running,
+          plan,
+          settings,
+          databaseUrl,
+          {
+            postgres: { pid: postgres.pid },
+            "fake Gemini": { pid: process.pid, tid: gemini.tid },
+            "bench client": { pid: process.pid, tid: process.pid },
+          },
+          onPhase,
         );
+        if (result.skipped !== undefined || result.errorSamples.length > 0) {
+          const file = logFile(`${setup.litellm}x${setup.runtimes}`);
+          await writeFile(file, processOutput(running));
+          onPhase(`scale: ${setupLabel(setup)} had failed requests; process output in ${file}`);
+        }
+        results.push(result);
       } finally {
         await Promise.all([
           ...running.proxies.map((p) => p.service.stop()),
@@ -193,6 +199,13 @@ async function startSetup(
     ]);
     throw error;
   }
+}
+
+/** The last lines each process of a set-up printed. */
+function processOutput(running: Running): string {
+  return [...running.proxies, ...running.runtimes]
+    .map((p) => `=== ${p.service.name} ${p.url}\n${p.service.output()}\n`)
+    .join("\n");
 }
 
 function target(running: Running, index: number, chatId: string): StreamTarget {
