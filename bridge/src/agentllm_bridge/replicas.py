@@ -25,7 +25,9 @@ MAX_RUNTIME_URLS = 16
 COOLDOWN_S = 10.0
 
 # The runtime's 503 codes that mean "refused before running anything".
-# `overloaded` is only ever raised by admission control, before the body is parsed.
+# `overloaded` comes from admission control (before the body is parsed) and from the session
+# lock's connection bound (before the run): both ran nothing, and another runtime may have room.
+# `database_unavailable` also ran nothing, but the database is shared: another runtime fails alike.
 REFUSED_CODES = frozenset({"overloaded"})
 # `runtime_draining` is also the code of a run cut at the drain deadline (which did run), so a
 # draining refusal counts only with this header, which the runtime sets on refusals alone.

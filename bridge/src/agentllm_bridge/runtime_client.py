@@ -283,8 +283,10 @@ def _refused_here(call: RuntimeCall, pool: ReplicaPool, url: str, response: http
 
 def _answered(call: RuntimeCall, pool: ReplicaPool, url: str, attempt: int) -> None:
     pool.answered(url)
-    # Which runtime served the request (several may be configured); the URL holds no credentials.
-    logger.info("runtime answered request_id=%s url=%s attempt=%d", call.request_id, url, attempt)
+    # Which runtime served the request: worth a line per request only when there is a choice (one
+    # runtime keeps its one INFO line per request). The URL holds no credentials (checked at start).
+    level = logging.INFO if len(pool.urls) > 1 else logging.DEBUG
+    logger.log(level, "runtime answered request_id=%s url=%s attempt=%d", call.request_id, url, attempt)
 
 
 def _completion(call: RuntimeCall, status: int, content: bytes) -> ChatCompletion:
