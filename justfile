@@ -130,7 +130,7 @@ new-agent name *options: setup
 sync-models *options: setup
     {{tsx}} scripts/sync-models.ts "$@"
 
-# Benchmark what the LiteLLM → bridge → runtime path adds (`--quick`: < 1 min; full: < 10 min)
+# Benchmark what the LiteLLM → bridge → runtime path adds (`--quick`: < 1 min; full: < 15 min; `--scale`: 1-2 LiteLLMs x 1-2 runtimes only)
 bench *args: setup build
     {{tsx}} bench/src/run-bench.ts {{args}}
 

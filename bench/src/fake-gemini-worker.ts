@@ -1,5 +1,6 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { countPromptWords, ImplicitCache, startFakeGemini } from "@agentllm/testkit";
+import { currentThreadId } from "./cpu.ts";
 import { createBenchResponder, type FakeModelOptions, findTag } from "./fake-model.ts";
 
 /**
@@ -99,4 +100,5 @@ port.on("message", async (message: WorkerRequest) => {
     port.close();
   }
 });
-port.postMessage({ type: "ready", url: gemini.url });
+// The thread id lets the scale section meter the fake's own CPU (is it the bottleneck?).
+port.postMessage({ type: "ready", url: gemini.url, tid: currentThreadId() });

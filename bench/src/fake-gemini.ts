@@ -5,6 +5,8 @@ import type { FakeModelOptions } from "./fake-model.ts";
 
 export interface BenchGemini {
   readonly url: string;
+  /** The worker thread's Linux thread id (/proc/<pid>/task/<tid>). */
+  readonly tid: number;
   /** Emit timestamps per request tag since the last call; clears the fake's recordings. */
   collect(): Promise<Collected>;
   close(): Promise<void>;
@@ -18,7 +20,7 @@ export async function startBenchGemini(options: FakeModelOptions): Promise<Bench
   const [ready] = (await Promise.race([
     once(worker, "message"),
     once(worker, "error").then(([error]) => Promise.reject(error)),
-  ])) as [{ type: "ready"; url: string }];
+  ])) as [{ type: "ready"; url: string; tid: number }];
   const ask = async <T>(request: WorkerRequest, type: string): Promise<T> => {
     const reply = new Promise<T>((resolve) => {
       const listen = (message: { type: string }) => {
@@ -33,6 +35,7 @@ export async function startBenchGemini(options: FakeModelOptions): Promise<Bench
   };
   return {
     url: ready.url,
+    tid: ready.tid,
     collect: () => ask<Collected>({ type: "collect" }, "collected"),
     async close() {
       await ask({ type: "close" }, "closed");

@@ -105,25 +105,30 @@ export async function streamChat(
     }
     return { id, ok: true, startedAt, ttftMs: ttft, totalMs, tokenReceivedAt, text };
   } catch (error) {
-    return fail(`request failed: ${(error as Error).message}`);
+    // undici's "fetch failed" says nothing; the cause says what (reset, refused, closed).
+    const cause = (error as Error).cause as { code?: string; message?: string } | undefined;
+    const why = cause ? ` (${cause.code ?? cause.message ?? String(cause)})` : "";
+    return fail(`request failed: ${(error as Error).message}${why}`);
   }
 }
 
 /**
  * Closed-loop load: `concurrency` workers, each sending its next request as soon as the
- * previous one ended, until `total` were sent. `onDone` after each one (progress).
+ * previous one ended, until `total` were sent or (with `stopAt`, epoch ms as `now()`) that time
+ * has come; requests already sent then still finish. `onDone` after each one (progress).
  */
 export async function runClosedLoop(
   total: number,
   concurrency: number,
   send: (index: number) => Promise<RequestResult>,
   onDone: () => void,
+  stopAt = Number.POSITIVE_INFINITY,
 ): Promise<{ results: RequestResult[]; wallMs: number }> {
   const results: RequestResult[] = [];
   let next = 0;
   const started = now();
   const worker = async () => {
-    while (next < total) {
+    while (next < total && now() < stopAt) {
       const index = next++;
       results.push(await send(index));
       onDone();

@@ -2,6 +2,7 @@ import os from "node:os";
 import type { KnowledgeSearchResult } from "./knowledge-search.ts";
 import { PATH_LABELS, type PathName } from "./paths.ts";
 import type { RssPeaks } from "./rss.ts";
+import { renderScale, type ScaleSection } from "./scale-report.ts";
 import { ratio, type Summary } from "./stats.ts";
 import type { ToolHeavyResult } from "./tool-heavy.ts";
 
@@ -71,6 +72,8 @@ export interface Settings {
   readonly runtimeNodeOptions: string;
   readonly concurrency: readonly number[];
   readonly sessionTurns: readonly number[];
+  /** Only the scale section ran (`--scale`); absent otherwise and in older reports. */
+  readonly scaleOnly?: boolean;
 }
 
 export interface BenchReport {
@@ -89,6 +92,8 @@ export interface BenchReport {
   readonly toolHeavy?: ToolHeavyResult[];
   /** search_knowledge's index over 1000 chunks (see knowledge-search.ts); absent in older reports. */
   readonly knowledgeSearch?: KnowledgeSearchResult;
+  /** 1 or 2 LiteLLM processes × 1 or 2 runtimes (see scale.ts); absent when not run. */
+  readonly scale?: ScaleSection;
   readonly startupRss: Record<string, RssPeaks>;
   /** Loopback HTTP round trip to another idle Node process (see hop-floor.ts). */
   readonly hopFloorMs: Summary;
@@ -280,6 +285,11 @@ export function render(report: BenchReport): string {
     `fake model: ${settings.tokens} tokens, ${settings.delayMs} ms apart, first after ${settings.firstDelayMs} ms${settings.quick ? " (quick run)" : ""}; runtime: ${settings.runtime}${settings.runtimeNodeOptions ? `; runtime NODE_OPTIONS=${settings.runtimeNodeOptions}` : ""}`,
     "",
   );
+  if (settings.scaleOnly) {
+    if (report.scale) out.push(...renderScale(report.scale), "");
+    out.push(`total ${(report.durationMs / 1000).toFixed(0)} s`);
+    return out.join("\n");
+  }
   const rows = report.phases.map((p) => [
     `${PATH_LABELS[p.path]}${p.kind === "tool" ? " +tool" : ""}`,
     String(p.concurrency),
@@ -435,6 +445,8 @@ export function render(report: BenchReport): string {
       "",
     );
   }
+
+  if (report.scale) out.push(...renderScale(report.scale), "");
 
   const ratioRows: string[][] = [];
   for (const c of settings.concurrency) {

@@ -1,7 +1,6 @@
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { parseArgs } from "node:util";
 import { paths as repoPaths, repoRoot, startStack } from "@agentllm/stack";
 import { startBenchGemini } from "./fake-gemini.ts";
 import type { ModelTimes, PromptRepeat } from "./fake-gemini-worker.ts";
@@ -9,6 +8,7 @@ import { type PromptKind, promptTag, SHORT_TOKENS } from "./fake-model.ts";
 import { measureHopFloor } from "./hop-floor.ts";
 import { runKnowledgeSearch } from "./knowledge-search.ts";
 import { now, type RequestResult, runClosedLoop, streamChat } from "./load.ts";
+import { type Plan, parseBenchArgs, usage } from "./options.ts";
 import { type BenchPath, benchPaths, PATH_LABELS, type PathName } from "./paths.ts";
 import { summarizeProfiles } from "./profile.ts";
 import { progressBar } from "./progress.ts";
@@ -19,9 +19,10 @@ import {
   type PhaseResult,
   render,
   type SessionResult,
-  type Settings,
 } from "./report.ts";
 import { sampleRss } from "./rss.ts";
+import { runScale } from "./scale.ts";
+import type { ScaleSection } from "./scale-report.ts";
 import { branchLength, continueSession, seededHistory, seedSession } from "./sessions.ts";
 import { summarize } from "./stats.ts";
 import {
@@ -31,108 +32,6 @@ import {
   startBenchJira,
   type ToolHeavyResult,
 } from "./tool-heavy.ts";
-
-const usage = `usage: just bench [--quick] [options]
-  --quick              concurrency 1 and 20, sessions of 1 and 200 turns, fewer requests (< 1 min)
-  --streams <n>        only the streamed-answer rows at n concurrent streams (after the warm-up):
-                       one row before and after a change, without the tool and session rows
-  --tokens <n>         tokens per streamed answer (default 30; quick 20)
-  --delay-ms <n>       fake model's pause between two tokens (default 20; quick 15)
-  --first-delay-ms <n> fake model's pause before the first token (default: --delay-ms)
-  --profile            CPU-profile the runtime after the warm-up; print its top self-time functions
-  --runtime <form>     compiled (default: the production form, \`just build\`'s JavaScript) or source (tsx)
-  --runtime-node-options=<opts>  extra NODE_OPTIONS for the runtime, after the launcher's own
-                       (tuning experiments; write it with "=" since the value starts with "--")
-Results: a table on stdout, JSON in bench/results/<timestamp>.json.`;
-
-interface Plan {
-  readonly settings: Settings;
-  readonly requests: Record<number, number>;
-  readonly toolConcurrency: readonly number[];
-  readonly toolRequests: Record<number, number>;
-  readonly sessionRequests: number;
-  /** Tool-heavy requests per path (b and c), one at a time. */
-  readonly jiraRequests: number;
-  readonly warmup: number;
-  /** Short requests per path after the warm-up, so V8 and caches are in a served-for-a-while state. */
-  readonly jitWarmup: number;
-}
-
-function plan(argv: string[]): Plan & { profile: boolean } {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      quick: { type: "boolean", default: false },
-      streams: { type: "string" },
-      tokens: { type: "string" },
-      "delay-ms": { type: "string" },
-      "first-delay-ms": { type: "string" },
-      profile: { type: "boolean", default: false },
-      "runtime-node-options": { type: "string" },
-      runtime: { type: "string", default: "compiled" },
-      help: { type: "boolean", default: false },
-    },
-  });
-  if (values.help) {
-    process.stdout.write(`${usage}\n`);
-    process.exit(0);
-  }
-  const int = (name: string, raw: string | undefined, fallback: number) => {
-    if (raw === undefined) return fallback;
-    const value = Number(raw);
-    if (!Number.isInteger(value) || value < 0) throw new Error(`--${name} must be a whole number`);
-    return value;
-  };
-  const quick = values.quick;
-  const tokens = int("tokens", values.tokens, quick ? 20 : 30);
-  if (tokens < 1) throw new Error("--tokens must be at least 1");
-  const delayMs = int("delay-ms", values["delay-ms"], quick ? 15 : 20);
-  const firstDelayMs = int("first-delay-ms", values["first-delay-ms"], delayMs);
-  const only = values.streams === undefined ? undefined : int("streams", values.streams, 0);
-  if (only === 0) throw new Error("--streams must be at least 1");
-  const runtime = values.runtime;
-  if (runtime !== "compiled" && runtime !== "source")
-    throw new Error("--runtime must be compiled or source");
-  const settings: Settings = {
-    quick,
-    runtime,
-    tokens,
-    delayMs,
-    firstDelayMs,
-    runtimeNodeOptions: values["runtime-node-options"] ?? "",
-    concurrency: only ? [only] : quick ? [1, 20] : [1, 20, 100],
-    sessionTurns: only ? [] : quick ? [1, 200] : [1, 200, 1000],
-  };
-  const counts: Omit<Plan, "settings" | "toolConcurrency"> = quick
-    ? {
-        requests: { 1: 8, 20: 60 },
-        toolRequests: { 1: 3, 20: 20 },
-        sessionRequests: 4,
-        jiraRequests: 5,
-        warmup: 4,
-        jitWarmup: 100,
-      }
-    : {
-        requests: { 1: 60, 20: 300, 100: 600 },
-        toolRequests: { 1: 10, 20: 100 },
-        sessionRequests: 12,
-        jiraRequests: 20,
-        warmup: 10,
-        jitWarmup: 300,
-      };
-  if (only) {
-    const requests = counts.requests[only] ?? 6 * only;
-    return {
-      settings,
-      toolConcurrency: [],
-      profile: values.profile,
-      ...counts,
-      requests: { [only]: requests },
-      jiraRequests: 0,
-    };
-  }
-  return { settings, toolConcurrency: [1, 20], profile: values.profile, ...counts };
-}
 
 /**
  * proxy_config.yaml with the gemini-2.5-flash entry pointed at the fake (path a), and an entry
@@ -193,16 +92,64 @@ function afterModel(
   });
 }
 
+/** The scale section on its own fake Gemini (see scale.ts); progress lines on stdout. */
+async function scaleSection(options: Plan, stamp: string): Promise<ScaleSection | undefined> {
+  if (!options.scale) return undefined;
+  const gemini = await startBenchGemini(options.settings);
+  try {
+    return await runScale(
+      options.scale,
+      options.settings,
+      gemini,
+      (text) => process.stdout.write(`[bench] ${text}\n`),
+      (setup) => path.join(repoRoot, "bench/results", `${stamp}-scale-${setup}.log`),
+    );
+  } finally {
+    await gemini.close();
+  }
+}
+
+async function writeReport(report: BenchReport, stamp: string): Promise<string> {
+  const resultsDir = path.join(repoRoot, "bench/results");
+  const mode = report.settings.scaleOnly ? "-scale" : report.settings.quick ? "-quick" : "";
+  const file = path.join(resultsDir, `${stamp}${mode}.json`);
+  await writeFile(file, `${JSON.stringify(report, null, 2)}\n`);
+  return file;
+}
+
 async function main(): Promise<void> {
   const started = now();
-  const options = plan(process.argv.slice(2));
+  const parsed = parseBenchArgs(process.argv.slice(2));
+  if (parsed === "help") {
+    process.stdout.write(`${usage}\n`);
+    return;
+  }
+  const options = parsed;
   const { settings } = options;
-  const tmp = await mkdtemp(path.join(os.tmpdir(), "agentllm-bench-"));
-  const dataDir = path.join(tmp, "data");
   const resultsDir = path.join(repoRoot, "bench/results");
   const stamp = new Date().toISOString().replace(/[:.]/g, "-");
-  const profileDir = path.join(resultsDir, `profile-${stamp}`);
   await mkdir(resultsDir, { recursive: true });
+  if (options.scaleOnly) {
+    const scale = await scaleSection(options, stamp);
+    const report: BenchReport = {
+      date: new Date().toISOString(),
+      machine: machine(),
+      settings,
+      phases: [],
+      sessions: [],
+      ...(scale ? { scale } : {}),
+      startupRss: {},
+      hopFloorMs: summarize([]),
+      targets: [],
+      durationMs: now() - started,
+    };
+    const file = await writeReport(report, stamp);
+    process.stdout.write(`${render(report)}\nJSON: ${path.relative(process.cwd(), file)}\n`);
+    return;
+  }
+  const tmp = await mkdtemp(path.join(os.tmpdir(), "agentllm-bench-"));
+  const dataDir = path.join(tmp, "data");
+  const profileDir = path.join(resultsDir, `profile-${stamp}`);
 
   const total =
     settings.concurrency.reduce((sum, c) => sum + 3 * (options.requests[c] ?? 0), 0) +
@@ -419,6 +366,8 @@ async function main(): Promise<void> {
   // In process, after the stack is gone: the index's own time, on an idle machine.
   process.stdout.write("knowledge search: 1000 chunks\n");
   const knowledgeSearch = await runKnowledgeSearch(settings.quick ? 500 : 2000);
+  // Last, on processes of its own: the rows above are measured before it and unchanged by it.
+  const scale = await scaleSection(options, stamp);
 
   const report: BenchReport = {
     date: new Date().toISOString(),
@@ -428,13 +377,13 @@ async function main(): Promise<void> {
     sessions,
     toolHeavy,
     knowledgeSearch,
+    ...(scale ? { scale } : {}),
     startupRss,
     hopFloorMs,
     targets: checkTargets(settings, phases, sessions, hopFloorMs, toolHeavy, knowledgeSearch),
     durationMs: now() - started,
   };
-  const file = path.join(resultsDir, `${stamp}${settings.quick ? "-quick" : ""}.json`);
-  await writeFile(file, `${JSON.stringify(report, null, 2)}\n`);
+  const file = await writeReport(report, stamp);
   process.stdout.write(`${render(report)}\nJSON: ${path.relative(process.cwd(), file)}\n`);
   if (options.profile) process.stdout.write(`\n${await summarizeProfiles(profileDir)}\n`);
 }

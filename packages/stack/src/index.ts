@@ -1,5 +1,5 @@
 export type { ChildExit, ChildService } from "./child-service.ts";
-export { httpOk } from "./child-service.ts";
+export { httpOk, startChildService } from "./child-service.ts";
 export {
   assertBuildFresh,
   buildCompiled,

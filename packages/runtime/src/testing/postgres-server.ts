@@ -13,6 +13,8 @@ const START_WAIT_MS = 60_000;
 export interface PostgresServer {
   /** Creates an empty database and returns its URL: one per test keeps tests apart. */
   createDatabase(): Promise<string>;
+  /** The postmaster's process id (its backends are its children): the bench meters their CPU. */
+  readonly pid: number;
   stop(): Promise<void>;
 }
 
@@ -21,7 +23,9 @@ export interface PostgresServer {
  * only, so parallel test files never fight over a port. Postgres refuses to run as root: as
  * root the cluster runs as the `postgres` user the Debian package creates.
  */
-export async function startPostgresServer(): Promise<PostgresServer> {
+export async function startPostgresServer(
+  options: { readonly maxConnections?: number } = {},
+): Promise<PostgresServer> {
   const bin = postgresBinDir();
   const dir = mkdtempSync(path.join(os.tmpdir(), "agentllm-pg-"));
   const data = path.join(dir, "data");
@@ -38,7 +42,11 @@ export async function startPostgresServer(): Promise<PostgresServer> {
   );
   const server: ChildProcess = spawn(
     path.join(bin, "postgres"),
-    ["-D", data, "-k", dir, "-c", "listen_addresses=", "-c", "fsync=off"],
+    [
+      ...["-D", data, "-k", dir, "-c", "listen_addresses=", "-c", "fsync=off"],
+      // Postgres' default (100) is enough for the tests; the bench's scale section needs more.
+      ...(options.maxConnections ? ["-c", `max_connections=${options.maxConnections}`] : []),
+    ],
     { stdio: "ignore", ...as },
   );
   const admin = `postgresql://postgres@/postgres?host=${encodeURIComponent(dir)}`;
@@ -69,6 +77,7 @@ export async function startPostgresServer(): Promise<PostgresServer> {
       }
       return `postgresql://postgres@/${name}?host=${encodeURIComponent(dir)}`;
     },
+    pid: server.pid ?? 0,
     stop,
   };
 }
