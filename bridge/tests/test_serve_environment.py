@@ -22,3 +22,13 @@ def test_litellm_never_loads_a_dotenv_file() -> None:
     env = {"AGENTLLM_RUNTIME_TOKEN": "serve-env-test-token", "PATH": "/usr/bin:/bin"}
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, check=True)
     assert result.stdout.strip() == "0", result.stderr
+
+
+def test_several_workers_are_refused_not_ignored() -> None:
+    # LiteLLM's CLI would take --num_workers and do nothing with it (we serve one app object).
+    env = {"AGENTLLM_RUNTIME_TOKEN": "serve-env-test-token", "PATH": "/usr/bin:/bin"}
+    command = [sys.executable, "-m", "agentllm_bridge.serve", "--config", "nowhere.yaml", "--num_workers", "2"]
+    result = subprocess.run(command, capture_output=True, text=True, env=env, check=False, timeout=60)
+    assert result.returncode == 2
+    assert "--num_workers 2 is not supported" in result.stderr
+    assert "Traceback" not in result.stderr

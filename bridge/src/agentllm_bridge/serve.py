@@ -35,6 +35,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         runtime = RuntimeSettings.from_env()
         settings = ProxySettings.from_env()
         tracing_choice(os.environ)
+        _refuse_workers(args)
     except SettingsError as exc:
         sys.stderr.write(f"agentllm proxy: {exc}\n")
         return EXIT_BAD_SETTINGS
@@ -85,6 +86,23 @@ def main(argv: Sequence[str] | None = None) -> int:
             # Flushes the queued spans, within the exporter's timeout (OTEL_EXPORTER_OTLP_TIMEOUT).
             tracer_provider.shutdown()
     return 0
+
+
+def _refuse_workers(args: list[str]) -> None:
+    """LiteLLM's `--num_workers` would be accepted and ignored: we run uvicorn on one app object.
+
+    Several workers need uvicorn to import the app in each process, which LiteLLM's set-up (done
+    once here, in this process) cannot give; run several proxy processes instead.
+    """
+    parser = argparse.ArgumentParser(add_help=False)
+    parser.add_argument("--num_workers", default=None)
+    known, _ = parser.parse_known_args(args)
+    if known.num_workers is not None and known.num_workers.strip() != "1":
+        raise SettingsError(
+            f"--num_workers {known.num_workers} is not supported: one proxy process runs one worker;"
+            " run several proxy processes (replicas) behind a load balancer instead"
+            " (docs/performance.md, Scaling)"
+        )
 
 
 def _address(args: list[str]) -> argparse.Namespace:
