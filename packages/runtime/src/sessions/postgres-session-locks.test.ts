@@ -100,7 +100,7 @@ describe("PostgresSessionLocks across runtimes on one database", () => {
     );
   });
 
-  it("serves one runtime's own waiters in order, with one connection per session in the queue", async () => {
+  it("serves one runtime's own waiters in order, with one waiter connection per session in the queue", async () => {
     const a = runtime();
     const b = runtime();
     const held = await a.acquire(key);
@@ -108,8 +108,9 @@ describe("PostgresSessionLocks across runtimes on one database", () => {
     const first = track(b.acquire(key), log, "first");
     const second = track(b.acquire(key), log, "second");
     await vi.waitFor(async () => expect((await advisoryLocks()).waiting).toHaveLength(1), PATIENCE);
-    // The second waits in b's own queue, holding no connection.
-    expect(b.connections).toBe(1);
+    // The second waits in b's own queue, holding no connection: b has its shared connection
+    // (where it tried the lock) and the first one's waiter connection.
+    expect(b.connections).toBe(2);
     held.release();
     (await first).release();
     (await second).release();
@@ -128,9 +129,10 @@ describe("PostgresSessionLocks across runtimes on one database", () => {
       name: "SessionBusyError",
       waitedMs: 0,
     });
-    // Neither left a backend in the queue, and both kept their connection for the next run.
+    // Neither left a backend in the queue; the patient one kept its waiter connection for the
+    // next busy chat, the impatient one never opened one (its shared connection only).
     expect((await advisoryLocks()).waiting).toEqual([]);
-    expect(patient.connections).toBe(1);
+    expect(patient.connections).toBe(2);
     expect(impatient.connections).toBe(1);
     held.release();
     // The unlock is a query: the session is free once a's queue is empty.
@@ -150,6 +152,81 @@ describe("PostgresSessionLocks across runtimes on one database", () => {
     ]);
     expect((await advisoryLocks()).granted).toHaveLength(5);
     for (const lease of leases) lease.release();
+  });
+
+  it("holds every free chat on one shared connection, however many run at once", async () => {
+    const before = await lockConnections();
+    const locks = runtime({ waitMs: 0 });
+    const leases = await Promise.all(
+      Array.from({ length: 20 }, (_, chat) => locks.acquire({ ...key, sessionId: `many-${chat}` })),
+    );
+    const { granted } = await advisoryLocks();
+    expect(granted).toHaveLength(20);
+    expect(new Set(granted).size).toBe(1);
+    expect(locks.connections).toBe(1);
+    expect(await lockConnections()).toBe(before + 1);
+    // Held, as far as every other runtime can tell.
+    await expect(runtime({ waitMs: 0 }).acquire({ ...key, sessionId: "many-7" })).rejects.toThrow(
+      SessionBusyError,
+    );
+    for (const lease of leases) lease.release();
+    await vi.waitFor(() => expect(locks.size).toBe(0), PATIENCE);
+    expect(await advisoryLocks()).toEqual({ granted: [], waiting: [] });
+    expect(locks.connections).toBe(1);
+  });
+
+  it("never lets two leases of one chat in one process overlap on the shared connection", async () => {
+    // Advisory locks are re-entrant per backend: only the process's own queue keeps a second
+    // lease of the chat from being granted on the shared connection beside the first.
+    const locks = runtime();
+    const other = runtime({ waitMs: 0 });
+    let inside = 0;
+    const overlaps: number[] = [];
+    const run = async () => {
+      const lease = await locks.acquire(key);
+      inside++;
+      overlaps.push(inside);
+      // Still held for the whole lease, as another runtime sees it.
+      await expect(other.acquire(key)).rejects.toThrow(SessionBusyError);
+      inside--;
+      lease.release();
+    };
+    await Promise.all(Array.from({ length: 5 }, run));
+    expect(overlaps).toEqual([1, 1, 1, 1, 1]);
+    // Every lock taken was unlocked as often: the chat is free for the other runtime.
+    await vi.waitFor(() => expect(locks.size).toBe(0), PATIENCE);
+    expect(await advisoryLocks()).toEqual({ granted: [], waiting: [] });
+    (await other.acquire(key)).release();
+    expect(locks.connections).toBe(1);
+  });
+
+  it("reports every lease on a terminated shared connection lost, hands those chats on and opens a new one", async () => {
+    let lost = 0;
+    const a = runtime({ onLost: () => lost++ });
+    const b = runtime();
+    const chats = ["dead-1", "dead-2", "dead-3"].map((sessionId) => ({ ...key, sessionId }));
+    const held = await Promise.all(chats.map((chat) => a.acquire(chat)));
+    const [shared] = (await advisoryLocks()).granted;
+    const waiting = chats.map((chat) => b.acquire(chat));
+    await vi.waitFor(async () => expect((await advisoryLocks()).waiting).toHaveLength(3), PATIENCE);
+    await admin.query("select pg_terminate_backend($1)", [shared]);
+    const taken = await Promise.all(waiting);
+    await vi.waitFor(() => expect(a.connections).toBe(0), PATIENCE);
+    expect(lost).toBe(3);
+    // The dead leases' releases report nothing more and free nothing of b's.
+    for (const lease of held) lease.release();
+    await vi.waitFor(() => expect(a.size).toBe(0), PATIENCE);
+    expect(lost).toBe(3);
+    expect((await advisoryLocks()).granted).toHaveLength(3);
+    // The next run gets a new shared connection.
+    const next = await a.acquire({ ...key, sessionId: "after-death" });
+    expect(a.connections).toBe(1);
+    const { granted } = await advisoryLocks();
+    expect(granted).toHaveLength(4);
+    expect(granted).not.toContain(shared);
+    next.release();
+    for (const lease of taken) lease.release();
+    await vi.waitFor(() => expect(b.size + a.size).toBe(0), PATIENCE);
   });
 
   it("hands the lock on when the holder's backend dies, and drops the dead connection", async () => {
@@ -227,45 +304,74 @@ describe("PostgresSessionLocks across runtimes on one database", () => {
     controller.abort(reason);
     await expect(waiting).rejects.toBe(reason);
     await vi.waitFor(async () => expect((await advisoryLocks()).waiting).toEqual([]), PATIENCE);
-    // Back in b's pool, idle: no connection opened or lost.
+    // The waiter connection is back in b's pool, idle: no connection opened or lost.
     expect(await lockConnections()).toBe(before);
-    expect(b.connections).toBe(1);
+    expect(b.connections).toBe(2);
     await vi.waitFor(() => expect(b.size).toBe(0), PATIENCE);
     held.release();
+    await vi.waitFor(() => expect(a.size).toBe(0), PATIENCE);
+    // Free now: taken on the shared connection, the idle waiter kept for later.
     const next = await b.acquire(key);
-    expect(b.connections).toBe(1);
+    expect(b.connections).toBe(2);
     next.release();
   });
 
-  it("holds at most maxConnections locks, fails clearly past it and recovers", async () => {
+  it("opens at most maxConnections waiter connections, fails clearly past it and recovers", async () => {
+    const holder = runtime();
+    const chats = ["one", "two", "three"].map((sessionId) => ({ ...key, sessionId }));
+    const held = await Promise.all(chats.map((chat) => holder.acquire(chat)));
     const locks = runtime({ maxConnections: 2 });
-    const first = await locks.acquire({ ...key, sessionId: "one" });
-    const second = await locks.acquire({ ...key, sessionId: "two" });
-    const error = await locks
-      .acquire({ ...key, sessionId: "three" })
-      .catch((caught: unknown) => caught);
+    const log: string[] = [];
+    const one = track(locks.acquire(chats[0] as SessionKey), log, "one");
+    const two = track(locks.acquire(chats[1] as SessionKey), log, "two");
+    await vi.waitFor(async () => expect((await advisoryLocks()).waiting).toHaveLength(2), PATIENCE);
+    const error = await locks.acquire(chats[2] as SessionKey).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(SessionLockUnavailableError);
     expect(error).toMatchObject({ reason: "capacity", maxConnections: 2 });
     expect((error as Error).message).toMatch(/limit of 2 conversation locks/);
-    expect(locks.connections).toBe(2);
+    // Two waiters and the shared connection.
+    expect(locks.connections).toBe(3);
     // The refused request left nothing behind: its session is free for the next one.
     expect(locks.size).toBe(2);
-    first.release();
+    expect(log).toEqual([]);
+    held[0]?.release();
+    (await one).release();
     await vi.waitFor(() => expect(locks.size).toBe(1), PATIENCE);
-    (await locks.acquire({ ...key, sessionId: "three" })).release();
-    second.release();
+    // The freed waiter connection serves the next busy chat.
+    const three = track(locks.acquire(chats[2] as SessionKey), log, "three");
+    await vi.waitFor(async () => expect((await advisoryLocks()).waiting).toHaveLength(2), PATIENCE);
+    expect(locks.connections).toBe(3);
+    held[1]?.release();
+    held[2]?.release();
+    (await two).release();
+    (await three).release();
+    expect(log).toEqual(["one", "two", "three"]);
     await vi.waitFor(() => expect(locks.size).toBe(0), PATIENCE);
-    expect(locks.connections).toBe(2);
+    expect(locks.connections).toBe(3);
+    // Free chats take no waiter connection, whatever the bound.
+    const free = await Promise.all(
+      ["four", "five", "six"].map((sessionId) => locks.acquire({ ...key, sessionId })),
+    );
+    expect(locks.connections).toBe(3);
+    for (const lease of free) lease.release();
   });
 
-  it("at the bound, waits for a connection that is still unlocking instead of refusing", async () => {
+  it("at the bound, waits for a waiter connection that is still unlocking instead of refusing", async () => {
+    const holder = runtime();
+    const first = await holder.acquire({ ...key, sessionId: "one" });
+    const second = await holder.acquire({ ...key, sessionId: "two" });
     const locks = runtime({ maxConnections: 1 });
-    const first = await locks.acquire({ ...key, sessionId: "one" });
-    // The unlock is a query under way when the next run, already admitted, asks.
+    const waiting = locks.acquire({ ...key, sessionId: "one" });
+    await vi.waitFor(async () => expect((await advisoryLocks()).waiting).toHaveLength(1), PATIENCE);
     first.release();
-    const next = await locks.acquire({ ...key, sessionId: "two" });
-    expect(locks.connections).toBe(1);
-    next.release();
+    const lease = await waiting;
+    // The unlock is a query under way when the next run, already admitted, asks.
+    lease.release();
+    const next = locks.acquire({ ...key, sessionId: "two" });
+    await vi.waitFor(async () => expect((await advisoryLocks()).waiting).toHaveLength(1), PATIENCE);
+    expect(locks.connections).toBe(2);
+    second.release();
+    (await next).release();
   });
 
   it.each([0, 1.5, Number.NaN])("rejects maxConnections %s", (maxConnections) => {

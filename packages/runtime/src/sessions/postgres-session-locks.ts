@@ -8,13 +8,13 @@ import type { SessionKey } from "./session-store.ts";
 
 /** How `pg_stat_activity` names the lock connections (operators and tests look for it). */
 export const LOCK_APPLICATION_NAME = "agentllm-session-lock";
-/** Idle lock connections kept for the next run; more are closed when given back. */
-const MAX_IDLE_CONNECTIONS = 4;
+/** Idle waiter connections kept for the next busy conversation; more are closed when given back. */
+const MAX_IDLE_WAITERS = 2;
 /** How long opening a lock connection may take. */
 const CONNECT_TIMEOUT_MS = 10_000;
 /**
- * How long the server may take past the lock wait to answer (lock, unlock): a connection that
- * stays silent longer is destroyed, so a hung server can never hold a request or a lease.
+ * How long the server may take past the lock wait to answer (try, lock, unlock): a connection
+ * that stays silent longer is destroyed, so a hung server can never hold a request or a lease.
  */
 const ANSWER_GRACE_MS = 10_000;
 /**
@@ -37,8 +37,9 @@ export interface PostgresSessionLocksOptions {
   /** As {@link SessionLocks}: the whole wait, in this process's queue and in Postgres'. */
   readonly waitMs: number;
   /**
-   * Lock connections open at once: each held lock (and each process's first waiter of a
-   * session) is one connection. Past it `acquire` fails with `SessionLockUnavailableError`.
+   * Waiter connections open at once (the shared holder connection comes on top): each
+   * conversation this process waits for in Postgres' queue, then holds, is one. Past it
+   * `acquire` fails with `SessionLockUnavailableError`.
    */
   readonly maxConnections: number;
   /**
@@ -47,32 +48,49 @@ export interface PostgresSessionLocksOptions {
    */
   readonly cancelBackend: (pid: number) => Promise<unknown>;
   /**
-   * Called when a held lock's connection dies before its release (its backend terminated, the
-   * server restarted): the run goes on, but the lock is gone and another run may start.
+   * Called once per held lock whose connection dies before its release (its backend
+   * terminated, the server restarted): the run goes on, but the lock is gone and another run
+   * may start.
    */
   readonly onLost?: () => void;
 }
 
 /**
  * One run at a time per session across every runtime on one Postgres database: a session-level
- * advisory lock (`pg_advisory_lock`) on a dedicated connection, held for the whole run.
+ * advisory lock, held for the whole run.
  *
- * The per-process queue ({@link SessionLocks}) stays in front, so one process puts at most one
- * request per session into Postgres' lock queue, which then orders the processes. Whatever
- * happens to the holder, Postgres frees the lock with its connection: a crash closes it, a
- * vanished host is found by TCP keepalives, a failed unlock destroys it.
+ * A free conversation is locked with `pg_try_advisory_lock` on one connection shared by every
+ * run of this process (no connection per run). Only a busy one gets a waiter connection of its
+ * own: it waits in Postgres' queue (`pg_advisory_lock` under `lock_timeout`) and keeps the lock
+ * there until the release, since a lock cannot move between backends. The shared connection
+ * never runs a query that blocks, so one slow conversation never delays another.
+ *
+ * The per-process queue ({@link SessionLocks}) stays in front, and it is what keeps one holder
+ * per conversation per process: session-level advisory locks are re-entrant per backend, so a
+ * second `pg_try_advisory_lock` of a key already held on the shared connection would succeed.
+ * It never happens, because a key's next local waiter only goes on once the previous lease's
+ * unlock has answered. The queue also puts at most one request per conversation into Postgres'
+ * queue, which then orders the processes. Whatever happens to a holder, Postgres frees its
+ * locks with its connection: a crash closes it, a vanished host is found by TCP keepalives, a
+ * failed unlock destroys it.
  */
 export class PostgresSessionLocks {
   readonly #options: PostgresSessionLocksOptions;
   readonly #local: SessionLocks;
-  /** Every open lock connection, held or idle. */
+  /** Every open lock connection: the shared one and the waiters, held or idle. */
   readonly #open = new Set<pg.Client>();
+  /** The shared holder connection, once asked for (connecting or open). */
+  #shared: { readonly client: pg.Client; readonly ready: Promise<pg.Client> } | undefined;
+  /** Open waiter connections, held or idle: the ones `maxConnections` bounds. */
+  readonly #waiters = new Set<pg.Client>();
   readonly #idle: pg.Client[] = [];
-  /** Connections holding a lock for a run. */
-  readonly #held = new Set<pg.Client>();
-  /** Unlocks under way: each gives a connection back soon (or destroys it). */
-  readonly #unlocking = new Set<Promise<void>>();
-  /** Cancellations and unlocks under way, so `close` can wait for them. */
+  /** Leases held on each connection: any number on the shared one, at most one on a waiter. */
+  readonly #held = new Map<pg.Client, number>();
+  /** Unlocks under way on waiter connections: each gives one back soon (or destroys it). */
+  readonly #waiterUnlocks = new Set<Promise<void>>();
+  /** Each connection's last short query (`#ask`): the next one is sent once it answered. */
+  readonly #asking = new WeakMap<pg.Client, Promise<void>>();
+  /** Connects, cancellations and unlocks under way, so `close` can wait for them. */
   readonly #pending = new Set<Promise<unknown>>();
 
   constructor(options: PostgresSessionLocksOptions) {
@@ -84,7 +102,7 @@ export class PostgresSessionLocks {
     this.#options = { ...options };
   }
 
-  /** Lock connections open now (held or idle). */
+  /** Lock connections open now: the shared one and the waiters (held or idle). */
   get connections(): number {
     return this.#open.size;
   }
@@ -98,38 +116,50 @@ export class PostgresSessionLocks {
     const { signal } = options;
     const deadline = performance.now() + this.#options.waitMs;
     const local = await this.#local.acquire(key, options);
-    let client: pg.Client;
+    const id = advisoryLockId(key);
+    let shared: pg.Client;
+    let locked: boolean;
     try {
-      client = await this.#take();
+      shared = await this.#sharedConnection();
+      locked = (await this.#ask(shared, `select pg_try_advisory_lock(${id}) as answer`)) === true;
+    } catch (error) {
+      local.release();
+      throw this.#unavailable(error);
+    }
+    if (locked) {
+      const lease = this.#lease(shared, id, local);
+      if (signal?.aborted) {
+        lease.release();
+        throw signal.reason;
+      }
+      return lease;
+    }
+    if (signal?.aborted) {
+      local.release();
+      throw signal.reason;
+    }
+    const waitMs = Math.min(MAX_TIMER_MS, Math.floor(deadline - performance.now()));
+    if (this.#options.waitMs === 0 || waitMs <= 0) {
+      local.release();
+      throw new SessionBusyError(key.sessionId, this.#options.waitMs);
+    }
+    let waiter: pg.Client;
+    try {
+      waiter = await this.#takeWaiter();
     } catch (error) {
       local.release();
       throw error;
     }
     if (signal?.aborted) {
-      this.#giveBack(client);
+      this.#giveBack(waiter);
       local.release();
       throw signal.reason;
     }
-    const id = advisoryLockId(key);
-    const waitMs = Math.min(MAX_TIMER_MS, Math.max(0, Math.floor(deadline - performance.now())));
-    await this.#lock(client, id, waitMs, key.sessionId, signal, () => local.release());
-    this.#held.add(client);
-    let released = false;
-    return {
-      release: () => {
-        if (released) return;
-        released = true;
-        const unlocking = this.#unlock(client, id).finally(() => {
-          this.#unlocking.delete(unlocking);
-          local.release();
-        });
-        this.#unlocking.add(unlocking);
-        this.#track(unlocking);
-      },
-    };
+    await this.#lock(waiter, id, waitMs, key.sessionId, signal, () => local.release());
+    return this.#lease(waiter, id, local);
   }
 
-  /** Waits for unlocks and cancellations under way, then closes every connection. */
+  /** Waits for connects, unlocks and cancellations under way, then closes every connection. */
   async close(): Promise<void> {
     await Promise.allSettled([...this.#pending]);
     // Closing frees what runs still hold; that is no loss to report.
@@ -137,18 +167,55 @@ export class PostgresSessionLocks {
     for (const client of [...this.#open]) this.#destroy(client);
   }
 
-  async #take(): Promise<pg.Client> {
+  /** A lease on a lock now held on `client`; its release unlocks there, then frees the key locally. */
+  #lease(client: pg.Client, id: string, local: SessionLease): SessionLease {
+    this.#held.set(client, (this.#held.get(client) ?? 0) + 1);
+    const waiter = this.#waiters.has(client);
+    let released = false;
+    return {
+      release: () => {
+        if (released) return;
+        released = true;
+        // The key's next local waiter goes on only now: see the class comment on re-entrancy.
+        const unlocking = this.#unlock(client, id).finally(() => {
+          this.#waiterUnlocks.delete(unlocking);
+          local.release();
+        });
+        if (waiter) this.#waiterUnlocks.add(unlocking);
+        this.#track(unlocking);
+      },
+    };
+  }
+
+  /** The shared holder connection: opened on first use, and again after it died. */
+  #sharedConnection(): Promise<pg.Client> {
+    if (this.#shared === undefined) {
+      const client = this.#client();
+      const ready = this.#connect(client);
+      this.#shared = { client, ready };
+      this.#track(ready);
+    }
+    return this.#shared.ready;
+  }
+
+  async #takeWaiter(): Promise<pg.Client> {
     for (;;) {
       const idle = this.#idle.pop();
       if (idle) return idle;
-      if (this.#open.size < this.#options.maxConnections) break;
-      // A run that just ended still unlocks on its connection; admission already let the next
-      // run in, so wait for that connection (an unlock is answered or destroyed within 10 s).
-      if (this.#unlocking.size === 0) {
+      if (this.#waiters.size < this.#options.maxConnections) break;
+      // A run that just ended still unlocks on its waiter connection; wait for that connection
+      // (an unlock is answered or destroyed within 10 s) rather than refuse.
+      if (this.#waiterUnlocks.size === 0) {
         throw new SessionLockUnavailableError("capacity", this.#options.maxConnections);
       }
-      await Promise.race(this.#unlocking);
+      await Promise.race(this.#waiterUnlocks);
     }
+    const client = this.#client();
+    this.#waiters.add(client);
+    return this.#connect(client);
+  }
+
+  #client(): pg.Client {
     const client = new pg.Client({
       connectionString: this.#options.connectionString,
       application_name: LOCK_APPLICATION_NAME,
@@ -157,10 +224,14 @@ export class PostgresSessionLocks {
       keepAliveInitialDelayMillis: CLIENT_KEEPALIVE_DELAY_MS,
       connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
     });
-    // A dead connection took its locks with it; it must never be handed out again.
+    // A dead connection took its locks with it; it must never be used again.
     client.on("error", () => this.#destroy(client));
     client.on("end", () => this.#destroy(client));
     this.#open.add(client);
+    return client;
+  }
+
+  async #connect(client: pg.Client): Promise<pg.Client> {
     try {
       await client.connect();
     } catch (error) {
@@ -171,10 +242,47 @@ export class PostgresSessionLocks {
   }
 
   /**
-   * Waits in Postgres' queue for the lock, up to `waitMs` (`lock_timeout`, 0 = try once).
-   * Resolves once held; rejects with `SessionBusyError` past the wait, the signal's reason at
-   * once on abort (the waiting query is cancelled behind it). `done` runs once the connection
-   * is back in a known state (idle, or destroyed) when the lock was not taken.
+   * One short query's `answer` column, sent after the connection's earlier ones answered (pg
+   * deprecates overlapping queries on one client; the shared connection gets many at once).
+   * A connection silent past the grace is destroyed.
+   */
+  #ask(client: pg.Client, query: string): Promise<unknown> {
+    const asked = (this.#asking.get(client) ?? Promise.resolve()).then(() =>
+      this.#send(client, query),
+    );
+    this.#asking.set(
+      client,
+      asked.then(
+        () => undefined,
+        () => undefined,
+      ),
+    );
+    return asked;
+  }
+
+  async #send(client: pg.Client, query: string): Promise<unknown> {
+    if (!this.#open.has(client)) throw new Error("the lock connection was closed");
+    const silent = setTimeout(() => this.#destroy(client), ANSWER_GRACE_MS);
+    try {
+      const result = await client.query(query);
+      return result.rows[0]?.answer;
+    } finally {
+      clearTimeout(silent);
+    }
+  }
+
+  #unavailable(error: unknown): Error {
+    return error instanceof SessionLockUnavailableError
+      ? error
+      : new SessionLockUnavailableError("database", this.#options.maxConnections, error);
+  }
+
+  /**
+   * Waits in Postgres' queue for the lock on a waiter connection, up to `waitMs` (> 0, as
+   * `lock_timeout`). Resolves once held; rejects with `SessionBusyError` past the wait, the
+   * signal's reason at once on abort (the waiting query is cancelled behind it). `done` runs
+   * once the connection is back in a known state (idle, or destroyed) when the lock was not
+   * taken.
    */
   #lock(
     client: pg.Client,
@@ -186,10 +294,7 @@ export class PostgresSessionLocks {
   ): Promise<void> {
     // Both numbers are ours (an integer and a decimal int64), safe inside the statement; one
     // simple-protocol round trip sets the session's lock_timeout and waits.
-    const query =
-      waitMs === 0
-        ? client.query(`select pg_try_advisory_lock(${id}) as locked`)
-        : client.query(`set lock_timeout = ${waitMs}; select pg_advisory_lock(${id}) as locked`);
+    const query = client.query(`set lock_timeout = ${waitMs}; select pg_advisory_lock(${id})`);
     const silent = setTimeout(
       () => this.#destroy(client),
       Math.min(MAX_TIMER_MS, waitMs + ANSWER_GRACE_MS),
@@ -212,18 +317,12 @@ export class PostgresSessionLocks {
         signal?.removeEventListener("abort", onAbort);
       };
       const outcome = query.then(
-        (result: pg.QueryResult | pg.QueryResult[]) => {
+        () => {
           settle();
-          const rows = Array.isArray(result) ? result[result.length - 1]?.rows : result.rows;
-          const locked = rows?.[0]?.locked !== false;
           if (left) {
             // Granted just as the request left: closing the connection frees the lock.
             this.#destroy(client);
             done();
-          } else if (!locked) {
-            this.#giveBack(client);
-            done();
-            reject(new SessionBusyError(sessionId, 0));
           } else {
             resolve();
           }
@@ -241,9 +340,7 @@ export class PostgresSessionLocks {
           if (code === LOCK_NOT_AVAILABLE) {
             reject(new SessionBusyError(sessionId, this.#options.waitMs));
           } else {
-            reject(
-              new SessionLockUnavailableError("database", this.#options.maxConnections, error),
-            );
+            reject(this.#unavailable(error));
           }
         },
       );
@@ -252,35 +349,48 @@ export class PostgresSessionLocks {
   }
 
   /**
-   * Unlocks and keeps the connection, or destroys it: never pools a connection still locked.
-   * Until the unlock answers the connection counts as held, so its death is reported as a loss.
+   * Unlocks, or destroys the connection (losing every lock on it): never keeps a connection
+   * whose locks are unknown. Until the unlock answers the lease counts as held, so the
+   * connection's death is reported as its loss.
    */
   async #unlock(client: pg.Client, id: string): Promise<void> {
-    const silent = setTimeout(() => this.#destroy(client), ANSWER_GRACE_MS);
+    // Its connection is gone, and the loss was reported when it went.
+    if (!this.#open.has(client)) return;
+    let unlocked = false;
     try {
-      const result = await client.query(`select pg_advisory_unlock(${id}) as unlocked`);
-      // False: the lock was already gone with an earlier connection loss; destroy reports it.
-      if (result.rows[0]?.unlocked === true && this.#held.delete(client)) this.#giveBack(client);
-      else this.#destroy(client);
+      unlocked = (await this.#ask(client, `select pg_advisory_unlock(${id}) as answer`)) === true;
     } catch {
+      // Destroyed below, which reports the loss.
+    }
+    const held = this.#held.get(client);
+    // False: the lock was already gone with an earlier connection loss.
+    if (!unlocked || held === undefined) {
       this.#destroy(client);
-    } finally {
-      clearTimeout(silent);
+      return;
+    }
+    if (held > 1) this.#held.set(client, held - 1);
+    else {
+      this.#held.delete(client);
+      if (this.#waiters.has(client)) this.#giveBack(client);
     }
   }
 
   #giveBack(client: pg.Client): void {
     if (!this.#open.has(client)) return;
-    if (this.#idle.length < MAX_IDLE_CONNECTIONS) this.#idle.push(client);
+    if (this.#idle.length < MAX_IDLE_WAITERS) this.#idle.push(client);
     else this.#destroy(client);
   }
 
   /** Drops a connection for good; the server frees whatever it held when the socket closes. */
   #destroy(client: pg.Client): void {
     if (!this.#open.delete(client)) return;
-    if (this.#held.delete(client)) this.#options.onLost?.();
+    this.#waiters.delete(client);
+    if (this.#shared?.client === client) this.#shared = undefined;
     const index = this.#idle.indexOf(client);
     if (index !== -1) this.#idle.splice(index, 1);
+    const lost = this.#held.get(client) ?? 0;
+    this.#held.delete(client);
+    for (let lease = 0; lease < lost; lease++) this.#options.onLost?.();
     // end() waits for the server's goodbye; a dead peer gets the socket destroyed under it.
     void client.end().catch(() => {});
   }
