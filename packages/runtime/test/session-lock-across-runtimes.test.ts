@@ -239,4 +239,24 @@ describe("the session lock across runtimes on one Postgres", () => {
     b.gemini.enqueue({ parts: ["Free."] });
     expect(await answer(await chat(b, [{ role: "user", content: "again" }], carol))).toBe("Free.");
   });
+
+  it("runs many chats at once on one lock connection per runtime", async () => {
+    const { gate, h } = await gated();
+    const before = await lockConnections();
+    const chats = Array.from({ length: 6 }, (_, n) => ({ user: "dave", session: `chat-${n}` }));
+    for (const _ of chats) h.gemini.enqueue({ parts: ["Done."] });
+    const running = chats.map((identity) => chat(h, [{ role: "user", content: "go" }], identity));
+    // Every run holds its chat's lock and waits at its model call.
+    await vi.waitFor(() => expect(gate.arrived).toHaveLength(chats.length), PATIENCE);
+    // One backend holds all six locks; other tests' connections may still be closing.
+    await vi.waitFor(async () => {
+      const { rows } = await admin.query<{ locks: string }>(
+        "select count(*) as locks from pg_locks where locktype = 'advisory' and granted group by pid",
+      );
+      expect(rows.map((row) => Number(row.locks))).toEqual([chats.length]);
+      expect(await lockConnections()).toBe(before + 1);
+    }, PATIENCE);
+    gate.open();
+    for (const response of running) expect(await answer(await response)).toBe("Done.");
+  });
 });
