@@ -169,7 +169,9 @@ export class PostgresSessionLocks {
 
   /** A lease on a lock now held on `client`; its release unlocks there, then frees the key locally. */
   #lease(client: pg.Client, id: string, local: SessionLease): SessionLease {
-    this.#held.set(client, (this.#held.get(client) ?? 0) + 1);
+    // Its connection may have died between the grant and now: the lock is already gone.
+    if (this.#open.has(client)) this.#held.set(client, (this.#held.get(client) ?? 0) + 1);
+    else this.#options.onLost?.();
     const waiter = this.#waiters.has(client);
     let released = false;
     return {
