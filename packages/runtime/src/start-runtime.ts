@@ -192,7 +192,8 @@ export async function startRuntime(
   );
 
   // On Postgres the lock spans every runtime on the database; SQLite has one runtime per file.
-  // Each run holds at most one lock connection, so admission's run limit bounds them too.
+  // Free conversations share one lock connection; a run whose conversation is busy waits on
+  // (then holds) one of its own, so admission's run limit bounds those too.
   const sessionLocks = config.databaseUrl
     ? new PostgresSessionLocks({
         connectionString: config.databaseUrl,
