@@ -41,8 +41,6 @@ const READY_TIMEOUT_MS = 120_000;
 const WARMUP_STREAMS = 20;
 /** Past this share of failed warm-up requests the set-up counts as not working. */
 const MAX_WARMUP_FAILURES = 0.05;
-/** The runtime's default AGENTLLM_DATABASE_POOL_SIZE (database/open-database.ts). */
-const RUNTIME_POOL_SIZE = 10;
 /** How often the connection count is read from pg_stat_activity. */
 const CONNECTION_SAMPLE_MS = 250;
 /** As the runtime's postgres-session-locks.ts names its lock connections. */
@@ -63,6 +61,9 @@ interface Running {
  * replicas behind a load balancer get. `serve.py` runs uvicorn itself with one worker and does
  * not pass LiteLLM's `--num_workers` on, so separate processes are the only way to get two.
  */
+/** `max_connections` as Postgres ships it. */
+const POSTGRES_DEFAULT_MAX_CONNECTIONS = 100;
+
 export async function runScale(
   plan: ScalePlan,
   settings: Settings,
@@ -72,13 +73,9 @@ export async function runScale(
   logFile: (setup: string) => string,
 ): Promise<ScaleSection> {
   if (settings.runtime === "compiled") await assertBuildFresh();
-  // Each running answer holds one lock connection (postgres-session-locks.ts) besides the
-  // runtime's pool, and the bridge may send every stream to one runtime: room for that on each,
-  // so the set-ups are not cut short by Postgres' default of 100 connections.
-  const maxRuntimes = Math.max(...SCALE_SETUPS.map((s) => s.runtimes));
-  const postgres = await startPostgresServer({
-    maxConnections: maxRuntimes * (RUNTIME_POOL_SIZE + plan.concurrency) + 10,
-  });
+  // Postgres' own default: each runtime needs its pool plus one shared lock connection (and one
+  // per request waiting for a busy chat, none here), so every set-up must fit in it.
+  const postgres = await startPostgresServer({ maxConnections: POSTGRES_DEFAULT_MAX_CONNECTIONS });
   const tmp = await mkdtemp(path.join(os.tmpdir(), "agentllm-bench-scale-"));
   const results: ScaleResult[] = [];
   try {

@@ -12,6 +12,7 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 # Read by litellm at import (the next line imports it): start offline, with the bundled price list.
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
@@ -48,7 +49,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from litellm.proxy import proxy_server
 
-    from agentllm_bridge import log_filters
+    from agentllm_bridge import gc_safe_points, log_filters
     from agentllm_bridge.guard import AuthState, ProxyGuard
     from agentllm_bridge.http_protocol import with_header_timeout
     from agentllm_bridge.key_routes import KeyRoutes
@@ -67,7 +68,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     readiness = RuntimeReadiness(
         runtime.readiness_urls, timeout_s=settings.readiness_timeout_s, cache_s=settings.readiness_cache_s
     )
-    app = ProxyGuard(proxy_server.app, settings, readiness, auth_state, KeyRoutes(proxy_server.app.openapi).needs_key)
+    app: Any = ProxyGuard(
+        proxy_server.app, settings, readiness, auth_state, KeyRoutes(proxy_server.app.openapi).needs_key
+    )
+    if gc_safe_points.needed():
+        # CPython 3.10/3.11 crash when a collection runs inside ContextVar.set (gh-148891).
+        app = gc_safe_points.CollectAtSafePoints(app)
     uvicorn_args = ProxyInitializationHelpers.get_default_unvicorn_init_args(
         host=known.host, port=known.port, log_config=known.log_config
     )
