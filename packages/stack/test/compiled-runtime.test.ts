@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildCompiled } from "../src/compiled-build.ts";
 import { paths } from "../src/repo-paths.ts";
 import { RUNTIME_NODE_OPTIONS } from "../src/start-stack.ts";
+import { joinedContent } from "./proxy-client.ts";
 import { type StackFixture, startStackFixture } from "./stack-fixture.ts";
 
 // The production form end to end: the runtime compiled by `npx just build`, run by plain node
@@ -86,8 +87,7 @@ describe("the compiled runtime through the LiteLLM proxy", () => {
       messages: [{ role: "user", content: "Hi" }],
       stream: true,
     });
-    let text = "";
-    for await (const chunk of stream) text += chunk.choices[0]?.delta?.content ?? "";
+    const text = await joinedContent(stream);
     expect(text).toBe("Hello from JavaScript.");
   });
 });

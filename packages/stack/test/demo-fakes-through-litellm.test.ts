@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DemoFakes, startDemoFakes } from "../src/demo-fakes.ts";
 import { ConnectBrowser, connectLinkIn } from "./connect-browser.ts";
 import { JIRA_AGENT_DIRS, JIRA_MODEL } from "./jira-stack-fixture.ts";
+import { joinedContent } from "./proxy-client.ts";
 import { type StackFixture, startStackFixture } from "./stack-fixture.ts";
 
 // What `just demo` promises a user of its Jira: the runtime on the demo's fakes (their settings
@@ -44,8 +45,7 @@ describe("the demo's fake Jira through the real proxy", () => {
       { model: JIRA_MODEL, stream: true, messages },
       { headers: HEADERS },
     );
-    let text = "";
-    for await (const chunk of stream) text += chunk.choices[0]?.delta?.content ?? "";
+    const text = await joinedContent(stream);
     return text;
   }
 

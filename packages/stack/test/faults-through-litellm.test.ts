@@ -1,6 +1,7 @@
 import type { FakeGemini } from "@agentllm/testkit";
 import OpenAI from "openai";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { joinedContent } from "./proxy-client.ts";
 import { type StackFixture, startStackFixture } from "./stack-fixture.ts";
 
 // What a client of the proxy sees when things go wrong or overlap. Short limits so each case
@@ -34,11 +35,7 @@ function streamIn(chat: string, content: string) {
       { model: MODEL, messages: [{ role: "user", content }], stream: true },
       { headers: { "X-OpenWebUI-User-Id": "tabs", "X-OpenWebUI-Chat-Id": chat } },
     )
-    .then(async (stream) => {
-      let text = "";
-      for await (const chunk of stream) text += chunk.choices[0]?.delta?.content ?? "";
-      return text;
-    });
+    .then(joinedContent);
 }
 
 const failureOf = (promise: Promise<unknown>) =>

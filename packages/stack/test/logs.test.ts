@@ -8,6 +8,7 @@ import OpenAI from "openai";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type RunningStack, randomFernetKey, startStack } from "../src/start-stack.ts";
 import { type LogCapture, type RuntimeLogLine, startLogCapture } from "./log-capture.ts";
+import { joinedContent } from "./proxy-client.ts";
 
 // What the logs of the real stack say, and what they must never say. The runtime runs at
 // its default level (info) and LiteLLM at its own default, so the silence means something.
@@ -149,8 +150,7 @@ describe("request ids through the proxy", () => {
     const { data: stream, response } = await client.chat.completions
       .create({ model: MODEL, messages: [{ role: "user", content: "Count" }], stream: true })
       .withResponse();
-    let text = "";
-    for await (const chunk of stream) text += chunk.choices[0]?.delta?.content ?? "";
+    const text = await joinedContent(stream);
     expect(text).toBe("one two");
     const callId = callIdOf(response.headers);
     expect(await requestLine(callId)).toMatchObject({ status: 200, completed: true });
@@ -220,8 +220,7 @@ describe("planted secrets never reach the logs", () => {
           identity,
         )
         .withResponse();
-      let text = "";
-      for await (const chunk of first.data) text += chunk.choices[0]?.delta?.content ?? "";
+      const text = await joinedContent(first.data);
       expect(text).toContain(planted.message);
       ids.push(callIdOf(first.response.headers));
 

@@ -10,6 +10,7 @@ import {
 import type OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { JIRA_AGENT_DIRS, JIRA_MODEL } from "./jira-stack-fixture.ts";
+import { joinedContent } from "./proxy-client.ts";
 import { type StackFixture, startStackFixture } from "./stack-fixture.ts";
 
 // One tool-using request through the real LiteLLM proxy (its own `otel` callback, turned on by
@@ -60,9 +61,7 @@ describe("one trace through every hop", () => {
       { model: JIRA_MODEL, messages, stream: true },
       { headers: HEADERS },
     );
-    let text = "";
-    for await (const chunk of stream) text += chunk.choices[0]?.delta?.content ?? "";
-    return text;
+    return joinedContent(stream);
   }
 
   it("proxy → runtime server → lock wait, model, tool (→ Jira), model; nothing private recorded", async () => {

@@ -3,6 +3,7 @@ import { seedUsers, startFakeJira } from "@agentllm/testkit";
 import type OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { JIRA_AGENT_DIRS, JIRA_MODEL } from "./jira-stack-fixture.ts";
+import { joinedContent } from "./proxy-client.ts";
 import { type StackFixture, startStackFixture } from "./stack-fixture.ts";
 
 // A Jira token pasted into the chat, as a user of the project we re-create would, through the
@@ -43,9 +44,7 @@ describe("a Jira token pasted into the chat, through the real proxy", () => {
       { model: JIRA_MODEL, messages, stream: true },
       { headers: HEADERS },
     );
-    let text = "";
-    for await (const chunk of stream) text += chunk.choices[0]?.delta?.content ?? "";
-    return text;
+    return joinedContent(stream);
   }
 
   it("stores it for the user, answers without the model, and the next turn reads Jira with it", async () => {

@@ -20,3 +20,12 @@ export async function startProxyClient(
   });
   return { proxy, client };
 }
+
+/** A streamed answer's text: its content deltas joined. */
+export async function joinedContent(
+  stream: AsyncIterable<OpenAI.Chat.Completions.ChatCompletionChunk>,
+): Promise<string> {
+  let text = "";
+  for await (const chunk of stream) text += chunk.choices[0]?.delta?.content ?? "";
+  return text;
+}
