@@ -202,7 +202,7 @@ export async function startRuntime(
         cancelBackend: (pid) => sql`select pg_cancel_backend(${pid})`.execute(database.db),
         onLost: () =>
           logger.warn(
-            "a conversation lock's database connection died during a run; that conversation may run twice at once",
+            "a conversation lock's database connection died during a run; the run stops as partial",
           ),
       })
     : new SessionLocks({ waitMs: config.sessionWaitMs });

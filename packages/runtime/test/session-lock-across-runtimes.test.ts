@@ -58,15 +58,20 @@ async function startGate(): Promise<Gate> {
         headers.set(name, value);
       }
     }
-    const upstream = await fetch(`${await target}${req.url}`, {
-      method: req.method ?? "POST",
-      headers,
-      body: chunks.length > 0 ? Buffer.concat(chunks) : null,
-    });
-    res.writeHead(upstream.status, {
-      "content-type": upstream.headers.get("content-type") ?? "application/json",
-    });
-    res.end(Buffer.from(await upstream.arrayBuffer()));
+    try {
+      const upstream = await fetch(`${await target}${req.url}`, {
+        method: req.method ?? "POST",
+        headers,
+        body: chunks.length > 0 ? Buffer.concat(chunks) : null,
+      });
+      res.writeHead(upstream.status, {
+        "content-type": upstream.headers.get("content-type") ?? "application/json",
+      });
+      res.end(Buffer.from(await upstream.arrayBuffer()));
+    } catch {
+      // A call held past its caller's end (a stopped run, the file's end) has no one to answer.
+      res.destroy();
+    }
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   Object.assign(gate, { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` });
@@ -258,5 +263,36 @@ describe("the session lock across runtimes on one Postgres", () => {
     }, PATIENCE);
     gate.open();
     for (const response of running) expect(await answer(await response)).toBe("Done.");
+  });
+  it("stops a run whose lock connection died, stores it as partial, and lets another runtime take the chat", async () => {
+    const { gate, h: a } = await gated();
+    const b = await runtime();
+    const erin = { user: "erin", session: "chat-1" };
+    a.gemini.enqueue({ parts: ["Never sent."] });
+    const holding = chat(a, [{ role: "user", content: "hold" }], erin);
+    await vi.waitFor(() => expect(gate.arrived).toHaveLength(1), PATIENCE);
+    const { rows } = await admin.query<{ pid: number }>(
+      "select pid from pg_locks where locktype = 'advisory' and granted",
+    );
+    expect(rows).toHaveLength(1);
+    await admin.query("select pg_terminate_backend($1)", [rows[0]?.pid]);
+
+    // The run stops at once instead of going on unlocked: another runtime may take the chat.
+    const stopped = await holding;
+    expect(stopped.status).toBe(503);
+    expect(await stopped.json()).toMatchObject({
+      error: { code: "database_unavailable", message: expect.stringContaining("lost") },
+    });
+    const session = await readSession(a.db.db, {
+      userId: "erin",
+      agent: "demo-agent",
+      sessionId: "chat-1",
+    });
+    expect(session.turns.map((turn) => turn.status)).toEqual(["partial"]);
+
+    b.gemini.enqueue({ parts: ["Taken over."] });
+    expect(await answer(await chat(b, [{ role: "user", content: "hold" }], erin))).toBe(
+      "Taken over.",
+    );
   });
 });

@@ -117,13 +117,17 @@ export async function* runTurn(deps: TurnDeps, request: TurnRequest): AsyncGener
   const lease = sessionKey
     ? await waitForSession(deps.locks, sessionKey, request.signal)
     : undefined;
+  // A database lock lost mid-run (its connection died) stops the run, stored as partial:
+  // another runtime may take the conversation from now on, and two runs must never interleave.
+  const lost = lease?.lost;
+  const signal = lost ? AbortSignal.any([request.signal, lost]) : request.signal;
   try {
     const conversation = toGeminiConversation(pasted.messages);
     const context = await prepareContext(deps, {
       sessionKey,
       conversation,
       instructions,
-      signal: request.signal,
+      signal,
       logger: request.logger,
     });
     const recorder =
@@ -133,7 +137,7 @@ export async function* runTurn(deps: TurnDeps, request: TurnRequest): AsyncGener
     const toolEnv: ToolCallEnv = {
       userId,
       sessionId,
-      signal: request.signal,
+      signal,
       defaultTimeoutMs: deps.toolTimeoutMs,
       logger: request.logger,
       settingsFor,
@@ -172,7 +176,7 @@ export async function* runTurn(deps: TurnDeps, request: TurnRequest): AsyncGener
               vault: deps.vault,
               links: deps.connectLinks,
               validateTimeoutMs: deps.validateTimeoutMs ?? DEFAULT_PASTE_VALIDATE_TIMEOUT_MS,
-              signal: request.signal,
+              signal,
               logger: request.logger,
             }),
           )
@@ -207,6 +211,10 @@ export async function* runTurn(deps: TurnDeps, request: TurnRequest): AsyncGener
         recorder?.observe(event);
         yield event;
       }
+    } catch (error) {
+      // The run stopped because its lock went, not because the client left: say so.
+      if (lost?.aborted && !request.signal.aborted) throw lost.reason;
+      throw error;
     } finally {
       // Written after the run, whatever ended it; the request's signal may be aborted by now.
       await recorder?.save();

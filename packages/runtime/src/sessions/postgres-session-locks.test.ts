@@ -213,6 +213,15 @@ describe("PostgresSessionLocks across runtimes on one database", () => {
     const taken = await Promise.all(waiting);
     await vi.waitFor(() => expect(a.connections).toBe(0), PATIENCE);
     expect(lost).toBe(3);
+    // Each run holding one is told to stop, with the reason its client gets.
+    for (const lease of held) {
+      expect(lease.lost?.aborted).toBe(true);
+      expect(lease.lost?.reason).toMatchObject({
+        name: "SessionLockUnavailableError",
+        reason: "lost",
+      });
+    }
+    for (const lease of taken) expect(lease.lost?.aborted).toBe(false);
     // The dead leases' releases report nothing more and free nothing of b's.
     for (const lease of held) lease.release();
     await vi.waitFor(() => expect(a.size).toBe(0), PATIENCE);
@@ -245,6 +254,7 @@ describe("PostgresSessionLocks across runtimes on one database", () => {
     await vi.waitFor(() => expect(a.connections).toBe(0), PATIENCE);
     // Reported once, whether the death or the failed unlock was seen first.
     expect(lost).toBe(1);
+    expect(held.lost?.aborted).toBe(true);
     lease.release();
   });
 

@@ -49,8 +49,8 @@ export interface PostgresSessionLocksOptions {
   readonly cancelBackend: (pid: number) => Promise<unknown>;
   /**
    * Called once per held lock whose connection dies before its release (its backend
-   * terminated, the server restarted): the run goes on, but the lock is gone and another run
-   * may start.
+   * terminated, the server restarted), when its lease's `lost` signal aborts: another run may
+   * take the conversation now, so the holder must stop.
    */
   readonly onLost?: () => void;
 }
@@ -84,8 +84,11 @@ export class PostgresSessionLocks {
   /** Open waiter connections, held or idle: the ones `maxConnections` bounds. */
   readonly #waiters = new Set<pg.Client>();
   readonly #idle: pg.Client[] = [];
-  /** Leases held on each connection: any number on the shared one, at most one on a waiter. */
-  readonly #held = new Map<pg.Client, number>();
+  /**
+   * Leases held on each connection, by the controller of each lease's `lost` signal: any
+   * number on the shared one, at most one on a waiter.
+   */
+  readonly #held = new Map<pg.Client, Set<AbortController>>();
   /** Unlocks under way on waiter connections: each gives one back soon (or destroys it). */
   readonly #waiterUnlocks = new Set<Promise<void>>();
   /** Each connection's last short query (`#ask`): the next one is sent once it answered. */
@@ -169,17 +172,24 @@ export class PostgresSessionLocks {
 
   /** A lease on a lock now held on `client`; its release unlocks there, then frees the key locally. */
   #lease(client: pg.Client, id: string, local: SessionLease): SessionLease {
+    const lost = new AbortController();
     // Its connection may have died between the grant and now: the lock is already gone.
-    if (this.#open.has(client)) this.#held.set(client, (this.#held.get(client) ?? 0) + 1);
-    else this.#options.onLost?.();
+    if (this.#open.has(client)) {
+      const leases = this.#held.get(client) ?? new Set<AbortController>();
+      leases.add(lost);
+      this.#held.set(client, leases);
+    } else {
+      this.#lose(lost);
+    }
     const waiter = this.#waiters.has(client);
     let released = false;
     return {
+      lost: lost.signal,
       release: () => {
         if (released) return;
         released = true;
         // The key's next local waiter goes on only now: see the class comment on re-entrancy.
-        const unlocking = this.#unlock(client, id).finally(() => {
+        const unlocking = this.#unlock(client, id, lost).finally(() => {
           this.#waiterUnlocks.delete(unlocking);
           local.release();
         });
@@ -355,7 +365,7 @@ export class PostgresSessionLocks {
    * whose locks are unknown. Until the unlock answers the lease counts as held, so the
    * connection's death is reported as its loss.
    */
-  async #unlock(client: pg.Client, id: string): Promise<void> {
+  async #unlock(client: pg.Client, id: string, lease: AbortController): Promise<void> {
     // Its connection is gone, and the loss was reported when it went.
     if (!this.#open.has(client)) return;
     let unlocked = false;
@@ -364,14 +374,14 @@ export class PostgresSessionLocks {
     } catch {
       // Destroyed below, which reports the loss.
     }
-    const held = this.#held.get(client);
+    const leases = this.#held.get(client);
     // False: the lock was already gone with an earlier connection loss.
-    if (!unlocked || held === undefined) {
+    if (!unlocked || leases === undefined) {
       this.#destroy(client);
       return;
     }
-    if (held > 1) this.#held.set(client, held - 1);
-    else {
+    leases.delete(lease);
+    if (leases.size === 0) {
       this.#held.delete(client);
       if (this.#waiters.has(client)) this.#giveBack(client);
     }
@@ -390,11 +400,17 @@ export class PostgresSessionLocks {
     if (this.#shared?.client === client) this.#shared = undefined;
     const index = this.#idle.indexOf(client);
     if (index !== -1) this.#idle.splice(index, 1);
-    const lost = this.#held.get(client) ?? 0;
+    const lost = this.#held.get(client) ?? new Set<AbortController>();
     this.#held.delete(client);
-    for (let lease = 0; lease < lost; lease++) this.#options.onLost?.();
+    for (const lease of lost) this.#lose(lease);
     // end() waits for the server's goodbye; a dead peer gets the socket destroyed under it.
     void client.end().catch(() => {});
+  }
+
+  /** A held lock is gone with its connection: the run holding it must stop (`lease.lost`). */
+  #lose(lease: AbortController): void {
+    this.#options.onLost?.();
+    lease.abort(new SessionLockUnavailableError("lost", this.#options.maxConnections));
   }
 
   #track(promise: Promise<unknown>): void {

@@ -1,12 +1,14 @@
 /**
  * The session's database lock could not be asked for: this runtime holds as many lock
- * connections as it may (`capacity`), or the database did not answer (`database`). Nothing
- * ran; maps to 503 with Retry-After. The cause may name the host, never the password.
+ * connections as it may (`capacity`), or the database did not answer (`database`); nothing
+ * ran. Or a held lock was `lost` with its connection: the run stops there, stored as partial,
+ * since another runtime may now take the conversation. Maps to 503 with Retry-After. The
+ * cause may name the host, never the password.
  */
 export class SessionLockUnavailableError extends Error {
   override readonly name = "SessionLockUnavailableError";
   constructor(
-    readonly reason: "capacity" | "database",
+    readonly reason: "capacity" | "database" | "lost",
     /** The lock connection bound, for the message. */
     readonly maxConnections: number,
     cause?: unknown,
@@ -14,7 +16,9 @@ export class SessionLockUnavailableError extends Error {
     super(
       reason === "capacity"
         ? `The agent runtime holds its limit of ${maxConnections} conversation locks`
-        : "The agent runtime cannot reach its database to lock this conversation",
+        : reason === "lost"
+          ? "The agent runtime lost its database connection holding this conversation's lock, so the answer stops here"
+          : "The agent runtime cannot reach its database to lock this conversation",
       { cause },
     );
   }

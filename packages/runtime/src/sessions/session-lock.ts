@@ -6,6 +6,12 @@ import type { SessionKey } from "./session-store.ts";
 export interface SessionLease {
   /** Hands the session to the next waiter, if any. Calling it again does nothing. */
   release(): void;
+  /**
+   * Aborted (with the reason to report) when the lock is gone before its release: a database
+   * lock whose connection died. The run must stop, since another process may take the
+   * session. A lock that cannot be lost has none.
+   */
+  readonly lost?: AbortSignal;
 }
 
 export interface SessionLocksOptions {
