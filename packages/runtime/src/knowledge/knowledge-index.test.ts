@@ -1,10 +1,10 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { afterAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import type { AppDatabase } from "../database/app-database.ts";
 import { openDatabase } from "../database/open-database.ts";
-import { type PostgresServer, startPostgresServer } from "../testing/postgres-server.ts";
+import { useTestDatabases } from "../testing/test-databases.ts";
 import { describeKnowledgeIndexCases } from "./knowledge-index.case.ts";
 import { fuseRanks, RRF_K } from "./knowledge-index.ts";
 import { PostgresKnowledgeIndex } from "./postgres-knowledge-index.ts";
@@ -34,16 +34,9 @@ describeKnowledgeIndexCases("SQLite", async () => {
 
 // A real Postgres: one throwaway server for this file, a database per test; each `open` is a
 // new index on the runtime's database, as after a restart.
-let postgres: PostgresServer | undefined;
-afterAll(async () => {
-  await postgres?.stop();
-});
+const databases = useTestDatabases("knowledge-index");
 describeKnowledgeIndexCases("Postgres", async () => {
-  postgres ??= await startPostgresServer();
-  const database: AppDatabase = await openDatabase({
-    dataDir: "unused",
-    databaseUrl: await postgres.createDatabase(),
-  });
+  const database: AppDatabase = await openDatabase(await databases.fresh("Postgres"));
   return {
     async open(agent = "demo") {
       return new PostgresKnowledgeIndex(database.db, agent);

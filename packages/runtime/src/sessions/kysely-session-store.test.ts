@@ -1,51 +1,32 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { openDatabase } from "../database/open-database.ts";
-import { type PostgresServer, startPostgresServer } from "../testing/postgres-server.ts";
+import { ENGINES, useTestDatabases } from "../testing/test-databases.ts";
 import { KyselySessionStore } from "./kysely-session-store.ts";
 import { readSession } from "./read-session.ts";
 import { describeSessionStoreCases } from "./session-store.case.ts";
 
-// A real database file per test, so reopen tests exercise the same path as a restart.
-describeSessionStoreCases("SQLite", async () => {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "agentllm-sessions-"));
-  return {
-    async open() {
-      const database = await openDatabase({ dataDir });
-      return {
-        store: new KyselySessionStore(database.db),
-        read: (key) => readSession(database.db, key),
-        close: () => database.close(),
-      };
-    },
-    async dispose() {
-      fs.rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
-});
-
-// The same cases on a real Postgres: one throwaway server for this file, a database per test.
-let postgres: PostgresServer | undefined;
-afterAll(async () => {
-  await postgres?.stop();
-});
-describeSessionStoreCases("Postgres", async () => {
-  postgres ??= await startPostgresServer();
-  const databaseUrl = await postgres.createDatabase();
-  return {
-    async open() {
-      const database = await openDatabase({ dataDir: "unused", databaseUrl });
-      return {
-        store: new KyselySessionStore(database.db),
-        read: (key) => readSession(database.db, key),
-        close: () => database.close(),
-      };
-    },
-    async dispose() {},
-  };
-});
+// A real database per test (a file, or a database on this file's throwaway Postgres), so
+// reopen tests exercise the same path as a restart.
+const databases = useTestDatabases("sessions");
+for (const engine of ENGINES) {
+  describeSessionStoreCases(engine, async () => {
+    const options = await databases.fresh(engine);
+    return {
+      async open() {
+        const database = await openDatabase(options);
+        return {
+          store: new KyselySessionStore(database.db),
+          read: (key) => readSession(database.db, key),
+          close: () => database.close(),
+        };
+      },
+      async dispose() {},
+    };
+  });
+}
 
 // The decoded-steps cache must never hide what another process (another store) wrote.
 describe("KyselySessionStore's steps cache", () => {

@@ -1,51 +1,33 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { DATABASE_FILE_NAME, openDatabase } from "../database/open-database.ts";
 import { createLogger } from "../logger.ts";
-import { type PostgresServer, startPostgresServer } from "../testing/postgres-server.ts";
+import { ENGINES, useTestDatabases } from "../testing/test-databases.ts";
 import { describeCredentialVaultCases } from "./credential-vault.case.ts";
 import { generateFernetKey } from "./fernet.ts";
 import { KeyRing } from "./key-ring.ts";
 import { KyselyCredentialVault } from "./kysely-credential-vault.ts";
 
-// A real database file per test, so the reopen cases exercise the same path as a restart.
-describeCredentialVaultCases("SQLite", async () => {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "agentllm-vault-"));
-  return {
-    async open({ keys, now }) {
-      const database = await openDatabase({ dataDir });
-      return {
-        vault: new KyselyCredentialVault(database.db, keys, { now }),
-        close: () => database.close(),
-      };
-    },
-    async dispose() {
-      fs.rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
-});
-
-// The same cases on a real Postgres: one throwaway server for this file, a database per test.
-let postgres: PostgresServer | undefined;
-afterAll(async () => {
-  await postgres?.stop();
-});
-describeCredentialVaultCases("Postgres", async () => {
-  postgres ??= await startPostgresServer();
-  const databaseUrl = await postgres.createDatabase();
-  return {
-    async open({ keys, now }) {
-      const database = await openDatabase({ dataDir: "unused", databaseUrl });
-      return {
-        vault: new KyselyCredentialVault(database.db, keys, { now }),
-        close: () => database.close(),
-      };
-    },
-    async dispose() {},
-  };
-});
+// A real database per test (a file, or a database on this file's throwaway Postgres), so
+// the reopen cases exercise the same path as a restart.
+const databases = useTestDatabases("vault");
+for (const engine of ENGINES) {
+  describeCredentialVaultCases(engine, async () => {
+    const options = await databases.fresh(engine);
+    return {
+      async open({ keys, now }) {
+        const database = await openDatabase(options);
+        return {
+          vault: new KyselyCredentialVault(database.db, keys, { now }),
+          close: () => database.close(),
+        };
+      },
+      async dispose() {},
+    };
+  });
+}
 
 describe("KyselyCredentialVault on SQLite", () => {
   const PLANTED = "planted-SECRET-6f1c2a9e-jira-token";
