@@ -96,8 +96,14 @@ def test_on_a_loop_the_inline_collector_is_off_and_the_loop_collects() -> None:
             a.other, b.other = b, a
             ref = weakref.ref(a, lambda _ref: done.set())
             del a, b
-            [Node() for _ in range(50)]  # past generation 0's threshold
-            await asyncio.wait_for(done.wait(), timeout=10)
+            # Keep generation 0 past its threshold until a tick collects: a count pushed over it
+            # once can be pulled back under by frees elsewhere in the process (other tests'
+            # leftovers), and then no tick would ever find a collection due.
+            kept: list[Node] = []
+            async with asyncio.timeout(10):
+                while not done.is_set():
+                    kept.extend(Node() for _ in range(50))
+                    await asyncio.sleep(0.002)
             assert ref() is None
         finally:
             safe.stop()
