@@ -13,6 +13,7 @@ from agentllm_bridge.proxy_tracing import (
     TracingChoice,
     private_copy,
     proxy_sampler,
+    sampler_from_env,
     start_proxy_tracing,
     tracing_choice,
 )
@@ -169,7 +170,7 @@ def test_health_probes_are_not_traced_and_everything_else_is() -> None:
     from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
     exporter = InMemorySpanExporter()
-    provider = TracerProvider(sampler=proxy_sampler())
+    provider = TracerProvider(sampler=proxy_sampler({}))
     provider.add_span_processor(SimpleSpanProcessor(exporter))
     tracer = provider.get_tracer("probe-test")
     for path in ("/health/liveliness", "/health/readiness", "/health", "/v1/chat/completions", "/healthy-cats"):
@@ -180,3 +181,56 @@ def test_health_probes_are_not_traced_and_everything_else_is() -> None:
         "/healthy-cats",
         None,
     ]
+
+
+def sampled_roots(sampler_env: dict[str, str], count: int) -> int:
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+    exporter = InMemorySpanExporter()
+    provider = TracerProvider(sampler=proxy_sampler(sampler_env))
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    tracer = provider.get_tracer("sampler-test")
+    for _ in range(count):
+        tracer.start_span("POST", attributes={"url.path": "/v1/chat/completions"}).end()
+        tracer.start_span("GET", attributes={"url.path": "/health/readiness"}).end()
+    return len(exporter.get_finished_spans())
+
+
+def test_otel_traces_sampler_chooses_how_many_requests_are_traced_and_probes_never_are() -> None:
+    assert sampled_roots({}, 200) == 200
+    assert sampled_roots({"OTEL_TRACES_SAMPLER": "always_off"}, 200) == 0
+    assert sampled_roots({"OTEL_TRACES_SAMPLER": "parentbased_always_off"}, 200) == 0
+    assert sampled_roots({"OTEL_TRACES_SAMPLER": "traceidratio", "OTEL_TRACES_SAMPLER_ARG": "0"}, 200) == 0
+    # Trace ids are random: a quarter of 2000 lands well inside 350..650.
+    ratio = {"OTEL_TRACES_SAMPLER": "parentbased_traceidratio", "OTEL_TRACES_SAMPLER_ARG": "0.25"}
+    quarter = sampled_roots(ratio, 2000)
+    assert 350 <= quarter <= 650
+    assert sampled_roots({"OTEL_TRACES_SAMPLER": " TraceIdRatio "}, 50) == 50  # no ratio given: 1.0, as the spec says
+
+
+def test_a_child_follows_its_parents_decision_with_parentbased_samplers() -> None:
+    from opentelemetry.trace import NonRecordingSpan, set_span_in_context
+
+    sampled = SpanContext(trace_id=1, span_id=2, is_remote=True, trace_flags=TraceFlags(TraceFlags.SAMPLED))
+    dropped = SpanContext(trace_id=1, span_id=2, is_remote=True, trace_flags=TraceFlags(TraceFlags.DEFAULT))
+    sampler = proxy_sampler({"OTEL_TRACES_SAMPLER": "parentbased_always_off"})
+    decision = sampler.should_sample(set_span_in_context(NonRecordingSpan(sampled)), 1, "POST").decision
+    assert decision.is_sampled()
+    sampler = proxy_sampler({})
+    decision = sampler.should_sample(set_span_in_context(NonRecordingSpan(dropped)), 1, "POST").decision
+    assert not decision.is_sampled()
+
+
+@pytest.mark.parametrize(
+    ("env", "named"),
+    [
+        ({"OTEL_TRACES_SAMPLER": "jaeger_remote"}, "OTEL_TRACES_SAMPLER=jaeger_remote"),
+        ({"OTEL_TRACES_SAMPLER": "traceidratio", "OTEL_TRACES_SAMPLER_ARG": "1.5"}, "OTEL_TRACES_SAMPLER_ARG=1.5"),
+        ({"OTEL_TRACES_SAMPLER": "traceidratio", "OTEL_TRACES_SAMPLER_ARG": "half"}, "OTEL_TRACES_SAMPLER_ARG=half"),
+    ],
+)
+def test_a_sampler_we_cannot_honour_stops_the_start_with_its_variable(env: dict[str, str], named: str) -> None:
+    with pytest.raises(SettingsError, match=named):
+        sampler_from_env(env)

@@ -30,7 +30,16 @@ from opentelemetry.sdk.trace.export import (
     SpanExporter,
     SpanExportResult,
 )
-from opentelemetry.sdk.trace.sampling import ALWAYS_ON, Decision, ParentBased, Sampler, SamplingResult
+from opentelemetry.sdk.trace.sampling import (
+    ALWAYS_OFF,
+    ALWAYS_ON,
+    Decision,
+    ParentBased,
+    ParentBasedTraceIdRatio,
+    Sampler,
+    SamplingResult,
+    TraceIdRatioBased,
+)
 from opentelemetry.trace import Link, SpanKind, Status, Tracer, TraceState
 from opentelemetry.util.types import Attributes
 
@@ -120,7 +129,9 @@ def start_proxy_tracing(env: Mapping[str, str]) -> TracerProvider | None:
 
         # Headers, timeout, compression and TLS come from the standard OTEL_EXPORTER_OTLP_* variables.
         exporter = OTLPSpanExporter(endpoint=choice.url) if choice.url else OTLPSpanExporter()
-    provider = TracerProvider(resource=Resource.create({"service.name": choice.service_name}), sampler=proxy_sampler())
+    provider = TracerProvider(
+        resource=Resource.create({"service.name": choice.service_name}), sampler=proxy_sampler(env)
+    )
     # The batch processor bounds its queue (OTEL_BSP_MAX_QUEUE_SIZE, default 2048): spans past it
     # are dropped, never held.
     provider.add_span_processor(BatchSpanProcessor(PrivateSpanExporter(exporter)))
@@ -129,13 +140,50 @@ def start_proxy_tracing(env: Mapping[str, str]) -> TracerProvider | None:
     return provider
 
 
-def proxy_sampler() -> Sampler:
-    """Every request but the health probes, which an orchestrator sends every few seconds (the
-    runtime does not trace its probes either). A span with a parent follows its parent."""
-    return ParentBased(root=_NoProbes())
+def proxy_sampler(env: Mapping[str, str]) -> Sampler:
+    """The sampler `OTEL_TRACES_SAMPLER` names (the spec's default, `parentbased_always_on`, when
+    unset), except that health probes, which an orchestrator sends every few seconds, are never
+    traced (the runtime does not trace its probes either)."""
+    return _NoProbes(sampler_from_env(env))
+
+
+# The spec's built-in samplers; `jaeger_remote` and `xray` need a remote service, so they are not offered.
+_RATIO_SAMPLERS = {"traceidratio": TraceIdRatioBased, "parentbased_traceidratio": ParentBasedTraceIdRatio}
+_FIXED_SAMPLERS: dict[str, Sampler] = {
+    "always_on": ALWAYS_ON,
+    "always_off": ALWAYS_OFF,
+    "parentbased_always_on": ParentBased(root=ALWAYS_ON),
+    "parentbased_always_off": ParentBased(root=ALWAYS_OFF),
+}
+
+
+def sampler_from_env(env: Mapping[str, str]) -> Sampler:
+    """`OTEL_TRACES_SAMPLER` and `OTEL_TRACES_SAMPLER_ARG`, read from `env` as the spec says.
+
+    The SDK reads them only from `os.environ`, and only when no sampler is passed; it logs a
+    warning and samples everything for a name it does not know. Here an unknown name or a ratio
+    outside [0, 1] stops the start instead, naming the variable.
+    """
+    name = env.get("OTEL_TRACES_SAMPLER", "").strip().lower() or "parentbased_always_on"
+    if name in _FIXED_SAMPLERS:
+        return _FIXED_SAMPLERS[name]
+    if name in _RATIO_SAMPLERS:
+        arg = env.get("OTEL_TRACES_SAMPLER_ARG", "").strip()
+        try:
+            rate = float(arg) if arg else 1.0
+        except ValueError:
+            rate = -1.0
+        if not 0.0 <= rate <= 1.0:
+            raise SettingsError(f"OTEL_TRACES_SAMPLER_ARG={arg[:40]} is not a ratio between 0 and 1")
+        return _RATIO_SAMPLERS[name](rate)
+    known = ", ".join([*_FIXED_SAMPLERS, *_RATIO_SAMPLERS])
+    raise SettingsError(f"OTEL_TRACES_SAMPLER={name[:40]} is not supported here: use one of {known}")
 
 
 class _NoProbes(Sampler):
+    def __init__(self, delegate: Sampler) -> None:
+        self._delegate = delegate
+
     def should_sample(
         self,
         parent_context: Context | None,
@@ -150,10 +198,10 @@ class _NoProbes(Sampler):
         path = (attributes or {}).get("url.path")
         if isinstance(path, str) and (path == "/health" or path.startswith("/health/")):
             return SamplingResult(Decision.DROP)
-        return ALWAYS_ON.should_sample(parent_context, trace_id, name, kind, attributes, links, trace_state)
+        return self._delegate.should_sample(parent_context, trace_id, name, kind, attributes, links, trace_state)
 
     def get_description(self) -> str:
-        return "NoProbes"
+        return f"NoProbes{{{self._delegate.get_description()}}}"
 
 
 def _register_litellm_callback(provider: TracerProvider) -> None:

@@ -79,7 +79,10 @@ type PodSelector = { matchLabels?: Record<string, string> };
 type NetworkPolicy = KubeObject & {
   spec: {
     podSelector: PodSelector;
-    ingress?: { from?: { podSelector?: PodSelector }[]; ports?: { port: number }[] }[];
+    ingress?: {
+      from?: { podSelector?: PodSelector; namespaceSelector?: PodSelector }[];
+      ports?: { port: number }[];
+    }[];
   };
 };
 
@@ -470,6 +473,66 @@ describe("the runtime runs as the compose stack does, within its limits", () => 
       | (KubeObject & { spec: { selector: Record<string, string> } })
       | undefined;
     expect(service?.spec.selector).toEqual({ "app.kubernetes.io/name": "runtime-db" });
+  });
+
+  it("the runtime's 9510 admits the proxy and Prometheus only, 9502 anyone; its pods ask to be scraped", () => {
+    const policy = find("NetworkPolicy", "runtime") as NetworkPolicy | undefined;
+    expect(policy?.spec.ingress).toEqual([
+      {
+        from: [{ podSelector: { matchLabels: { "app.kubernetes.io/name": "litellm-proxy" } } }],
+        ports: [{ protocol: "TCP", port: 9510 }],
+      },
+      {
+        // One peer with both selectors (two peers would admit either: any pod in monitoring).
+        from: [
+          {
+            namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } },
+            podSelector: { matchLabels: { "app.kubernetes.io/name": "prometheus" } },
+          },
+        ],
+        ports: [{ protocol: "TCP", port: 9510 }],
+      },
+      { ports: [{ protocol: "TCP", port: 9502 }] },
+    ]);
+    const template = (workload("runtime")?.spec.template ?? {}) as {
+      metadata?: { annotations?: Record<string, string> };
+    };
+    expect(template.metadata?.annotations).toEqual({
+      "prometheus.io/scrape": "true",
+      "prometheus.io/port": "9510",
+      "prometheus.io/path": "/metrics",
+    });
+  });
+
+  it("tracing is off by default and can be turned on from the settings, headers from the Secret", () => {
+    for (const [name, settings, secret] of [
+      ["runtime", "runtime-settings", "agentllm-runtime"],
+      ["litellm-proxy", "proxy-settings", "agentllm-proxy"],
+    ] as const) {
+      const env = container(name).env ?? [];
+      const source = (variable: string) =>
+        (env.find((e) => e.name === variable) as { valueFrom?: unknown } | undefined)?.valueFrom;
+      for (const variable of [
+        "OTEL_EXPORTER_OTLP_ENDPOINT",
+        "OTEL_TRACES_SAMPLER",
+        "OTEL_TRACES_SAMPLER_ARG",
+      ]) {
+        expect(source(variable), `${name} ${variable}`).toEqual({
+          configMapKeyRef: {
+            name: expect.stringMatching(new RegExp(`^${settings}`)),
+            key: variable,
+            optional: true,
+          },
+        });
+      }
+      expect(source("OTEL_EXPORTER_OTLP_HEADERS"), name).toEqual({
+        secretKeyRef: { name: secret, key: "OTEL_EXPORTER_OTLP_HEADERS", optional: true },
+      });
+      const map = objects.find(
+        (o) => o.kind === "ConfigMap" && o.metadata.name.startsWith(settings),
+      ) as (KubeObject & { data?: Record<string, string> }) | undefined;
+      expect(map?.data?.OTEL_EXPORTER_OTLP_ENDPOINT, name).toBe("");
+    }
   });
 
   it("non-root 10001 with a read-only root filesystem; the proxy non-root too", () => {

@@ -55,6 +55,50 @@ describe("startTracing", () => {
     );
   });
 
+  function recordedRoots(env: Record<string, string>, count: number): number {
+    startTracing({ OTEL_TRACES_EXPORTER: "console", ...env });
+    let recorded = 0;
+    for (let i = 0; i < count; i += 1) {
+      const span = trace.getTracer("t").startSpan("root");
+      if (span.isRecording()) recorded += 1;
+      // Not ended: nothing is printed.
+    }
+    trace.disable();
+    return recorded;
+  }
+
+  it("keeps the traces OTEL_TRACES_SAMPLER chooses, read from the env it is given", () => {
+    expect(recordedRoots({}, 200)).toBe(200);
+    expect(recordedRoots({ OTEL_TRACES_SAMPLER: "always_off" }, 200)).toBe(0);
+    expect(recordedRoots({ OTEL_TRACES_SAMPLER: "parentbased_always_off" }, 200)).toBe(0);
+    expect(
+      recordedRoots({ OTEL_TRACES_SAMPLER: "traceidratio", OTEL_TRACES_SAMPLER_ARG: "0" }, 200),
+    ).toBe(0);
+    // Trace ids are random: a quarter of 2000 lands well inside 350..650.
+    const quarter = recordedRoots(
+      { OTEL_TRACES_SAMPLER: "parentbased_traceidratio", OTEL_TRACES_SAMPLER_ARG: "0.25" },
+      2000,
+    );
+    expect(quarter).toBeGreaterThanOrEqual(350);
+    expect(quarter).toBeLessThanOrEqual(650);
+    // No ratio given: 1, as the spec says.
+    expect(recordedRoots({ OTEL_TRACES_SAMPLER: " TraceIdRatio " }, 50)).toBe(50);
+  });
+
+  it.each([
+    [{ OTEL_TRACES_SAMPLER: "jaeger_remote" }, /OTEL_TRACES_SAMPLER=jaeger_remote/],
+    [
+      { OTEL_TRACES_SAMPLER: "traceidratio", OTEL_TRACES_SAMPLER_ARG: "1.5" },
+      /OTEL_TRACES_SAMPLER_ARG=1.5/,
+    ],
+    [
+      { OTEL_TRACES_SAMPLER: "traceidratio", OTEL_TRACES_SAMPLER_ARG: "half" },
+      /OTEL_TRACES_SAMPLER_ARG=half/,
+    ],
+  ])("refuses a sampler it cannot honour (%o), naming the variable", (env, named) => {
+    expect(() => startTracing({ OTEL_TRACES_EXPORTER: "console", ...env })).toThrow(named);
+  });
+
   it("exports ended spans to the OTLP endpoint as protobuf when it stops", async () => {
     const received: { url: string; type: string; body: Buffer }[] = [];
     const collector = createServer((req: IncomingMessage, res) => {

@@ -1,6 +1,13 @@
 import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-proto";
 import { resourceFromAttributes } from "@opentelemetry/resources";
-import { ConsoleSpanExporter } from "@opentelemetry/sdk-trace-base";
+import {
+  AlwaysOffSampler,
+  AlwaysOnSampler,
+  ConsoleSpanExporter,
+  ParentBasedSampler,
+  type Sampler,
+  TraceIdRatioBasedSampler,
+} from "@opentelemetry/sdk-trace-base";
 import {
   BatchSpanProcessor,
   NodeTracerProvider,
@@ -30,13 +37,15 @@ const OFF: Tracing = { enabled: false, shutdown: async () => {} };
  * The endpoint comes from `env`; the exporter reads its other variables (headers, timeout,
  * compression) from the process environment, which `main.ts` passes as `env`. The batch
  * processor bounds its queue with `OTEL_BSP_MAX_QUEUE_SIZE` (default 2048; spans past it are
- * dropped, never held in memory).
+ * dropped, never held in memory). `OTEL_TRACES_SAMPLER` (and its `_ARG`) chooses which traces
+ * are kept, as in the proxy.
  */
 export function startTracing(env: Readonly<Record<string, string | undefined>>): Tracing {
   if (env.OTEL_SDK_DISABLED?.trim().toLowerCase() === "true") return OFF;
   const exporter = chooseExporter(env);
   if (!exporter) return OFF;
   const provider = new NodeTracerProvider({
+    sampler: chooseSampler(env),
     resource: resourceFromAttributes({
       "service.name": env.OTEL_SERVICE_NAME?.trim() || "agentllm-runtime",
     }),
@@ -60,6 +69,44 @@ function chooseExporter(
   throw new TracingConfigError(
     `OTEL_TRACES_EXPORTER=${named.slice(0, 40)} is not supported here: use otlp, console or none.`,
   );
+}
+
+const FIXED_SAMPLERS: Readonly<Record<string, () => Sampler>> = {
+  always_on: () => new AlwaysOnSampler(),
+  always_off: () => new AlwaysOffSampler(),
+  parentbased_always_on: () => new ParentBasedSampler({ root: new AlwaysOnSampler() }),
+  parentbased_always_off: () => new ParentBasedSampler({ root: new AlwaysOffSampler() }),
+};
+const RATIO_SAMPLERS: Readonly<Record<string, (ratio: number) => Sampler>> = {
+  traceidratio: (ratio) => new TraceIdRatioBasedSampler(ratio),
+  parentbased_traceidratio: (ratio) =>
+    new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(ratio) }),
+};
+
+/**
+ * The spec's built-in samplers, read from `env`. The SDK would read them from the process and
+ * fall back to sampling everything, with a log line, for a name or ratio it cannot use; here
+ * that stops the start, naming the variable (the proxy does the same).
+ */
+function chooseSampler(env: Readonly<Record<string, string | undefined>>): Sampler {
+  const name = (env.OTEL_TRACES_SAMPLER ?? "").trim().toLowerCase() || "parentbased_always_on";
+  const fixed = FIXED_SAMPLERS[name];
+  if (fixed) return fixed();
+  const ratioSampler = RATIO_SAMPLERS[name];
+  if (!ratioSampler) {
+    const known = [...Object.keys(FIXED_SAMPLERS), ...Object.keys(RATIO_SAMPLERS)].join(", ");
+    throw new TracingConfigError(
+      `OTEL_TRACES_SAMPLER=${name.slice(0, 40)} is not supported here: use one of ${known}.`,
+    );
+  }
+  const arg = (env.OTEL_TRACES_SAMPLER_ARG ?? "").trim();
+  const ratio = arg === "" ? 1 : Number(arg);
+  if (!(ratio >= 0 && ratio <= 1)) {
+    throw new TracingConfigError(
+      `OTEL_TRACES_SAMPLER_ARG=${arg.slice(0, 40)} is not a ratio between 0 and 1.`,
+    );
+  }
+  return ratioSampler(ratio);
 }
 
 /**
