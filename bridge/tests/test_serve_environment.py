@@ -32,3 +32,17 @@ def test_several_workers_are_refused_not_ignored() -> None:
     assert result.returncode == 2
     assert "--num_workers 2 is not supported" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_tracing_sampler_it_cannot_honour_stops_the_start_naming_it() -> None:
+    env = {
+        "AGENTLLM_RUNTIME_TOKEN": "serve-env-test-token",
+        "PATH": "/usr/bin:/bin",
+        "OTEL_TRACES_EXPORTER": "console",
+        "OTEL_TRACES_SAMPLER": "jaeger_remote",
+    }
+    command = [sys.executable, "-m", "agentllm_bridge.serve", "--config", "nowhere.yaml"]
+    result = subprocess.run(command, capture_output=True, text=True, env=env, check=False, timeout=60)
+    assert result.returncode == 2
+    assert "OTEL_TRACES_SAMPLER=jaeger_remote is not supported" in result.stderr
+    assert "Traceback" not in result.stderr

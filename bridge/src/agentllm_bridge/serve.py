@@ -31,11 +31,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         # Checked before LiteLLM's slow import, so a missing secret stops the start at once.
         from agentllm_bridge.proxy_settings import ProxySettings
-        from agentllm_bridge.proxy_tracing import tracing_choice
+        from agentllm_bridge.proxy_tracing import sampler_from_env, tracing_choice
 
         runtime = RuntimeSettings.from_env()
         settings = ProxySettings.from_env()
-        tracing_choice(os.environ)
+        if tracing_choice(os.environ) is not None:
+            sampler_from_env(os.environ)
         _refuse_workers(args)
     except SettingsError as exc:
         sys.stderr.write(f"agentllm proxy: {exc}\n")
