@@ -5,7 +5,7 @@ export {
 } from "./agents/discover-agent-packages.ts";
 export { loadAgentRegistry, MODEL_PREFIX } from "./agents/registry.ts";
 export type { RuntimeConfig } from "./config.ts";
-export { ConfigError, loadConfig } from "./config.ts";
+export { ConfigError, DEFAULT_DRAIN_SECONDS, loadConfig } from "./config.ts";
 export type { ConnectLinks } from "./connect/connect-links.ts";
 export { PrefixHasher } from "./conversation/history-key.ts";
 export type { AppDatabase } from "./database/app-database.ts";

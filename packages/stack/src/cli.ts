@@ -11,7 +11,9 @@ import {
   type RuntimeForm,
   randomFernetKey,
   startStack,
+  stopGraceMs,
 } from "./start-stack.ts";
+import { stopOnSignal } from "./stop-on-signal.ts";
 
 /**
  * `stack proxy`: the real stack on Gemini (needs GEMINI_API_KEY), with the compiled runtime
@@ -100,7 +102,7 @@ async function runProxy(runtime: RuntimeForm): Promise<void> {
     onRuntimeGaveUp: () => exitAfter(() => stack.close()),
   });
   announce(stack, "Gemini", runtime);
-  await untilSignal(() => stack.close());
+  await stopOnSignal({ stop: (graceMs) => stack.close(graceMs), graceMs: stopGraceMs(env) });
 }
 
 async function runDemo(runtime: RuntimeForm): Promise<void> {
@@ -136,7 +138,8 @@ async function runDemo(runtime: RuntimeForm): Promise<void> {
   }
   announce(stack, `the fake Gemini at ${gemini.url}`, runtime, fakes.howToConnect);
   process.stdout.write(`Throwaway data directory: ${dataDir} (removed on exit)\n`);
-  await untilSignal(cleanup);
+  await stopOnSignal({ stop: (graceMs) => stack.close(graceMs), graceMs: stopGraceMs(env) });
+  await cleanup();
 
   async function cleanup(): Promise<void> {
     await stack?.close();
@@ -176,31 +179,10 @@ function announce(
       "  Agents:     agno/demo-agent, agno/release-manager, agno/sprint-reviewer",
       "  Try it:     npx just hello",
       '              npx just hello "What is the status of release 4.4?" false agno/release-manager',
-      "  Stop:       Ctrl-C",
+      "  Stop:       Ctrl-C (answers in flight finish first; Ctrl-C again to stop at once)",
       "",
     ].join("\n"),
   );
-}
-
-function untilSignal(cleanup: () => Promise<void>): Promise<void> {
-  return new Promise((resolve) => {
-    let stopping = false;
-    const stop = () => {
-      if (stopping) return;
-      stopping = true;
-      process.stdout.write("\nStopping…\n");
-      cleanup().then(
-        () => resolve(),
-        (error: unknown) => {
-          process.stderr.write(`cleanup failed: ${(error as Error).message}\n`);
-          process.exitCode = 1;
-          resolve();
-        },
-      );
-    };
-    process.on("SIGINT", stop);
-    process.on("SIGTERM", stop);
-  });
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {

@@ -77,6 +77,23 @@ export function randomFernetKey(): string {
  */
 export const RUNTIME_NODE_OPTIONS = "--max-old-space-size=256 --max-semi-space-size=4";
 
+/** The runtime's own default for AGENTLLM_DRAIN_SECONDS (packages/runtime/src/config.ts). */
+export const RUNTIME_DEFAULT_DRAIN_SECONDS = 25;
+/** Past the drain deadline: the runtime's clean-up (partial answers stored) and the proxy's exit. */
+const STOP_MARGIN_MS = 5_000;
+
+/**
+ * How long a graceful stop waits before killing: the runtime's drain deadline as `env` sets it
+ * (an answer in flight may run that long, then is stored as partial), plus a margin. The proxy
+ * gets the same, since it streams those answers to their clients.
+ */
+export function stopGraceMs(env: NodeJS.ProcessEnv): number {
+  const raw = env.AGENTLLM_DRAIN_SECONDS?.trim() ?? "";
+  // The runtime refuses a malformed value at start, so only a valid one reaches a stop.
+  const seconds = /^\d+$/.test(raw) ? Number(raw) : RUNTIME_DEFAULT_DRAIN_SECONDS;
+  return seconds * 1000 + STOP_MARGIN_MS;
+}
+
 /** How each form of the runtime is started (after `node`). */
 export function runtimeArgs(form: RuntimeForm): string[] {
   return form === "compiled"
@@ -98,7 +115,11 @@ export interface RunningStack {
   /** The current runtime process (a new one after `restartRuntime` or a restart after a crash). */
   readonly runtime: ChildService;
   readonly proxy: ChildService;
-  close(): Promise<void>;
+  /**
+   * SIGTERM to both; whichever has not exited after `graceMs` (default 5 s, enough for an idle
+   * stack) is killed. Give `stopGraceMs(env)` to let answers in flight finish their drain.
+   */
+  close(graceMs?: number): Promise<void>;
   /**
    * Stops the runtime if it still runs (`runtime.kill()` first to simulate a crash), then starts
    * a new one with the same port, token and data directory and waits until it is ready. The
@@ -183,8 +204,8 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     onLine: options.onLine && ((line) => options.onLine?.("litellm", line)),
   });
 
-  const close = async () => {
-    await Promise.all([proxy.stop(), runtime.close()]);
+  const close = async (graceMs?: number) => {
+    await Promise.all([proxy.stop(graceMs), runtime.close(graceMs)]);
   };
   try {
     await Promise.all([

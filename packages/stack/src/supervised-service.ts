@@ -54,8 +54,8 @@ export interface SupervisedService {
   readonly started: Promise<void>;
   /** Stops the current process and starts a new one at once; resolves when that one is ready. */
   restart(): Promise<ChildService>;
-  /** Stops the current process; nothing is restarted afterwards. */
-  close(): Promise<void>;
+  /** Stops the current process (SIGKILL after `graceMs`); nothing is restarted afterwards. */
+  close(graceMs?: number): Promise<void>;
 }
 
 /**
@@ -140,10 +140,10 @@ export function superviseService(options: SupervisorOptions): SupervisedService 
       await options.ready(current);
       return current;
     },
-    async close() {
+    async close(graceMs) {
       closed = true;
       cancelPendingRestart();
-      await current.stop();
+      await current.stop(graceMs);
     },
   };
 }
