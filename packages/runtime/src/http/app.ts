@@ -40,11 +40,8 @@ export function createApp(deps: AppDeps): express.Express {
   app.get("/healthz", healthz);
   app.get(
     "/readyz",
-    readyz(async () => {
-      // Not ready from the first moment of a drain, so the proxy stops sending chats here.
-      if (deps.drain?.draining) throw new Error("the runtime is draining (shutting down)");
-      await deps.ready();
-    }),
+    // Not ready from the first moment of a drain, so the proxy stops sending chats here.
+    readyz(deps.ready, () => deps.drain?.draining ?? false),
   );
   // Without the token, like the probes: Prometheus scrapes the internal port (docs/security.md).
   if (deps.metrics) app.get("/metrics", serveMetrics(deps.metrics));

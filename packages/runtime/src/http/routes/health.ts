@@ -6,11 +6,17 @@ export function healthz(_req: Request, res: Response): void {
 }
 
 /**
- * Readiness: the process can serve chats (agents loaded, database answering). Needs no token,
- * so it says nothing about why not: the reason (a path, a driver message) goes to the log.
+ * Readiness: the process can serve chats (agents loaded, database answering) and is not
+ * draining. Needs no token, so it says nothing about why a check failed: the reason (a path, a
+ * driver message) goes to the log.
  */
-export function readyz(check: () => Promise<void>) {
+export function readyz(check: () => Promise<void>, draining: () => boolean = () => false) {
   return async (req: Request, res: Response): Promise<void> => {
+    // Expected, and logged once when the drain began: no warning at every probe.
+    if (draining()) {
+      res.status(503).json({ status: "draining" });
+      return;
+    }
     try {
       await check();
       res.json({ status: "ready" });
