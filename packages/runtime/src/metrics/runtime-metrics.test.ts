@@ -1,5 +1,6 @@
+import perfHooks from "node:perf_hooks";
 import { register } from "prom-client";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { RuntimeMetrics, UNKNOWN_LABEL } from "./runtime-metrics.ts";
 
 const labels = { agents: ["demo-agent"], tools: ["echo"] };
@@ -33,5 +34,22 @@ describe("RuntimeMetrics", () => {
     expect(contentType).toMatch(/^text\/plain; version=0\.0\.4/);
     expect(body).toContain("process_resident_memory_bytes");
     expect(body).toContain("# TYPE agentllm_time_to_first_token_seconds histogram");
+  });
+
+  it("collects process metrics once per process, however many runtimes it starts", async () => {
+    new RuntimeMetrics(labels);
+    // prom-client's event-loop collector starts a histogram it never stops, one per collection.
+    const histograms = vi.spyOn(perfHooks, "monitorEventLoopDelay");
+    const many = Array.from({ length: 20 }, () => new RuntimeMetrics(labels));
+    expect(histograms).not.toHaveBeenCalled();
+    histograms.mockRestore();
+    const [first, last] = [many[0], many.at(-1)] as [RuntimeMetrics, RuntimeMetrics];
+    first.sessionBusy.inc();
+    // Each still serves its own series with the process's.
+    const [a, b] = await Promise.all([first.scrape(), last.scrape()]);
+    expect(a.body).toContain("agentllm_session_busy_total 1");
+    expect(b.body).toContain("agentllm_session_busy_total 0");
+    expect(b.body).toContain("process_resident_memory_bytes");
+    expect(b.body.match(/^# TYPE process_resident_memory_bytes /gm)).toHaveLength(1);
   });
 });

@@ -95,11 +95,13 @@ export class RuntimeMetrics {
     registers: [this.registry],
   });
 
+  /** This runtime's series and the process's, as one scrape serves them. */
+  readonly #exposed: Registry;
+
   constructor(labels: MetricsLabels) {
     this.#agents = new Set(labels.agents);
     this.#tools = new Set(labels.tools);
-    // Process metrics (CPU, memory, heap, event loop lag, GC, handles) with their standard names.
-    collectDefaultMetrics({ register: this.registry });
+    this.#exposed = Registry.merge([this.registry, processRegistry()]);
   }
 
   /** The agent's label value: its registry name, or {@link UNKNOWN_LABEL}. */
@@ -114,6 +116,22 @@ export class RuntimeMetrics {
 
   /** The exposition text and its content type, for `GET /metrics`. */
   async scrape(): Promise<{ contentType: string; body: string }> {
-    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+    return { contentType: this.#exposed.contentType, body: await this.#exposed.metrics() };
   }
+}
+
+let processMetrics: Registry | undefined;
+
+/**
+ * Process metrics (CPU, memory, heap, event loop lag, GC, handles) with their standard names.
+ * They describe the process, not a runtime, and prom-client's collectors cannot be stopped (a GC
+ * observer, an event-loop histogram): so one set per process, however many runtimes it starts
+ * and closes (tests start dozens), rather than one more set at every start.
+ */
+function processRegistry(): Registry {
+  if (!processMetrics) {
+    processMetrics = new Registry();
+    collectDefaultMetrics({ register: processMetrics });
+  }
+  return processMetrics;
 }
