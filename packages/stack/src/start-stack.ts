@@ -79,8 +79,11 @@ export const RUNTIME_NODE_OPTIONS = "--max-old-space-size=256 --max-semi-space-s
 
 /** The runtime's own default for AGENTLLM_DRAIN_SECONDS (packages/runtime/src/config.ts). */
 export const RUNTIME_DEFAULT_DRAIN_SECONDS = 25;
-/** Past the drain deadline: the runtime's clean-up (partial answers stored) and the proxy's exit. */
-const STOP_MARGIN_MS = 5_000;
+/**
+ * Past the drain deadline: up to 5 s for the cut answers to be stored, then the close (the same
+ * margin docs/operations.md asks of Kubernetes' terminationGracePeriodSeconds).
+ */
+const STOP_MARGIN_MS = 10_000;
 
 /**
  * How long a graceful stop waits before killing: the runtime's drain deadline as `env` sets it

@@ -52,9 +52,9 @@ describe("stopOnSignal", () => {
 
 describe("stopGraceMs", () => {
   it("is the runtime's drain deadline as the environment sets it, plus a margin", () => {
-    expect(stopGraceMs({})).toBe(DEFAULT_DRAIN_SECONDS * 1000 + 5_000);
-    expect(stopGraceMs({ AGENTLLM_DRAIN_SECONDS: " 60 " })).toBe(65_000);
-    expect(stopGraceMs({ AGENTLLM_DRAIN_SECONDS: "0" })).toBe(5_000);
-    expect(stopGraceMs({ AGENTLLM_DRAIN_SECONDS: "" })).toBe(30_000);
+    expect(stopGraceMs({})).toBe(DEFAULT_DRAIN_SECONDS * 1000 + 10_000);
+    expect(stopGraceMs({ AGENTLLM_DRAIN_SECONDS: " 60 " })).toBe(70_000);
+    expect(stopGraceMs({ AGENTLLM_DRAIN_SECONDS: "0" })).toBe(10_000);
+    expect(stopGraceMs({ AGENTLLM_DRAIN_SECONDS: "" })).toBe(35_000);
   });
 });
