@@ -82,6 +82,7 @@ describe("loadConfig", () => {
         validateTimeoutMs: 15_000,
         maxBodyBytes: 32 * 1024,
         rateLimitPerIp: 60,
+        trustedProxies: false,
         rateLimitPerTicket: 20,
         requestTimeoutMs: 30_000,
         maxConnections: 256,
@@ -135,6 +136,7 @@ describe("loadConfig", () => {
         AGENTLLM_CONNECT_MAX_BODY_BYTES: "8192",
         AGENTLLM_CONNECT_RATE_LIMIT_IP: "30",
         AGENTLLM_CONNECT_RATE_LIMIT_TICKET: "5",
+        AGENTLLM_TRUST_PROXY: "10.0.0.0/8, loopback",
         AGENTLLM_PUBLIC_REQUEST_TIMEOUT_MS: "20000",
         AGENTLLM_PUBLIC_MAX_CONNECTIONS: "64",
         AGENTLLM_TOKEN_ENCRYPTION_KEY: `${KEY_A},${KEY_B}`,
@@ -186,6 +188,7 @@ describe("loadConfig", () => {
         validateTimeoutMs: 5000,
         maxBodyBytes: 8192,
         rateLimitPerIp: 30,
+        trustedProxies: ["10.0.0.0/8", "loopback"],
         rateLimitPerTicket: 5,
         requestTimeoutMs: 20_000,
         maxConnections: 64,
@@ -412,6 +415,9 @@ describe("loadConfig", () => {
       ["AGENTLLM_MODEL_TIMEOUT_MS", "1.5"],
       ["AGENTLLM_MODEL_IDLE_TIMEOUT_MS", "0"],
       ["AGENTLLM_MODEL_IDLE_TIMEOUT_MS", "2147483648"],
+      ["AGENTLLM_TRUST_PROXY", "true"],
+      ["AGENTLLM_TRUST_PROXY", "11"],
+      ["AGENTLLM_TRUST_PROXY", "the-ingress"],
     ];
 
     it.each(cases)("%s=%s", (variable, value) => {

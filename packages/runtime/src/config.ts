@@ -8,6 +8,7 @@ import {
   DEFAULT_MAX_PARALLEL_TOOLS,
   DEFAULT_MAX_TOOL_CALLS_PER_STEP,
 } from "./agents/loop/run-agent.ts";
+import { parseTrustedProxies, type TrustedProxies } from "./connect/trusted-proxies.ts";
 import { DEFAULT_POOL_SIZE, isPostgresUrl, MAX_POOL_SIZE } from "./database/open-database.ts";
 import { HOW_TO_MAKE_A_KEY, KeyRing, KeyRingError } from "./vault/key-ring.ts";
 
@@ -125,6 +126,8 @@ export interface PublicListenerConfig {
   readonly maxBodyBytes: number;
   /** Requests per client IP per minute, over every page of the listener. */
   readonly rateLimitPerIp: number;
+  /** Proxies whose `X-Forwarded-For` names the client for that limit (AGENTLLM_TRUST_PROXY). */
+  readonly trustedProxies: TrustedProxies;
   /** Requests per ticket per minute (page views and form posts). */
   readonly rateLimitPerTicket: number;
   /** Headers and body of one request, from its first byte; then 408. */
@@ -241,6 +244,17 @@ const envSchema = z.object({
     .default(32 * 1024),
   AGENTLLM_CONNECT_RATE_LIMIT_IP: positiveInt(1_000_000).default(60),
   AGENTLLM_CONNECT_RATE_LIMIT_TICKET: positiveInt(1_000_000).default(20),
+  AGENTLLM_TRUST_PROXY: z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      try {
+        return parseTrustedProxies(value);
+      } catch (error) {
+        ctx.addIssue({ code: "custom", message: (error as Error).message, input: "" });
+        return z.NEVER;
+      }
+    }),
   AGENTLLM_PUBLIC_REQUEST_TIMEOUT_MS: wholeNumber
     .pipe(z.number().int().min(1_000).max(MAX_TIMER_MS))
     .default(30_000),
@@ -370,6 +384,7 @@ export function loadConfig(
       validateTimeoutMs: e.AGENTLLM_CONNECT_VALIDATE_TIMEOUT_MS,
       maxBodyBytes: e.AGENTLLM_CONNECT_MAX_BODY_BYTES,
       rateLimitPerIp: e.AGENTLLM_CONNECT_RATE_LIMIT_IP,
+      trustedProxies: e.AGENTLLM_TRUST_PROXY,
       rateLimitPerTicket: e.AGENTLLM_CONNECT_RATE_LIMIT_TICKET,
       requestTimeoutMs: e.AGENTLLM_PUBLIC_REQUEST_TIMEOUT_MS,
       maxConnections: e.AGENTLLM_PUBLIC_MAX_CONNECTIONS,

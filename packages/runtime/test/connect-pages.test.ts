@@ -529,8 +529,50 @@ describe("connect page rate limits", () => {
     const byIp = await fetch(second);
     expect(byIp.status).toBe(429);
     expect(await byIp.text()).toContain("Too many requests");
+    // No proxy is trusted: a client naming another address is still counted as itself.
+    const spoofed = await fetch(`${s.runtime.publicUrl}/connect/tracker/cancel`, {
+      headers: { "x-forwarded-for": "203.0.113.9" },
+    });
+    expect(spoofed.status).toBe(429);
     // Health probes are not counted.
     expect((await fetch(`${s.runtime.publicUrl}/healthz`)).status).toBe(200);
+  });
+});
+
+describe("connect page rate limits behind a trusted proxy (AGENTLLM_TRUST_PROXY=1)", () => {
+  let root: string;
+  let s: Started;
+
+  beforeAll(async () => {
+    root = mkdtempSync(path.join(os.tmpdir(), "agentllm-connect-proxied-"));
+    const agentsDir = path.join(root, "agents");
+    writeConnectAgent(path.join(agentsDir, "connect-agent"));
+    s = await start(path.join(root, "data"), agentsDir, {
+      AGENTLLM_CONNECT_RATE_LIMIT_IP: "3",
+      AGENTLLM_TRUST_PROXY: "1",
+    });
+  });
+
+  afterAll(async () => {
+    await s?.runtime.close();
+    if (root) rmSync(root, { recursive: true, force: true });
+  });
+
+  it("counts each client the proxy names, not the proxy's own address", async () => {
+    // As an Ingress controller forwards: the client's address appended to X-Forwarded-For.
+    const from = (client: string) =>
+      fetch(`${s.runtime.publicUrl}/connect/tracker/cancel`, {
+        headers: { "x-forwarded-for": `198.51.100.77, ${client}` },
+      });
+    for (let i = 0; i < 3; i += 1) expect((await from("203.0.113.1")).status).toBe(200);
+    expect((await from("203.0.113.1")).status).toBe(429);
+    // Another user behind the same proxy has their own budget.
+    expect((await from("203.0.113.2")).status).toBe(200);
+    // Only the last hop is trusted: the client's own first entry changes nothing.
+    const forged = await fetch(`${s.runtime.publicUrl}/connect/tracker/cancel`, {
+      headers: { "x-forwarded-for": "203.0.113.3, 203.0.113.1" },
+    });
+    expect(forged.status).toBe(429);
   });
 });
 

@@ -6,10 +6,13 @@ import { healthz } from "../http/routes/health.ts";
 import type { Logger } from "../logger.ts";
 import { messagePage } from "./connect-pages.ts";
 import { type ConnectRoutesDeps, connectRoutes, sendNotFound, sendPage } from "./connect-routes.ts";
+import type { TrustedProxies } from "./trusted-proxies.ts";
 
 export interface PublicAppDeps extends ConnectRoutesDeps {
   readonly logger: Logger;
   readonly rateLimitPerIp: number;
+  /** Whose `X-Forwarded-For` names the client; default none (the TCP peer is the client). */
+  readonly trustedProxies?: TrustedProxies;
   /** Origins a form may lead to besides this one (Google's consent page after a redirect). */
   readonly formTargets?: readonly string[];
 }
@@ -23,6 +26,8 @@ export function createPublicApp(deps: PublicAppDeps): express.Express {
   const app = express();
   app.disable("x-powered-by");
   app.set("etag", false);
+  // What `req.ip` (the per-address limit's key) is: the peer, or the client a trusted proxy names.
+  app.set("trust proxy", deps.trustedProxies ?? false);
   app.use(requestContext(deps.logger));
   app.use(
     helmet({
@@ -54,7 +59,7 @@ export function createPublicApp(deps: PublicAppDeps): express.Express {
       standardHeaders: "draft-8",
       legacyHeaders: false,
       identifier: "ip",
-      // Clients may send any X-Forwarded-For; the listener does not trust it (no proxy setting).
+      // Without trusted proxies a client's X-Forwarded-For is ignored, not an error to log.
       validate: { xForwardedForHeader: false },
       handler: (_req, res) =>
         sendPage(

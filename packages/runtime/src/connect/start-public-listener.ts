@@ -82,6 +82,7 @@ export async function startPublicListener(deps: PublicListenerDeps): Promise<Pub
     validateTimeoutMs: config.validateTimeoutMs,
     maxBodyBytes: config.maxBodyBytes,
     rateLimitPerIp: config.rateLimitPerIp,
+    trustedProxies: config.trustedProxies,
     rateLimitPerTicket: config.rateLimitPerTicket,
     secure,
     google,
