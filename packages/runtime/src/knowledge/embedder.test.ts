@@ -3,7 +3,7 @@ import { InMemorySpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-tr
 import { NodeTracerProvider } from "@opentelemetry/sdk-trace-node";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { tracer } from "../tracing/tracer.ts";
-import { EMBED_BATCH, type EmbedClient, EMBEDDING_MODEL, geminiEmbedder } from "./embedder.ts";
+import { EMBED_BATCH, EMBEDDING_MODEL, type EmbedClient, geminiEmbedder } from "./embedder.ts";
 
 describe("geminiEmbedder spans", () => {
   const exporter = new InMemorySpanExporter();
