@@ -1,11 +1,8 @@
 import type { Span } from "@opentelemetry/api";
 import * as oidc from "openid-client";
-import { tracedFetch } from "../tracing/traced-fetch.ts";
+import { runtimeFetch } from "../tracing/traced-fetch.ts";
 import { markFailed, tracer } from "../tracing/tracer.ts";
 import { googleServerMetadata } from "./google-endpoints.ts";
-
-// Looks the global fetch up per call, so a test that replaces it still sees every request.
-const TRACED_FETCH = tracedFetch((input, init) => fetch(input, init));
 
 export interface GoogleOAuthOptions {
   readonly clientId: string;
@@ -79,7 +76,7 @@ export class GoogleOAuth {
     this.#config.timeout = Math.ceil((options.timeoutMs ?? 10_000) / 1000);
     // Each request to Google gets the runtime's client span (method, host, path; never the body
     // that carries the code, the verifier, the client secret or the refresh token).
-    this.#config[oidc.customFetch] = TRACED_FETCH;
+    this.#config[oidc.customFetch] = runtimeFetch;
     // openid-client refuses plain http; only a loopback fake may use it.
     if (options.baseUrl && isLoopbackHttp(options.baseUrl))
       oidc.allowInsecureRequests(this.#config);
