@@ -46,8 +46,11 @@ export function jiraCredential(options: JiraCredentialOptions): ApiTokenCredenti
       },
     },
     validate: (values, ctx) => {
-      const fetch = options.fetch ?? ctx.fetch;
-      return checkJiraCredential(values, ctx.signal, { ...options, ...(fetch ? { fetch } : {}) });
+      const checkFetch = options.fetch ?? ctx.fetch;
+      return checkJiraCredential(values, ctx.signal, {
+        ...options,
+        ...(checkFetch ? { fetch: checkFetch } : {}),
+      });
     },
     recognize: (text, ctx) => recognizeJiraToken(text, ctx, options),
   };
