@@ -1,3 +1,5 @@
+import { type FakeGemini, startFakeGemini } from "@agentllm/testkit";
+import { GoogleGenAI } from "@google/genai";
 import { SpanKind, SpanStatusCode } from "@opentelemetry/api";
 import { InMemorySpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
 import { NodeTracerProvider } from "@opentelemetry/sdk-trace-node";
@@ -70,5 +72,34 @@ describe("geminiEmbedder spans", () => {
     expect(JSON.stringify([span?.attributes, span?.events, span?.status])).not.toContain(
       "MARMALADE",
     );
+  });
+
+  describe("through the real SDK and the fake Gemini", () => {
+    let gemini: FakeGemini;
+    beforeAll(async () => {
+      gemini = await startFakeGemini();
+    });
+    afterAll(() => gemini.close());
+
+    it("records the batch the API answered, with no usage the API did not give and no text", async () => {
+      const ai = new GoogleGenAI({
+        apiKey: "fake-gemini-key",
+        httpOptions: { baseUrl: gemini.url },
+      });
+      const vectors = await geminiEmbedder(ai.models).embed(
+        ["MARMALADE refunds", "MARMALADE returns"],
+        "document",
+      );
+      expect(vectors).toHaveLength(2);
+      expect(gemini.embedRequests).toHaveLength(1);
+      const [span] = exporter.getFinishedSpans();
+      expect(span?.name).toBe(`embeddings ${EMBEDDING_MODEL}`);
+      expect(span?.attributes["agentllm.embeddings.inputs"]).toBe(2);
+      expect(span?.attributes["gen_ai.usage.input_tokens"]).toBeUndefined();
+      expect(span?.status.code).not.toBe(SpanStatusCode.ERROR);
+      const recorded = JSON.stringify([span?.attributes, span?.events, span?.status]);
+      expect(recorded).not.toContain("MARMALADE");
+      expect(recorded).not.toContain("fake-gemini-key");
+    });
   });
 });
