@@ -26,6 +26,11 @@ export interface CredentialField {
 /** What `validate` may use: the request's signal (the user is waiting on the connect page). */
 export interface CredentialCheckContext {
   readonly signal: AbortSignal;
+  /**
+   * The runtime's `fetch` for the check's HTTP requests (traced like a tool's, see
+   * `ToolContext.fetch`). Absent outside the runtime (tests); fall back to the global `fetch`.
+   */
+  readonly fetch?: (input: string, init: RequestInit) => Promise<Response>;
 }
 
 /**

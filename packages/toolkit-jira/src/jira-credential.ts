@@ -45,7 +45,13 @@ export function jiraCredential(options: JiraCredentialOptions): ApiTokenCredenti
         help: "Cloud: create an API token in your Atlassian account's security settings. Server/Data Center: create a personal access token in your Jira profile.",
       },
     },
-    validate: (values, ctx) => checkJiraCredential(values, ctx.signal, options),
+    validate: (values, ctx) => {
+      const checkFetch = options.fetch ?? ctx.fetch;
+      return checkJiraCredential(values, ctx.signal, {
+        ...options,
+        ...(checkFetch ? { fetch: checkFetch } : {}),
+      });
+    },
     recognize: (text, ctx) => recognizeJiraToken(text, ctx, options),
   };
 }

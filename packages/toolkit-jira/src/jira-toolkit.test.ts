@@ -147,6 +147,20 @@ for (const flavour of ["server", "cloud"] as const) {
       expect(wrong).toMatchObject({ ok: false });
       expect(wrong?.ok === false && wrong.message).toMatch(/did not accept this/);
     });
+
+    it("checks a credential through the runtime's fetch when it is given one (so it is traced)", async () => {
+      const { credential } = toolkit();
+      const seen: string[] = [];
+      const runtimeFetch = (input: string, init: RequestInit) => {
+        seen.push(new URL(input).pathname);
+        return fetch(input, init);
+      };
+      const signal = new AbortController().signal;
+      expect(await credential.validate?.(values(), { signal, fetch: runtimeFetch })).toMatchObject({
+        ok: true,
+      });
+      expect(seen).toEqual([`/rest/api/${flavour === "cloud" ? 3 : 2}/myself`]);
+    });
   });
 }
 

@@ -184,6 +184,7 @@ export function connectRoutes(deps: ConnectRoutesDeps): express.Router {
       return;
     }
     const outcome = await validateCredential(credential, values, {
+      toolkit: toolkit.name,
       timeoutMs: deps.validateTimeoutMs,
       signal: requestSignal(req, res),
     });

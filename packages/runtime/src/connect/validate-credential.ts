@@ -1,4 +1,7 @@
 import type { ApiTokenCredential, CredentialCheck } from "@agentllm/sdk";
+import { SpanStatusCode } from "@opentelemetry/api";
+import { runtimeFetch } from "../tracing/traced-fetch.ts";
+import { tracer } from "../tracing/tracer.ts";
 
 export type ValidationOutcome =
   | CredentialCheck
@@ -7,13 +10,53 @@ export type ValidationOutcome =
 /**
  * Runs the toolkit's `validate` with the request's signal plus a timeout. A check that ignores
  * its signal is not waited for past the timeout. No `validate`: the values are taken as given.
+ * The check is a `credential check <toolkit>` span, its HTTP requests (through the runtime's
+ * `fetch`) client spans below it.
  */
 export async function validateCredential(
   credential: ApiTokenCredential,
   values: Readonly<Record<string, string>>,
+  options: { toolkit: string; timeoutMs: number; signal: AbortSignal },
+): Promise<ValidationOutcome> {
+  const validate = credential.validate?.bind(credential);
+  if (!validate) return { ok: true };
+  return tracer.startActiveSpan(
+    `credential check ${options.toolkit}`,
+    { attributes: { "agentllm.toolkit": options.toolkit } },
+    async (span) => {
+      try {
+        const outcome = await boundedCheck(validate, values, options);
+        // Which way it went, never why: a refusal's message and an error's may quote the values.
+        span.setAttribute("agentllm.credential_check.outcome", outcomeName(outcome));
+        if ("failure" in outcome) {
+          span.setAttribute(
+            "error.type",
+            outcome.failure === "timeout"
+              ? "timeout"
+              : outcome.error instanceof Error
+                ? outcome.error.name
+                : typeof outcome.error,
+          );
+          span.setStatus({ code: SpanStatusCode.ERROR });
+        }
+        return outcome;
+      } finally {
+        span.end();
+      }
+    },
+  );
+}
+
+function outcomeName(outcome: ValidationOutcome): "ok" | "refused" | "timeout" | "error" {
+  if (outcome.ok) return "ok";
+  return "failure" in outcome ? outcome.failure : "refused";
+}
+
+async function boundedCheck(
+  validate: NonNullable<ApiTokenCredential["validate"]>,
+  values: Readonly<Record<string, string>>,
   options: { timeoutMs: number; signal: AbortSignal },
 ): Promise<ValidationOutcome> {
-  if (!credential.validate) return { ok: true };
   const timeout = AbortSignal.timeout(options.timeoutMs);
   const signal = AbortSignal.any([options.signal, timeout]);
   let onAbort: (() => void) | undefined;
@@ -23,7 +66,7 @@ export async function validateCredential(
   });
   try {
     return await Promise.race([
-      credential.validate(values, { signal }).then(
+      validate(values, { signal, fetch: runtimeFetch }).then(
         (check) => check,
         (error: unknown): ValidationOutcome =>
           signal.aborted

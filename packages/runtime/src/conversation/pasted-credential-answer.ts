@@ -57,6 +57,7 @@ async function storeOne(item: PastedCredential, env: PastedAnswerEnv): Promise<s
   const values: Record<string, string> = {};
   for (const name of Object.keys(credential.fields)) values[name] = recognized.values[name] ?? "";
   const outcome = await validateCredential(credential, values, {
+    toolkit,
     timeoutMs: env.validateTimeoutMs,
     signal: env.signal,
   });

@@ -1,10 +1,13 @@
+import { SpanKind } from "@opentelemetry/api";
+import { markFailed, tracer } from "../tracing/tracer.ts";
+
 /** The one Gemini call embeddings need (the slice of `GoogleGenAI.models` used). */
 export interface EmbedClient {
   embedContent(params: {
     model: string;
     contents: string[];
     config?: { taskType?: string; outputDimensionality?: number; abortSignal?: AbortSignal };
-  }): Promise<{ embeddings?: { values?: number[] }[] }>;
+  }): Promise<{ embeddings?: { values?: number[]; statistics?: { tokenCount?: number } }[] }>;
 }
 
 /** Makes unit-length vectors for texts; `model` keys the embedding cache. */
@@ -32,24 +35,73 @@ export function geminiEmbedder(client: EmbedClient): Embedder {
       const vectors: Float32Array[] = [];
       for (let start = 0; start < texts.length; start += EMBED_BATCH) {
         const batch = texts.slice(start, start + EMBED_BATCH);
-        const response = await client.embedContent({
-          model: EMBEDDING_MODEL,
-          contents: [...batch],
-          config: {
-            taskType: purpose === "query" ? "RETRIEVAL_QUERY" : "RETRIEVAL_DOCUMENT",
-            outputDimensionality: EMBEDDING_DIMENSIONS,
-            abortSignal: AbortSignal.timeout(EMBED_TIMEOUT_MS),
-          },
+        const embeddings = await tracedEmbedCall(batch.length, purpose, async () => {
+          const response = await client.embedContent({
+            model: EMBEDDING_MODEL,
+            contents: [...batch],
+            config: {
+              taskType: purpose === "query" ? "RETRIEVAL_QUERY" : "RETRIEVAL_DOCUMENT",
+              outputDimensionality: EMBEDDING_DIMENSIONS,
+              abortSignal: AbortSignal.timeout(EMBED_TIMEOUT_MS),
+            },
+          });
+          const answered = response.embeddings ?? [];
+          if (answered.length !== batch.length) {
+            throw new Error(`expected ${batch.length} embeddings, got ${answered.length}`);
+          }
+          return answered;
         });
-        const embeddings = response.embeddings ?? [];
-        if (embeddings.length !== batch.length) {
-          throw new Error(`expected ${batch.length} embeddings, got ${embeddings.length}`);
-        }
         for (const embedding of embeddings) vectors.push(unit(embedding.values ?? []));
       }
       return vectors;
     },
   };
+}
+
+type Embeddings = NonNullable<Awaited<ReturnType<EmbedClient["embedContent"]>>["embeddings"]>;
+
+/**
+ * One client span per embedding call (a batch), under whatever is active: a search tool's span
+ * for a query, none when indexing at start. The model, how many texts and what for, the tokens
+ * when the API counts them (only Vertex does); never the texts.
+ */
+function tracedEmbedCall(
+  inputs: number,
+  purpose: "document" | "query",
+  call: () => Promise<Embeddings>,
+): Promise<Embeddings> {
+  return tracer.startActiveSpan(
+    `embeddings ${EMBEDDING_MODEL}`,
+    {
+      kind: SpanKind.CLIENT,
+      attributes: {
+        "gen_ai.operation.name": "embeddings",
+        "gen_ai.provider.name": "gcp.gemini",
+        "gen_ai.request.model": EMBEDDING_MODEL,
+        "gen_ai.embeddings.dimension.count": EMBEDDING_DIMENSIONS,
+        "agentllm.embeddings.inputs": inputs,
+        "agentllm.embeddings.purpose": purpose,
+      },
+    },
+    async (span) => {
+      try {
+        const embeddings = await call();
+        const counts = embeddings.map((embedding) => embedding.statistics?.tokenCount);
+        if (counts.every((count): count is number => typeof count === "number")) {
+          span.setAttribute(
+            "gen_ai.usage.input_tokens",
+            counts.reduce((sum, count) => sum + count, 0),
+          );
+        }
+        return embeddings;
+      } catch (error) {
+        markFailed(span, error);
+        throw error;
+      } finally {
+        span.end();
+      }
+    },
+  );
 }
 
 /** The vector scaled to length 1 (cut dimensions are not normalised by the API). */

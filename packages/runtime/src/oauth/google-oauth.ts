@@ -1,4 +1,7 @@
+import type { Span } from "@opentelemetry/api";
 import * as oidc from "openid-client";
+import { runtimeFetch } from "../tracing/traced-fetch.ts";
+import { markFailed, tracer } from "../tracing/tracer.ts";
 import { googleServerMetadata } from "./google-endpoints.ts";
 
 export interface GoogleOAuthOptions {
@@ -71,6 +74,9 @@ export class GoogleOAuth {
       options.clientSecret,
     );
     this.#config.timeout = Math.ceil((options.timeoutMs ?? 10_000) / 1000);
+    // Each request to Google gets the runtime's client span (method, host, path; never the body
+    // that carries the code, the verifier, the client secret or the refresh token).
+    this.#config[oidc.customFetch] = runtimeFetch;
     // openid-client refuses plain http; only a loopback fake may use it.
     if (options.baseUrl && isLoopbackHttp(options.baseUrl))
       oidc.allowInsecureRequests(this.#config);
@@ -95,7 +101,11 @@ export class GoogleOAuth {
   }
 
   /** Completes the flow from the URL Google sent the user back to. */
-  async finish(callbackUrl: URL, pending: PendingAuthorization): Promise<GoogleGrant> {
+  finish(callbackUrl: URL, pending: PendingAuthorization): Promise<GoogleGrant> {
+    return traceOAuth("code_exchange", () => this.#finish(callbackUrl, pending));
+  }
+
+  async #finish(callbackUrl: URL, pending: PendingAuthorization): Promise<GoogleGrant> {
     let tokens: Awaited<ReturnType<typeof oidc.authorizationCodeGrant>>;
     try {
       tokens = await oidc.authorizationCodeGrant(this.#config, callbackUrl, {
@@ -127,7 +137,11 @@ export class GoogleOAuth {
   }
 
   /** A new access token from the refresh token; GrantRevokedError when Google says it is dead. */
-  async refresh(refreshToken: string): Promise<FreshAccessToken> {
+  refresh(refreshToken: string): Promise<FreshAccessToken> {
+    return traceOAuth("refresh", () => this.#refresh(refreshToken));
+  }
+
+  async #refresh(refreshToken: string): Promise<FreshAccessToken> {
     try {
       const tokens = await oidc.refreshTokenGrant(this.#config, refreshToken);
       return { accessToken: tokens.access_token, expiresAt: expiry(tokens.expiresIn()) };
@@ -140,7 +154,11 @@ export class GoogleOAuth {
   }
 
   /** Tells Google to end the grant (disconnect). A grant already gone is not an error. */
-  async revoke(token: string): Promise<void> {
+  revoke(token: string): Promise<void> {
+    return traceOAuth("revoke", () => this.#revoke(token));
+  }
+
+  async #revoke(token: string): Promise<void> {
     try {
       await oidc.tokenRevocation(this.#config, token);
     } catch (error) {
@@ -148,6 +166,29 @@ export class GoogleOAuth {
       throw error;
     }
   }
+}
+
+/**
+ * An internal span around one OAuth operation, so its request to Google (a `POST /token` client
+ * span from traced-fetch) says what it was for: under the Drive tool's span for a refresh, a
+ * trace of its own at the callback (the public listener continues no browser's trace). The
+ * outcome is the error's class (`GrantRevokedError`, `ConsentDeniedError`), never its message.
+ */
+function traceOAuth<T>(operation: "code_exchange" | "refresh" | "revoke", run: () => Promise<T>) {
+  return tracer.startActiveSpan(
+    `oauth google ${operation}`,
+    { attributes: { "agentllm.oauth.provider": "google", "agentllm.oauth.operation": operation } },
+    async (span: Span): Promise<T> => {
+      try {
+        return await run();
+      } catch (error) {
+        markFailed(span, error);
+        throw error;
+      } finally {
+        span.end();
+      }
+    },
+  );
 }
 
 function expiry(expiresInS: number | undefined): number {

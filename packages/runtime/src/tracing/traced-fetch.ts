@@ -46,6 +46,13 @@ export function tracedFetch(fetchImpl: FetchLike = fetch): FetchLike {
   };
 }
 
+/**
+ * The runtime's traced `fetch` for every HTTP request it makes on a user's behalf: tools
+ * (`ToolContext.fetch`), credential checks, OAuth. It looks the global `fetch` up per call, so a
+ * test that replaces it still sees every request.
+ */
+export const runtimeFetch: FetchLike = tracedFetch((input, init) => fetch(input, init));
+
 /** Longest path template recorded; a longer one is cut (paths are not user text, but unbounded). */
 export const MAX_TEMPLATE_CHARS = 200;
 

@@ -6,16 +6,13 @@ import {
   undeclaredCredential,
 } from "@agentllm/sdk";
 import type { MissingCredential } from "../../connect/connect-answer.ts";
-import { tracedFetch } from "../../tracing/traced-fetch.ts";
+import { runtimeFetch } from "../../tracing/traced-fetch.ts";
 import { markFailed, tracer } from "../../tracing/tracer.ts";
 import type { RequestCredentials } from "../../vault/request-credentials.ts";
 import { scrubJson, scrubText } from "../../vault/scrub-secrets.ts";
 import { boundToolResult, DEFAULT_MAX_TOOL_RESULT_BYTES } from "./bound-tool-result.ts";
 import { rejectOnAbort, withTimeout } from "./merge-abort-signals.ts";
 import type { IndexedTool } from "./to-gemini-tools.ts";
-
-// Looks the global fetch up per call, so a test that replaces it still sees every request.
-const TRACED_FETCH = tracedFetch((input, init) => fetch(input, init));
 
 export interface ToolCallRequest {
   readonly name: string;
@@ -151,7 +148,7 @@ async function runToolCall(call: ToolCallRequest, env: ToolCallEnv): Promise<Raw
     settings: env.settingsFor(toolkit.name),
     credential: env.credentials?.forToolkit(toolkit) ?? undeclaredCredential(toolkit.name),
     // Each HTTP request the tool makes becomes a client span under this tool's span.
-    fetch: TRACED_FETCH,
+    fetch: runtimeFetch,
   };
   const started = performance.now();
   try {
