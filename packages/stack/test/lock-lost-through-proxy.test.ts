@@ -3,6 +3,7 @@ import { type PostgresServer, startPostgresServer } from "@agentllm/runtime/test
 import OpenAI from "openai";
 import pg from "pg";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { joinedContent } from "./proxy-client.ts";
 import { type StackFixture, startStackFixture } from "./stack-fixture.ts";
 
 // A conversation's Postgres lock lost mid-run, seen by a client of the real LiteLLM proxy: the
@@ -54,18 +55,22 @@ const identity = (chat: string) => ({
 
 const modelCalls = () => fx.gemini.requests.filter((r) => r.method === "streamGenerateContent");
 
-/** Terminates the backend of the lock connection holding the one advisory lock taken now. */
-async function killLockConnection(): Promise<void> {
+/**
+ * Terminates the backend of the one lock connection holding the `locks` advisory locks taken
+ * now (free chats all lock on the runtime's one shared connection).
+ */
+async function killLockConnection(locks = 1): Promise<void> {
   // The previous test's lock may still be on its way out (its unlock follows the response).
   const holder = await vi.waitFor(async () => {
-    const { rows } = await admin.query<{ pid: number; application_name: string }>(
-      `select l.pid, a.application_name from pg_locks l join pg_stat_activity a using (pid)
-        where l.locktype = 'advisory' and l.granted`,
+    const { rows } = await admin.query<{ pid: number; name: string; locks: string }>(
+      `select l.pid, a.application_name as name, count(*) as locks
+         from pg_locks l join pg_stat_activity a using (pid)
+        where l.locktype = 'advisory' and l.granted group by l.pid, a.application_name`,
     );
-    expect(rows).toHaveLength(1);
+    expect(rows.map((row) => Number(row.locks))).toEqual([locks]);
     return rows[0];
   }, PATIENCE);
-  expect(holder?.application_name).toBe("agentllm-session-lock");
+  expect(holder?.name).toBe("agentllm-session-lock");
   const { rows: killed } = await admin.query<{ done: boolean }>(
     "select pg_terminate_backend($1) as done",
     [holder?.pid],
@@ -187,6 +192,66 @@ describe("a conversation lock lost mid-run, through the LiteLLM proxy", () => {
     }, PATIENCE);
     fx.gemini.enqueue({ parts: ["Here it is."] });
     expect(await ask("chat-unary", [question])).toBe("Here it is.");
+    expectNoSecret(lines.join("\n"));
+  });
+  it("stops every run locked on the shared connection, one streaming and one before its first token; both chats answer next", async () => {
+    fx.gemini.enqueue({ parts: ["First", " words", " only"], hold: { after: 1, until: "a-rest" } });
+    const talking = await fx.client.chat.completions.create(
+      { model: MODEL, messages: [{ role: "user", content: "Talk." }], stream: true },
+      identity("chat-talking"),
+    );
+    const chunks = talking[Symbol.asyncIterator]();
+    let text = "";
+    while (!text.includes("First")) {
+      const next = await chunks.next();
+      if (next.done) throw new Error(`the stream ended before its first words: ${text}`);
+      text += next.value.choices[0]?.delta.content ?? "";
+    }
+    // The second chat's model call is held before any token: nothing streamed yet.
+    fx.gemini.enqueue({ parts: ["Silent", " so far"], hold: { after: 0, until: "b-rest" } });
+    const silent = (async () => {
+      const stream = await fx.client.chat.completions.create(
+        { model: MODEL, messages: [{ role: "user", content: "Think first." }], stream: true },
+        identity("chat-silent"),
+      );
+      return joinedContent(stream);
+    })().then(
+      (answer) => new Error(`the silent stream finished: ${answer}`),
+      (error: unknown) => error,
+    );
+    await vi.waitFor(() => expect(modelCalls()).toHaveLength(2), PATIENCE);
+
+    await killLockConnection(2);
+    const failures = await Promise.all([
+      (async () => {
+        for (let next = await chunks.next(); !next.done; next = await chunks.next()) {
+          text += next.value.choices[0]?.delta.content ?? "";
+        }
+      })().then(
+        () => undefined,
+        (error: unknown) => error,
+      ),
+      silent,
+    ]);
+    const [cut, refused] = failures.map(expectLockLost);
+    // A stream with words ends with the error event; one without any is still an HTTP 503
+    // (LiteLLM sends a stream's headers with its first chunk).
+    expect(cut?.status).toBeUndefined();
+    expect(refused?.status).toBe(503);
+    expect(text).toBe("First");
+    for (const index of [0, 1]) expect((await fx.gemini.waitForAbort(index)).aborted).toBe(true);
+
+    for (const [chat, answer] of [
+      ["chat-talking", "First"],
+      ["chat-silent", ""],
+    ] as const) {
+      await vi.waitFor(async () => {
+        const turns = await turnsOf(chat);
+        expect(turns.map((turn) => [turn.status, turn.answer])).toEqual([["partial", answer]]);
+      }, PATIENCE);
+      fx.gemini.enqueue({ parts: [`Fine in ${chat}.`] });
+      expect(await ask(chat, [{ role: "user", content: "Again?" }])).toBe(`Fine in ${chat}.`);
+    }
     expectNoSecret(lines.join("\n"));
   });
 });
