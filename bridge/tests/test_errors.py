@@ -143,6 +143,25 @@ def test_unknown_status_becomes_bad_gateway() -> None:
     assert from_runtime_response(500, b'{"error": {"message": "boom"}}').status_code == 502
 
 
-@pytest.mark.parametrize(("code", "status"), [(429, 429), ("504", 504), ("rate_limited", 502), (None, 502), (200, 502)])
+@pytest.mark.parametrize(
+    ("code", "status"),
+    [
+        (429, 429),
+        ("504", 504),
+        ("rate_limited", 502),
+        (None, 502),
+        (200, 502),
+        # The runtime's own codes keep the status they have before the first byte.
+        ("database_unavailable", 503),
+        ("runtime_draining", 503),
+        ("upstream_unavailable", 503),
+        ("upstream_timeout", 504),
+        ("upstream_rate_limited", 429),
+        ("upstream_rejected_request", 400),
+        ("upstream_error", 502),
+        ("internal_error", 502),
+        (True, 502),
+    ],
+)
 def test_stream_event_code(code: Any, status: int) -> None:
     assert from_stream_event({"message": "m", "code": code}).status_code == status

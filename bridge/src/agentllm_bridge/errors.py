@@ -24,6 +24,17 @@ _RUNTIME_STATUSES = frozenset({400, 401, 404, 409, 413, 429, 502, 503, 504})
 # keeps any status, so those two are raised as APIError instead of CustomLLMError.
 _REMAPPED_BY_LITELLM = frozenset({409, 413})
 _MAX_RAW_BODY = 500
+# A stream the runtime ends with an error event has sent its 200 already, so the event carries
+# the runtime's string `code` but no status: these are the codes whose status before the first
+# byte is not 502 (docs/architecture.md#errors), so a client sees the same status either way.
+_STREAM_CODE_STATUSES: Mapping[str, int] = {
+    "database_unavailable": 503,
+    "runtime_draining": 503,
+    "upstream_unavailable": 503,
+    "upstream_timeout": 504,
+    "upstream_rate_limited": 429,
+    "upstream_rejected_request": 400,
+}
 
 BridgeError = CustomLLMError | APIError
 BRIDGE_ERRORS = (CustomLLMError, APIError)  # for `except` (which takes no union type)
@@ -58,13 +69,16 @@ def from_runtime_response(status: int, body: bytes) -> BridgeError:
 
 
 def from_stream_event(detail: Mapping[str, object]) -> BridgeError:
-    """The `data: {"error": ...}` event that ends a failed stream; a numeric `code` is the status."""
+    """The `data: {"error": ...}` event that ends a failed stream: a numeric `code` is the status,
+    a runtime code has the status the runtime gives it before the first byte, any other is 502."""
     code = detail.get("code")
     status = 502
     if isinstance(code, int) and not isinstance(code, bool):
         status = code
     elif isinstance(code, str) and code.isdigit():
         status = int(code)
+    elif isinstance(code, str):
+        status = _STREAM_CODE_STATUSES.get(code, 502)
     if not 400 <= status <= 599:
         status = 502
     message = detail.get("message") or "agent runtime failed mid-stream"
