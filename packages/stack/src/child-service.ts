@@ -108,11 +108,15 @@ export function startChildService(options: ChildServiceOptions): ChildService {
       exitRequested = true;
       if (exitCode !== undefined || child.exitCode !== null) return;
       signalGroup("SIGTERM");
-      const killed = await Promise.race([
+      // The grace timer is cancelled once the process exits: a pending one would keep whoever
+      // stopped it alive for the rest of the grace (35 s for a launcher's drain).
+      const grace = new AbortController();
+      const exitedInTime = await Promise.race([
         exited.then(() => true),
-        sleep(graceMs).then(() => false),
+        sleep(graceMs, false, { signal: grace.signal }).catch(() => true),
       ]);
-      if (!killed) {
+      grace.abort();
+      if (!exitedInTime) {
         signalGroup("SIGKILL");
         await exited;
       }

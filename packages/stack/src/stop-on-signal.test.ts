@@ -2,7 +2,7 @@ import { EventEmitter } from "node:events";
 import { DEFAULT_DRAIN_SECONDS } from "@agentllm/runtime";
 import { describe, expect, it } from "vitest";
 import { stopGraceMs } from "./start-stack.ts";
-import { stopOnSignal } from "./stop-on-signal.ts";
+import { SAME_SIGNAL_WINDOW_MS, stopOnSignal } from "./stop-on-signal.ts";
 
 function harness() {
   const signals = new EventEmitter();
@@ -26,18 +26,26 @@ function harness() {
 describe("stopOnSignal", () => {
   it("the first signal grants the drain, a second stops at once, later ones do nothing", async () => {
     const h = harness();
+    let clock = 0;
     let resolved = false;
     const stopped = stopOnSignal({
       stop: h.stop,
       graceMs: 30_000,
       signals: h.signals,
       write: (text) => h.written.push(text),
+      now: () => clock,
     }).then(() => {
       resolved = true;
     });
     h.signals.emit("SIGINT");
     expect(h.stops).toEqual([30_000]);
     expect(h.written.join("")).toContain("up to 30 s to finish. Ctrl-C again to stop now");
+    // The copies npx and just forward of the same Ctrl-C, a moment later: still the first.
+    clock = SAME_SIGNAL_WINDOW_MS - 1;
+    h.signals.emit("SIGINT");
+    h.signals.emit("SIGINT");
+    expect(h.stops).toEqual([30_000]);
+    clock = SAME_SIGNAL_WINDOW_MS;
     h.signals.emit("SIGTERM");
     h.signals.emit("SIGINT");
     expect(h.stops).toEqual([30_000, 0]);

@@ -188,3 +188,25 @@ describe("superviseService", () => {
     expect(supervised?.current).toBe(h.started[1]);
   });
 });
+
+describe("ChildService.stop", () => {
+  it("leaves no grace timer behind once the process has exited in time", async () => {
+    const timers = () =>
+      (process as unknown as { getActiveResourcesInfo(): string[] })
+        .getActiveResourcesInfo()
+        .filter((kind) => kind === "Timeout").length;
+    const service = child(DRAINS);
+    await service.waitUntil(async () => service.output().includes("serving"), 10_000);
+    const before = timers();
+    await service.stop(600_000);
+    // A pending 10-minute timer would keep a launcher alive that long after its stack stopped.
+    expect(timers()).toBeLessThanOrEqual(before);
+  });
+
+  it("kills what has not exited when the grace ends", async () => {
+    const service = child(`process.on('SIGTERM', () => {}); console.log('serving'); ${RUNS}`);
+    await service.waitUntil(async () => service.output().includes("serving"), 10_000);
+    await service.stop(50);
+    expect(await service.exited).toEqual({ code: null, signal: "SIGKILL" });
+  });
+});
