@@ -1,7 +1,7 @@
 import type { ApiTokenCredential, CredentialCheck } from "@agentllm/sdk";
 import { SpanStatusCode } from "@opentelemetry/api";
 import { runtimeFetch } from "../tracing/traced-fetch.ts";
-import { tracer } from "../tracing/tracer.ts";
+import { inSpan } from "../tracing/tracer.ts";
 
 export type ValidationOutcome =
   | CredentialCheck
@@ -20,29 +20,25 @@ export async function validateCredential(
 ): Promise<ValidationOutcome> {
   const validate = credential.validate?.bind(credential);
   if (!validate) return { ok: true };
-  return tracer.startActiveSpan(
+  return inSpan(
     `credential check ${options.toolkit}`,
     { attributes: { "agentllm.toolkit": options.toolkit } },
     async (span) => {
-      try {
-        const outcome = await boundedCheck(validate, values, options);
-        // Which way it went, never why: a refusal's message and an error's may quote the values.
-        span.setAttribute("agentllm.credential_check.outcome", outcomeName(outcome));
-        if ("failure" in outcome) {
-          span.setAttribute(
-            "error.type",
-            outcome.failure === "timeout"
-              ? "timeout"
-              : outcome.error instanceof Error
-                ? outcome.error.name
-                : typeof outcome.error,
-          );
-          span.setStatus({ code: SpanStatusCode.ERROR });
-        }
-        return outcome;
-      } finally {
-        span.end();
+      const outcome = await boundedCheck(validate, values, options);
+      // Which way it went, never why: a refusal's message and an error's may quote the values.
+      span.setAttribute("agentllm.credential_check.outcome", outcomeName(outcome));
+      if ("failure" in outcome) {
+        span.setAttribute(
+          "error.type",
+          outcome.failure === "timeout"
+            ? "timeout"
+            : outcome.error instanceof Error
+              ? outcome.error.name
+              : typeof outcome.error,
+        );
+        span.setStatus({ code: SpanStatusCode.ERROR });
       }
+      return outcome;
     },
   );
 }

@@ -14,7 +14,7 @@ import type { GoogleOAuth } from "../oauth/google-oauth.ts";
 import { SessionBusyError } from "../sessions/session-busy-error.ts";
 import type { SessionLease, SessionLocks } from "../sessions/session-lock.ts";
 import type { SessionKey } from "../sessions/session-store.ts";
-import { markFailed, tracer } from "../tracing/tracer.ts";
+import { inSpan } from "../tracing/tracer.ts";
 import type { CredentialVault } from "../vault/credential-vault.ts";
 import { DISCONNECT_TOOL, withDisconnectTool } from "../vault/disconnect-service.ts";
 import { RequestCredentials } from "../vault/request-credentials.ts";
@@ -252,7 +252,7 @@ async function waitForSession(
   key: SessionKey,
   signal: AbortSignal,
 ): Promise<SessionLease> {
-  return tracer.startActiveSpan("session lock wait", async (span) => {
+  return inSpan("session lock wait", {}, async (span) => {
     try {
       const lease = await locks.acquire(key, { signal });
       span.setAttribute("agentllm.lock.outcome", "acquired");
@@ -262,10 +262,7 @@ async function waitForSession(
         "agentllm.lock.outcome",
         signal.aborted ? "aborted" : error instanceof SessionBusyError ? "busy" : "unavailable",
       );
-      markFailed(span, error);
       throw error;
-    } finally {
-      span.end();
     }
   });
 }

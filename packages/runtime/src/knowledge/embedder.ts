@@ -1,5 +1,5 @@
 import { SpanKind } from "@opentelemetry/api";
-import { markFailed, tracer } from "../tracing/tracer.ts";
+import { inSpan } from "../tracing/tracer.ts";
 
 /** The one Gemini call embeddings need (the slice of `GoogleGenAI.models` used). */
 export interface EmbedClient {
@@ -70,7 +70,7 @@ function tracedEmbedCall(
   purpose: "document" | "query",
   call: () => Promise<Embeddings>,
 ): Promise<Embeddings> {
-  return tracer.startActiveSpan(
+  return inSpan(
     `embeddings ${EMBEDDING_MODEL}`,
     {
       kind: SpanKind.CLIENT,
@@ -84,22 +84,15 @@ function tracedEmbedCall(
       },
     },
     async (span) => {
-      try {
-        const embeddings = await call();
-        const counts = embeddings.map((embedding) => embedding.statistics?.tokenCount);
-        if (counts.every((count): count is number => typeof count === "number")) {
-          span.setAttribute(
-            "gen_ai.usage.input_tokens",
-            counts.reduce((sum, count) => sum + count, 0),
-          );
-        }
-        return embeddings;
-      } catch (error) {
-        markFailed(span, error);
-        throw error;
-      } finally {
-        span.end();
+      const embeddings = await call();
+      const counts = embeddings.map((embedding) => embedding.statistics?.tokenCount);
+      if (counts.every((count): count is number => typeof count === "number")) {
+        span.setAttribute(
+          "gen_ai.usage.input_tokens",
+          counts.reduce((sum, count) => sum + count, 0),
+        );
       }
+      return embeddings;
     },
   );
 }

@@ -1,7 +1,6 @@
-import type { Span } from "@opentelemetry/api";
 import * as oidc from "openid-client";
 import { runtimeFetch } from "../tracing/traced-fetch.ts";
-import { markFailed, tracer } from "../tracing/tracer.ts";
+import { inSpan } from "../tracing/tracer.ts";
 import { googleServerMetadata } from "./google-endpoints.ts";
 
 export interface GoogleOAuthOptions {
@@ -175,19 +174,10 @@ export class GoogleOAuth {
  * outcome is the error's class (`GrantRevokedError`, `ConsentDeniedError`), never its message.
  */
 function traceOAuth<T>(operation: "code_exchange" | "refresh" | "revoke", run: () => Promise<T>) {
-  return tracer.startActiveSpan(
+  return inSpan(
     `oauth google ${operation}`,
     { attributes: { "agentllm.oauth.provider": "google", "agentllm.oauth.operation": operation } },
-    async (span: Span): Promise<T> => {
-      try {
-        return await run();
-      } catch (error) {
-        markFailed(span, error);
-        throw error;
-      } finally {
-        span.end();
-      }
-    },
+    run,
   );
 }
 

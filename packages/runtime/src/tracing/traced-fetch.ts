@@ -1,5 +1,5 @@
 import { SpanKind, SpanStatusCode } from "@opentelemetry/api";
-import { markFailed, tracer } from "./tracer.ts";
+import { inSpan } from "./tracer.ts";
 
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
 
@@ -15,7 +15,7 @@ export function tracedFetch(fetchImpl: FetchLike = fetch): FetchLike {
     const url = new URL(input);
     const method = (init.method ?? "GET").toUpperCase();
     const template = routeTemplate(url.pathname);
-    return tracer.startActiveSpan(
+    return inSpan(
       `${method} ${template}`,
       {
         kind: SpanKind.CLIENT,
@@ -27,20 +27,13 @@ export function tracedFetch(fetchImpl: FetchLike = fetch): FetchLike {
         },
       },
       async (span) => {
-        try {
-          const response = await fetchImpl(input, init);
-          span.setAttribute("http.response.status_code", response.status);
-          if (response.status >= 400) {
-            span.setAttribute("error.type", String(response.status));
-            span.setStatus({ code: SpanStatusCode.ERROR });
-          }
-          return response;
-        } catch (error) {
-          markFailed(span, error);
-          throw error;
-        } finally {
-          span.end();
+        const response = await fetchImpl(input, init);
+        span.setAttribute("http.response.status_code", response.status);
+        if (response.status >= 400) {
+          span.setAttribute("error.type", String(response.status));
+          span.setStatus({ code: SpanStatusCode.ERROR });
         }
+        return response;
       },
     );
   };

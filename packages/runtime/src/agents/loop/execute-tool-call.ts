@@ -7,7 +7,7 @@ import {
 } from "@agentllm/sdk";
 import type { MissingCredential } from "../../connect/connect-answer.ts";
 import { runtimeFetch } from "../../tracing/traced-fetch.ts";
-import { markFailed, tracer } from "../../tracing/tracer.ts";
+import { inSpan } from "../../tracing/tracer.ts";
 import type { RequestCredentials } from "../../vault/request-credentials.ts";
 import { scrubJson, scrubText } from "../../vault/scrub-secrets.ts";
 import { boundToolResult, DEFAULT_MAX_TOOL_RESULT_BYTES } from "./bound-tool-result.ts";
@@ -56,7 +56,7 @@ export async function executeToolCall(
   env: ToolCallEnv,
 ): Promise<ToolOutcome> {
   // Name, toolkit and outcome only: arguments and results are user data.
-  return tracer.startActiveSpan(
+  return inSpan(
     `tool ${call.indexed ? call.name : "unknown"}`,
     {
       attributes: {
@@ -72,10 +72,7 @@ export async function executeToolCall(
         return outcome.outcome;
       } catch (error) {
         span.setAttribute("agentllm.tool.outcome", "aborted");
-        markFailed(span, error);
         throw error;
-      } finally {
-        span.end();
       }
     },
   );
