@@ -32,6 +32,7 @@ describe("openDatabase on Postgres", () => {
           "connect_tickets_used",
           "oauth_pending",
           "pending_approvals",
+          "connect_rate_limits",
         ]),
       );
     } finally {

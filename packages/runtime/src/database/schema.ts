@@ -15,6 +15,7 @@ export interface Database {
   connect_tickets_used: ConnectTicketsUsedTable;
   oauth_pending: OAuthPendingTable;
   pending_approvals: PendingApprovalsTable;
+  connect_rate_limits: ConnectRateLimitsTable;
 }
 
 /** ISO-8601 timestamp written once, on insert. */
@@ -125,4 +126,13 @@ export interface PendingApprovalsTable {
   /** Set once, when the request is approved, declined, expired or superseded. */
   consumed_at: string | null;
   decision: "approved" | "declined" | "expired" | "moved-on" | "superseded" | "invalid" | null;
+}
+
+/** Requests counted against one rate-limit key in its current window (connect pages). */
+export interface ConnectRateLimitsTable {
+  /** The limiter's prefix and its key: a client address or a ticket's hash, never a ticket. */
+  key: ColumnType<string, string, never>;
+  hits: number;
+  /** ISO-8601 end of the window; a count at or after it starts a new one. */
+  reset_at: string;
 }

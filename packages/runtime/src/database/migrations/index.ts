@@ -6,6 +6,7 @@ import { createCredentials } from "./0004-create-credentials.ts";
 import { createConnectTickets } from "./0005-create-connect-tickets.ts";
 import { createOAuthPending } from "./0006-create-oauth-pending.ts";
 import { createPendingApprovals } from "./0007-create-pending-approvals.ts";
+import { createConnectRateLimits } from "./0008-create-connect-rate-limits.ts";
 
 /**
  * Every migration, keyed by the name kysely records in `kysely_migration`. Listed by hand
@@ -20,4 +21,5 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   "0005-create-connect-tickets": createConnectTickets,
   "0006-create-oauth-pending": createOAuthPending,
   "0007-create-pending-approvals": createPendingApprovals,
+  "0008-create-connect-rate-limits": createConnectRateLimits,
 });
