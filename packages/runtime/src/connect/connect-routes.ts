@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import express, { type Request, type Response } from "express";
-import { rateLimit } from "express-rate-limit";
+import { rateLimit, type Store } from "express-rate-limit";
 import type { GoogleOAuth } from "../oauth/google-oauth.ts";
 import type { PendingAuthorizations } from "../oauth/pending-authorizations.ts";
 import type { CredentialVault } from "../vault/credential-vault.ts";
@@ -21,6 +21,11 @@ export interface ConnectRoutesDeps {
   readonly validateTimeoutMs: number;
   readonly maxBodyBytes: number;
   readonly rateLimitPerTicket: number;
+  /**
+   * Where a limiter counts, one store per prefix: the shared database in the runtime, so every
+   * replica counts against one budget (`rate-limit-store.ts`).
+   */
+  readonly rateLimitStore: (prefix: string) => Store;
   /** The public URL is https: the CSRF cookie gets `Secure`. */
   readonly secure: boolean;
   /** Google sign-in for `oauth2` toolkits; undefined when no client is configured. */
@@ -82,6 +87,7 @@ export function connectRoutes(deps: ConnectRoutesDeps): express.Router {
     standardHeaders: "draft-8",
     legacyHeaders: false,
     identifier: "ticket",
+    store: deps.rateLimitStore("ticket:"),
     keyGenerator: (req) => ticketKey(ticketOf(req)),
     handler: tooManyRequests,
   });
@@ -473,7 +479,7 @@ function formBody(req: Request): Record<string, unknown> {
   return body !== null && typeof body === "object" ? (body as Record<string, unknown>) : {};
 }
 
-/** A limiter key for any ticket-ish value: hashed, so neither memory nor logs hold tickets. */
+/** A limiter key for any ticket-ish value: hashed, so neither the database nor logs hold tickets. */
 function ticketKey(ticket: unknown): string {
   const text = typeof ticket === "string" ? ticket : "";
   return createHash("sha256").update(text).digest("base64url");

@@ -1,9 +1,11 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { MemoryStore, type Store } from "express-rate-limit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLogger } from "../logger.ts";
 import { MemoryCredentialVault } from "../testing/memory-credential-vault.ts";
-import { createPublicApp } from "./public-app.ts";
+import { createPublicApp, type PublicAppDeps } from "./public-app.ts";
+import { RateLimitStoreError } from "./rate-limit-store-error.ts";
 import { TicketSigner } from "./ticket-signer.ts";
 import type { UsedTickets } from "./used-tickets.ts";
 
@@ -16,12 +18,9 @@ const used: UsedTickets = {
   release: async () => {},
 };
 
-let server: Server;
-let base: string;
-
-beforeAll(async () => {
-  const app = createPublicApp({
-    logger: createLogger("silent"),
+function publicApp(rateLimitStore: PublicAppDeps["rateLimitStore"], logs: string[] = []) {
+  return createPublicApp({
+    logger: createLogger("info", { write: (line: string) => void logs.push(line) }),
     signer,
     usedTickets: used,
     vault: new MemoryCredentialVault(),
@@ -43,11 +42,27 @@ beforeAll(async () => {
     maxBodyBytes: 1024,
     rateLimitPerIp: 100,
     rateLimitPerTicket: 100,
+    rateLimitStore,
     secure: true,
   });
-  server = createServer(app);
+}
+
+async function serve(app: ReturnType<typeof createPublicApp>): Promise<Server> {
+  const server = createServer(app);
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return server;
+}
+
+function urlOf(server: Server): string {
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+let server: Server;
+let base: string;
+
+beforeAll(async () => {
+  server = await serve(publicApp(() => new MemoryStore()));
+  base = urlOf(server);
 });
 
 afterAll(async () => {
@@ -80,5 +95,37 @@ describe("the public app behind https", () => {
     const over = await post(1025);
     expect(over.status).toBe(413);
     expect(await over.text()).toContain("at most 1024 bytes");
+  });
+});
+
+describe("the public app when its rate-limit count fails", () => {
+  it("refuses the page with a 503 and logs names only, not the address", async () => {
+    const logs: string[] = [];
+    const broken = await serve(
+      publicApp(
+        () =>
+          ({
+            localKeys: false,
+            increment: async () => {
+              throw new RateLimitStoreError({ cause: new Error("connection lost for 127.0.0.1") });
+            },
+            decrement: async () => {},
+            resetKey: async () => {},
+          }) satisfies Store,
+        logs,
+      ),
+    );
+    try {
+      const response = await fetch(
+        `${urlOf(broken)}/connect/tracker?ticket=${signer.issue("alice", "tracker")}`,
+      );
+      expect(response.status).toBe(503);
+      expect(await response.text()).toContain("could not check how often");
+      const line = logs.find((entry) => entry.includes("rate-limit count failed")) ?? "";
+      expect(JSON.parse(line)).toMatchObject({ error: "RateLimitStoreError", cause: "Error" });
+      expect(logs.join("\n")).not.toContain("127.0.0.1");
+    } finally {
+      await new Promise<void>((resolve) => broken.close(() => resolve()));
+    }
   });
 });

@@ -6,6 +6,7 @@ import { healthz } from "../http/routes/health.ts";
 import type { Logger } from "../logger.ts";
 import { messagePage } from "./connect-pages.ts";
 import { type ConnectRoutesDeps, connectRoutes, sendNotFound, sendPage } from "./connect-routes.ts";
+import { RateLimitStoreError } from "./rate-limit-store-error.ts";
 import type { TrustedProxies } from "./trusted-proxies.ts";
 
 export interface PublicAppDeps extends ConnectRoutesDeps {
@@ -59,6 +60,7 @@ export function createPublicApp(deps: PublicAppDeps): express.Express {
       standardHeaders: "draft-8",
       legacyHeaders: false,
       identifier: "ip",
+      store: deps.rateLimitStore("ip:"),
       // Without trusted proxies a client's X-Forwarded-For is ignored, not an error to log.
       validate: { xForwardedForHeader: false },
       handler: (_req, res) =>
@@ -117,6 +119,23 @@ function publicErrorPage(error: unknown, req: Request, res: Response, _next: Nex
         heading: "The form could not be read",
         text: "Nothing was saved.",
         hint: "Open the link again.",
+      }),
+    );
+    return;
+  }
+  if (error instanceof RateLimitStoreError) {
+    // Refused, not served uncounted (see the error's class); only names: no key, no query.
+    req.log.error(
+      { error: error.name, cause: (error.cause as Error | undefined)?.name },
+      "connect page refused: its rate-limit count failed",
+    );
+    sendPage(
+      res,
+      503,
+      messagePage({
+        heading: "Try again in a moment",
+        text: "The server could not check how often this page was asked for, so it was not shown.",
+        hint: "Open the link again in a moment.",
       }),
     );
     return;

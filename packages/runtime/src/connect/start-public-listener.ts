@@ -11,6 +11,7 @@ import type { CredentialVault } from "../vault/credential-vault.ts";
 import type { ConnectLinks } from "./connect-links.ts";
 import { connectableToolkits } from "./find-toolkit.ts";
 import { createPublicApp } from "./public-app.ts";
+import { KyselyRateLimitStore } from "./rate-limit-store.ts";
 import { TicketConnectLinks } from "./ticket-connect-links.ts";
 import { TicketSigner } from "./ticket-signer.ts";
 import { KyselyUsedTickets } from "./used-tickets.ts";
@@ -84,6 +85,8 @@ export async function startPublicListener(deps: PublicListenerDeps): Promise<Pub
     rateLimitPerIp: config.rateLimitPerIp,
     trustedProxies: config.trustedProxies,
     rateLimitPerTicket: config.rateLimitPerTicket,
+    // In the database, not in memory: replicas on one Postgres share each budget.
+    rateLimitStore: (prefix) => new KyselyRateLimitStore(deps.db, { prefix }),
     secure,
     google,
     pendingSignIns: google
