@@ -42,6 +42,8 @@ class Script:
     # usage; then [DONE]. With `gate`, each text chunk after the first waits for one release.
     chunks: list[dict[str, Any]] | None = None
     gate: threading.Semaphore | None = None
+    # Extra response headers of an "error" answer (the runtime's Retry-After).
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 class FakeRuntime:
@@ -137,17 +139,19 @@ def _make_handler(fake: FakeRuntime) -> type[BaseHTTPRequestHandler]:
                 time.sleep(script.chunk_delay)
                 self._json(200, completion(script, model))
             elif kind == "error":
-                self._json(script.status, {"error": script.error})
+                self._json(script.status, {"error": script.error}, script.headers)
             elif kind == "hold":
                 self._hold()
             else:
                 self._stream(kind, script, model)
 
-        def _json(self, status: int, payload: dict[str, Any]) -> None:
+        def _json(self, status: int, payload: dict[str, Any], headers: dict[str, str] | None = None) -> None:
             data = json.dumps(payload).encode()
             self.send_response(status)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(data)))
+            for name, value in (headers or {}).items():
+                self.send_header(name, value)
             self.end_headers()
             self.wfile.write(data)
 

@@ -139,6 +139,31 @@ def test_error_body_without_json_keeps_status_and_text() -> None:
     assert (error.status_code, error.message) == (503, "Service Unavailable")
 
 
+@pytest.mark.usefixtures("handler")
+@pytest.mark.parametrize("stream", [False, True])
+async def test_the_runtimes_retry_after_reaches_litellm(runtime: FakeRuntime, stream: bool) -> None:
+    # LiteLLM copies it into the proxy's response as llm_provider-retry-after (the guard's input).
+    script = runtime_error(503, "busy; retry in 1 s")
+    script.headers = {"Retry-After": "1"}
+    runtime.reset(script)
+    with pytest.raises(Exception) as caught:
+        reply = await litellm.acompletion(model="agno/demo-agent", messages=MESSAGES, stream=stream)
+        if stream:
+            async for _ in reply:
+                pass
+    assert status_of(caught.value) == 503
+    assert getattr(caught.value, "litellm_response_headers", None) == {"retry-after": "1"}
+
+
+@pytest.mark.parametrize(
+    ("header", "kept"),
+    [("1", {"retry-after": "1"}), (" 120 ", {"retry-after": "120"}), ("86401", None), ("soon", None), (None, None)],
+)
+def test_only_a_whole_number_of_seconds_is_passed_on(header: str | None, kept: dict[str, str] | None) -> None:
+    error = from_runtime_response(429, b'{"error": {"message": "slow down"}}', header)
+    assert getattr(error, "headers", None) == kept
+
+
 def test_unknown_status_becomes_bad_gateway() -> None:
     assert from_runtime_response(500, b'{"error": {"message": "boom"}}').status_code == 502
 

@@ -238,6 +238,41 @@ async def test_agent_503_gets_retry_after() -> None:
     assert header(sent, b"retry-after") is None
 
 
+class WithHeaders(Inner):
+    """LiteLLM answering with the headers it made from the bridge's exception."""
+
+    def __init__(self, status: int, headers: list[tuple[bytes, bytes]]) -> None:
+        super().__init__(status)
+        self.headers = headers
+
+    async def __call__(self, scope: Any, receive: Callable[[], Awaitable[Message]], send: Any) -> None:
+        await receive()
+        await send({"type": "http.response.start", "status": self.status, "headers": self.headers})
+        await send({"type": "http.response.body", "body": b"{}", "more_body": False})
+
+
+@pytest.mark.parametrize(
+    ("status", "headers", "expected"),
+    [
+        # The runtime's own wait, which LiteLLM passes on only under its provider prefix.
+        (503, [(b"llm_provider-retry-after", b"1")], b"1"),
+        (429, [(b"llm_provider-retry-after", b"7")], b"7"),
+        # A Retry-After already there is kept.
+        (503, [(b"retry-after", b"2"), (b"llm_provider-retry-after", b"1")], b"2"),
+        # No usable runtime wait: a 503 gets the setting, a 429 nothing made up.
+        (503, [(b"llm_provider-retry-after", b"Wed, 21 Oct 2015 07:28:00 GMT")], b"9"),
+        (503, [(b"llm_provider-retry-after", b"86401")], b"9"),
+        (429, [], None),
+    ],
+)
+async def test_an_agent_calls_retry_after_is_the_runtimes_own(
+    status: int, headers: list[tuple[bytes, bytes]], expected: bytes | None
+) -> None:
+    sent = await call(guard(WithHeaders(status, headers), retry_after_s=9), scope(), [json.dumps(CHAT).encode()])
+    assert sent[0]["status"] == status
+    assert header(sent, b"retry-after") == expected
+
+
 async def test_readiness_is_503_while_the_runtime_is_not_ready() -> None:
     readiness = Readiness(ready=False)
     inner = Inner()

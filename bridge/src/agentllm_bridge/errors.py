@@ -24,6 +24,8 @@ _RUNTIME_STATUSES = frozenset({400, 401, 404, 409, 413, 429, 502, 503, 504})
 # keeps any status, so those two are raised as APIError instead of CustomLLMError.
 _REMAPPED_BY_LITELLM = frozenset({409, 413})
 _MAX_RAW_BODY = 500
+# Longer than any wait the runtime asks for (Gemini's quota resets are seconds to minutes).
+_MAX_RETRY_AFTER_S = 86_400
 # A stream the runtime ends with an error event has sent its 200 already, so the event carries
 # the runtime's string `code` but no status: these are the codes whose status before the first
 # byte is not 502 (docs/architecture.md#errors), so a client sees the same status either way.
@@ -59,13 +61,31 @@ def invalid_identity_token(problem: str) -> BridgeError:
     return bridge_error(401, f"identity token {problem}")
 
 
-def from_runtime_response(status: int, body: bytes) -> BridgeError:
-    """A non-2xx answer: keep the runtime's status and message."""
+def from_runtime_response(status: int, body: bytes, retry_after: str | None = None) -> BridgeError:
+    """A non-2xx answer: keep the runtime's status and message, and its `Retry-After`.
+
+    LiteLLM copies an exception's `headers` into the proxy's response as `llm_provider-retry-after`
+    (never as `retry-after` itself); the proxy's guard turns that back into the client's header.
+    """
     detail = _error_detail(body)
     message = detail.get("message") if detail else None
     if not isinstance(message, str) or not message:
         message = body[:_MAX_RAW_BODY].decode("utf-8", "replace") or f"agent runtime answered HTTP {status}"
-    return bridge_error(status if status in _RUNTIME_STATUSES else 502, message)
+    error = bridge_error(status if status in _RUNTIME_STATUSES else 502, message)
+    seconds = retry_after_seconds(retry_after)
+    if seconds is not None:
+        error.headers = {"retry-after": str(seconds)}  # type: ignore[union-attr]
+    return error
+
+
+def retry_after_seconds(value: str | bytes | None) -> int | None:
+    """A `Retry-After` in whole seconds (the runtime sends no dates), within a day; else None."""
+    if isinstance(value, bytes):
+        value = value.decode("latin-1")
+    if value is None or not value.strip().isdigit():
+        return None
+    seconds = int(value.strip())
+    return seconds if seconds <= _MAX_RETRY_AFTER_S else None
 
 
 def from_stream_event(detail: Mapping[str, object]) -> BridgeError:

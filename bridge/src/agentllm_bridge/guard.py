@@ -10,7 +10,8 @@ It does what LiteLLM's own extension points cannot, because each happens before 
 - cancels the request when the client disconnects before the response starts (LiteLLM and
   Starlette do not, so a non-stream agent run would go on for nobody);
 - answers `/health/readiness` with 503 while the agent runtime is not ready;
-- adds `Retry-After` to an agent call's 503.
+- gives an agent call's 429 or 503 a `Retry-After`: the runtime's own wait (LiteLLM keeps it only
+  as `llm_provider-retry-after`), else for a 503 AGENTLLM_PROXY_RETRY_AFTER_S.
 Every refusal is an OpenAI error JSON (`ClientFault`) and one warning line, never a traceback.
 """
 
@@ -30,6 +31,7 @@ from starlette.requests import Request
 from agentllm_bridge.body_checks import parse_json_object
 from agentllm_bridge.chat_checks import check_chat_request, check_endpoint, is_agent_model, is_chat_path
 from agentllm_bridge.client_fault import ClientFault
+from agentllm_bridge.errors import retry_after_seconds
 from agentllm_bridge.proxy_settings import ProxySettings
 from agentllm_bridge.readiness import RuntimeReadiness
 
@@ -150,6 +152,27 @@ class ProxyGuard:
             if not message.get("more_body", False):
                 return bytes(body)
 
+    def _with_retry_after(self, status: int, start: Message) -> list[tuple[bytes, bytes]]:
+        """An agent call's 429 or 503 says when to retry: the runtime's own wait, which LiteLLM
+        passes on only as `llm_provider-retry-after` (errors.py puts it there), else for a 503
+        (the runtime unreachable) AGENTLLM_PROXY_RETRY_AFTER_S."""
+        headers: list[tuple[bytes, bytes]] = list(start.get("headers", []))
+        if any(name.lower() == b"retry-after" for name, _ in headers):
+            return headers
+        runtime_wait = next(
+            (
+                seconds
+                for name, value in headers
+                if name.lower() == b"llm_provider-retry-after" and (seconds := retry_after_seconds(value)) is not None
+            ),
+            None,
+        )
+        if runtime_wait is not None:
+            headers.append((b"retry-after", str(runtime_wait).encode()))
+        elif status == 503:
+            headers.append((b"retry-after", str(self._settings.retry_after_s).encode()))
+        return headers
+
     async def _run(self, scope: Scope, body: bytes, receive: Receive, send: Send, *, agent_call: bool) -> None:
         """Run LiteLLM's app on the buffered body; cancel it if the client leaves before the response starts."""
         body_sent = False
@@ -168,11 +191,8 @@ class ProxyGuard:
             nonlocal response_started
             if message["type"] == "http.response.start":
                 response_started = True
-                if agent_call and message["status"] == 503:
-                    headers = list(message.get("headers", []))
-                    if not any(name.lower() == b"retry-after" for name, _ in headers):
-                        headers.append((b"retry-after", str(self._settings.retry_after_s).encode()))
-                    message = {**message, "headers": headers}
+                if agent_call and message["status"] in (429, 503):
+                    message = {**message, "headers": self._with_retry_after(message["status"], message)}
             await send(message)
 
         app_task = asyncio.ensure_future(self._app(scope, app_receive, app_send))

@@ -156,7 +156,7 @@ class RuntimeClient:
             if _refused_here(call, pool, url, response, last=last):
                 continue
             _answered(call, pool, url, attempt)
-            return _completion(call, response.status_code, response.content)
+            return _completion(call, response)
         raise AssertionError("unreachable: the last attempt returns or raises")
 
     async def acomplete(self, call: RuntimeCall) -> ChatCompletion:
@@ -174,7 +174,7 @@ class RuntimeClient:
             if _refused_here(call, pool, url, response, last=last):
                 continue
             _answered(call, pool, url, attempt)
-            return _completion(call, response.status_code, response.content)
+            return _completion(call, response)
         raise AssertionError("unreachable: the last attempt returns or raises")
 
     def stream(self, call: RuntimeCall) -> Generator[ChatCompletionChunk, None, None]:
@@ -196,7 +196,7 @@ class RuntimeClient:
                             response.read()
                             if _refused_here(call, pool, url, response, last=last):
                                 continue
-                            raise _status_failure(call, response.status_code, response.content)
+                            raise _status_failure(call, response)
                         started = True  # from here on the run is the runtime's: never retried
                         _answered(call, pool, url, attempt)
                         yield from iter_chunks(response.iter_lines())
@@ -228,7 +228,7 @@ class RuntimeClient:
                             await response.aread()
                             if _refused_here(call, pool, url, response, last=last):
                                 continue
-                            raise _status_failure(call, response.status_code, response.content)
+                            raise _status_failure(call, response)
                         started = True  # from here on the run is the runtime's: never retried
                         _answered(call, pool, url, attempt)
                         async for chunk in aiter_chunks(response.aiter_lines()):
@@ -289,9 +289,10 @@ def _answered(call: RuntimeCall, pool: ReplicaPool, url: str, attempt: int) -> N
     logger.log(level, "runtime answered request_id=%s url=%s attempt=%d", call.request_id, url, attempt)
 
 
-def _completion(call: RuntimeCall, status: int, content: bytes) -> ChatCompletion:
-    if status >= 300:
-        raise _status_failure(call, status, content)
+def _completion(call: RuntimeCall, response: httpx.Response) -> ChatCompletion:
+    if response.status_code >= 300:
+        raise _status_failure(call, response)
+    content = response.content
     try:
         payload = json.loads(content)
     except ValueError as exc:
@@ -302,8 +303,9 @@ def _completion(call: RuntimeCall, status: int, content: bytes) -> ChatCompletio
     return completion
 
 
-def _status_failure(call: RuntimeCall, status: int, content: bytes) -> Exception:
-    error = from_runtime_response(status, content)
+def _status_failure(call: RuntimeCall, response: httpx.Response) -> Exception:
+    status = response.status_code
+    error = from_runtime_response(status, response.content, response.headers.get("retry-after"))
     logger.warning("runtime answered %s request_id=%s: %s", status, call.request_id, error.message)
     return error
 

@@ -228,6 +228,10 @@ describe("agno/demo-agent through the LiteLLM proxy", () => {
       .create({ model: MODEL, messages: [{ role: "user", content: "hi" }] })
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OpenAI.RateLimitError);
+    // Gemini's wait, passed on by the runtime and through LiteLLM.
+    expect((error as InstanceType<typeof OpenAI.RateLimitError>).headers?.get("retry-after")).toBe(
+      "1",
+    );
     // The first call and the runtime's two retries; LiteLLM itself never retries an agent.
     expect(gemini.requests.filter((r) => r.method === "streamGenerateContent")).toHaveLength(3);
   });
