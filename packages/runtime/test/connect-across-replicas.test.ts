@@ -3,60 +3,12 @@ import os from "node:os";
 import path from "node:path";
 import { type FakeGoogle, startFakeGoogle } from "@agentllm/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadConfig } from "../src/config.ts";
-import { createLogger } from "../src/logger.ts";
-import { type RunningRuntime, startRuntime } from "../src/start-runtime.ts";
 import { type PostgresServer, startPostgresServer } from "../src/testing/postgres-server.ts";
-import { REPO_ROOT, RUNTIME_TOKEN, TOKEN_ENCRYPTION_KEY } from "./runtime-harness.ts";
+import { PUBLIC_URL, type Replica, startReplica, via } from "./connect-replicas.ts";
 
 // Several runtime replicas behind one Ingress (deploy/kubernetes): a user's browser may reach a
 // different replica at each step of a connect link. Two runtimes share a Postgres database and
 // the vault key, as the Kubernetes base runs them, and every step goes to the other one.
-
-/** The one address the Ingress serves for all replicas (AGENTLLM_PUBLIC_URL). */
-const PUBLIC_URL = "http://connect.agentllm.test";
-
-interface Replica {
-  readonly runtime: RunningRuntime;
-  /** Where this replica's connect pages listen: what the Ingress forwards to. */
-  readonly address: string;
-}
-
-async function startReplica(
-  databaseUrl: string,
-  dataDir: string,
-  google: FakeGoogle,
-): Promise<Replica> {
-  const lines: string[] = [];
-  const logger = createLogger("info", { write: (line: string) => void lines.push(line) });
-  const config = loadConfig({
-    AGENTLLM_RUNTIME_TOKEN: RUNTIME_TOKEN,
-    GEMINI_API_KEY: "k",
-    GOOGLE_GEMINI_BASE_URL: "http://127.0.0.1:9",
-    AGENTLLM_RUNTIME_PORT: "0",
-    AGENTLLM_PUBLIC_PORT: "0",
-    AGENTLLM_PUBLIC_URL: PUBLIC_URL,
-    AGENTLLM_DATA_DIR: dataDir,
-    AGENTLLM_TOKEN_ENCRYPTION_KEY: TOKEN_ENCRYPTION_KEY,
-    DATABASE_URL: databaseUrl,
-    AGENTLLM_DATABASE_POOL_SIZE: "2",
-    GDRIVE_CLIENT_ID: "fake-google-client-id",
-    GDRIVE_CLIENT_SECRET: "fake-google-client-secret",
-    GOOGLE_OAUTH_BASE_URL: google.url,
-  });
-  const runtime = await startRuntime(config, { logger, cwd: REPO_ROOT });
-  const listening = lines
-    .map((line) => JSON.parse(line) as { msg?: string; address?: string })
-    .find((line) => line.msg === "connect pages listening");
-  return { runtime, address: listening?.address as string };
-}
-
-/** The link's path and query, sent to one replica, as the Ingress would. */
-function via(replica: Replica, link: string): string {
-  const url = new URL(link);
-  expect(url.origin).toBe(PUBLIC_URL);
-  return `${replica.address}${url.pathname}${url.search}`;
-}
 
 describe("a connect link served by whichever replica the Ingress picks", () => {
   let postgres: PostgresServer;
@@ -79,8 +31,8 @@ describe("a connect link served by whichever replica the Ingress picks", () => {
     });
     root = mkdtempSync(path.join(os.tmpdir(), "agentllm-replicas-"));
     const databaseUrl = await postgres.createDatabase();
-    a = await startReplica(databaseUrl, path.join(root, "a"), google);
-    b = await startReplica(databaseUrl, path.join(root, "b"), google);
+    a = await startReplica(databaseUrl, path.join(root, "a"), googleEnv(google));
+    b = await startReplica(databaseUrl, path.join(root, "b"), googleEnv(google));
   });
 
   afterAll(async () => {
@@ -127,3 +79,11 @@ describe("a connect link served by whichever replica the Ingress picks", () => {
     expect((await fetch(via(a, callback))).status).toBe(400);
   });
 });
+
+function googleEnv(google: FakeGoogle): Record<string, string> {
+  return {
+    GDRIVE_CLIENT_ID: "fake-google-client-id",
+    GDRIVE_CLIENT_SECRET: "fake-google-client-secret",
+    GOOGLE_OAUTH_BASE_URL: google.url,
+  };
+}
