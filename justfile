@@ -139,7 +139,8 @@ test: setup setup-kustomize setup-postgres build
     #!/usr/bin/env bash
     set -uo pipefail
     mkdir -p tmp/test-results
-    scripts/without-secrets npx vitest run --reporter=default --reporter=json --outputFile.json=tmp/test-results/vitest.json
+    rm -f tmp/test-results/vitest.json tmp/test-results/vitest.failures.json tmp/test-results/pytest.xml
+    scripts/without-secrets npx vitest run --reporter=default --reporter=json --reporter=./scripts/test-report/failure-digest-reporter.ts --outputFile.json=tmp/test-results/vitest.json
     vitest_status=$?
     (cd bridge && ../scripts/without-secrets .venv/bin/pytest --junitxml=../tmp/test-results/pytest.xml -q)
     pytest_status=$?
@@ -167,9 +168,9 @@ test-e2e: setup
       echo "$version" > $venv/.version
     fi
     # Screenshots of each step land in tmp/test-results/e2e/<identity mode>/, fresh each run.
-    rm -rf tmp/test-results/e2e tmp/test-results/e2e.json
+    rm -rf tmp/test-results/e2e tmp/test-results/e2e.json tmp/test-results/e2e.failures.json
     mkdir -p tmp/test-results/e2e
-    scripts/without-secrets npx vitest run --config vitest.e2e.config.ts --reporter=default --reporter=json --outputFile.json=tmp/test-results/e2e.json
+    scripts/without-secrets npx vitest run --config vitest.e2e.config.ts --reporter=default --reporter=json --reporter=./scripts/test-report/failure-digest-reporter.ts --outputFile.json=tmp/test-results/e2e.json
 
 # Only the tests that run across processes: the real LiteLLM proxy, the bridge and the runtime together
 test-integration: setup setup-kustomize setup-postgres build

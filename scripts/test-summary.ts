@@ -1,15 +1,24 @@
 import { existsSync, readFileSync } from "node:fs";
+import {
+  type Failure,
+  failuresFileFor,
+  formatFailures,
+  pytestFailures,
+} from "./test-report/failure-digest.ts";
 
 /**
  * Adds up vitest's JSON report and pytest's JUnit XML into one closing line,
  * `N passed, N failed`, so a run that executed no test is visible at a glance.
  * A missing report counts as a failure: that suite did not run. More vitest reports may follow
  * (`just test-e2e`'s browser run, which `.ci/run` runs first and names here).
+ * Above the total it prints what failed and why (from the failure digest reporter's files and
+ * pytest's report): in CI the log's tail is often all a reader sees.
  */
 const [vitestReport, pytestReport, ...extraReports] = process.argv.slice(2);
 let passed = 0;
 let failed = 0;
 let skipped = 0;
+const failures: Failure[] = [];
 
 /** Adds one vitest JSON report to the totals; a missing one is a suite that did not run. */
 function addVitestReport(file: string | undefined): void {
@@ -23,8 +32,17 @@ function addVitestReport(file: string | undefined): void {
     numFailedTests: number;
     numPendingTests: number;
     numTodoTests: number;
-    testResults?: { status: string; assertionResults?: { status: string }[] }[];
+    testResults?: {
+      name: string;
+      status: string;
+      message?: string;
+      assertionResults?: { status: string }[];
+    }[];
   };
+  // The digest has every failure with its error; without it only a file's own message is known.
+  const digest = failuresFileFor(file);
+  const hasDigest = existsSync(digest);
+  if (hasDigest) failures.push(...(JSON.parse(readFileSync(digest, "utf8")) as Failure[]));
   passed += report.numPassedTests;
   failed += report.numFailedTests;
   skipped += report.numPendingTests + report.numTodoTests;
@@ -36,6 +54,8 @@ function addVitestReport(file: string | undefined): void {
     const notRun = tests.filter((test) => test.status !== "passed").length;
     failed += Math.max(1, notRun);
     skipped -= notRun;
+    if (!hasDigest && result.message)
+      failures.push({ where: result.name, message: result.message });
   }
 }
 
@@ -48,6 +68,7 @@ if (pytestReport && existsSync(pytestReport)) {
   const attr = (name: string) => Number(new RegExp(`\\b${name}="(\\d+)"`).exec(suite)?.[1] ?? 0);
   const pyFailed = attr("failures") + attr("errors");
   const pySkipped = attr("skipped");
+  failures.push(...pytestFailures(xml));
   passed += attr("tests") - pyFailed - pySkipped;
   failed += pyFailed;
   skipped += pySkipped;
@@ -56,6 +77,7 @@ if (pytestReport && existsSync(pytestReport)) {
   failed += 1;
 }
 
+process.stdout.write(formatFailures(failures));
 process.stdout.write(
   `${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ""}\n`,
 );
