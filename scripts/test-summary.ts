@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import {
+  type Digest,
   type Failure,
   failuresFileFor,
   formatFailures,
@@ -19,6 +20,7 @@ let passed = 0;
 let failed = 0;
 let skipped = 0;
 const failures: Failure[] = [];
+const retried: Failure[] = [];
 
 /** Adds one vitest JSON report to the totals; a missing one is a suite that did not run. */
 function addVitestReport(file: string | undefined): void {
@@ -42,7 +44,11 @@ function addVitestReport(file: string | undefined): void {
   // The digest has every failure with its error; without it only a file's own message is known.
   const digest = failuresFileFor(file);
   const hasDigest = existsSync(digest);
-  if (hasDigest) failures.push(...(JSON.parse(readFileSync(digest, "utf8")) as Failure[]));
+  if (hasDigest) {
+    const found = JSON.parse(readFileSync(digest, "utf8")) as Digest;
+    failures.push(...found.failures);
+    retried.push(...found.retried);
+  }
   passed += report.numPassedTests;
   failed += report.numFailedTests;
   skipped += report.numPendingTests + report.numTodoTests;
@@ -77,6 +83,7 @@ if (pytestReport && existsSync(pytestReport)) {
   failed += 1;
 }
 
+process.stdout.write(formatFailures(retried, "RETRIED"));
 process.stdout.write(formatFailures(failures));
 process.stdout.write(
   `${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ""}\n`,

@@ -5,17 +5,25 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
 import {
+  type Digest,
   type Failure,
   failuresFileFor,
   formatFailures,
   MAX_FAILURES,
   MAX_LINES,
   pytestFailures,
+  RETRIED_MARKER,
 } from "./failure-digest.ts";
 
 describe("formatFailures", () => {
   it("prints nothing when nothing failed", () => {
     expect(formatFailures([])).toBe("");
+  });
+
+  it("labels what worked the second time as retried", () => {
+    expect(formatFailures([{ where: "e2e > mode jwt", message: "boom" }], "RETRIED")).toBe(
+      "RETRIED e2e > mode jwt\n    boom\n",
+    );
   });
 
   it("names each failure and indents its message, without colour codes", () => {
@@ -36,7 +44,7 @@ describe("formatFailures", () => {
     expect(text).not.toContain(`line ${MAX_LINES}\n`);
     expect(text).toContain(`FAILED t${MAX_FAILURES - 1}`);
     expect(text).not.toContain(`FAILED t${MAX_FAILURES}\n`);
-    expect(text.trimEnd().split("\n").at(-1)).toBe("… and 3 more failures");
+    expect(text.trimEnd().split("\n").at(-1)).toBe("… and 3 more");
   });
 });
 
@@ -62,6 +70,10 @@ describe("the failure digest reporter", () => {
     writeFileSync(
       path.join(dir, "setup.test.ts"),
       `import { beforeAll, describe, expect, it } from "vitest";
+describe("mode a", () => {
+  beforeAll(() => { console.warn("${RETRIED_MARKER} mode a: the stack\\nproxy exited with code 1 before it was ready"); });
+  it("step 1", () => {});
+});
 describe("mode b", () => {
   beforeAll(() => { throw new Error("Open WebUI was not ready after 180000 ms"); });
   it("step 1", () => {});
@@ -87,8 +99,11 @@ describe("plain", () => {
       ],
       { cwd: path.join(import.meta.dirname, "../..") },
     ).catch((error: { code?: number }) => expect(error.code, String(error)).toBe(1));
-    const failures = JSON.parse(readFileSync(failuresFileFor(report), "utf8")) as Failure[];
-    expect(failures).toEqual([
+    const digest = JSON.parse(readFileSync(failuresFileFor(report), "utf8")) as Digest;
+    expect(digest.retried).toEqual([
+      { where: "mode a: the stack", message: "proxy exited with code 1 before it was ready" },
+    ]);
+    expect(digest.failures).toEqual([
       {
         where: "setup.test.ts > mode b",
         message: "Error: Open WebUI was not ready after 180000 ms",

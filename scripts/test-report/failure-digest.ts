@@ -9,6 +9,18 @@ export interface Failure {
   readonly message: string;
 }
 
+/** What the digest reporter writes: the failures, and what a test had to try twice. */
+export interface Digest {
+  readonly failures: readonly Failure[];
+  readonly retried: readonly Failure[];
+}
+
+/**
+ * A test's console line that starts with this is kept in the digest and printed above the total:
+ * a set-up that failed once and then worked passes, but its first error should not go unseen.
+ */
+export const RETRIED_MARKER = "[retried]";
+
 /** Where the digest of a vitest JSON report is: `vitest.json` → `vitest.failures.json`. */
 export function failuresFileFor(jsonReport: string): string {
   return jsonReport.replace(/(\.json)?$/, ".failures.json");
@@ -21,17 +33,20 @@ export const MAX_LINES = 25;
 /** Longer lines are cut: a serialised request or a minified stack can fill a screen. */
 const MAX_LINE_CHARS = 300;
 
-/** The failures as the block printed above the total; empty when there are none. */
-export function formatFailures(failures: readonly Failure[]): string {
+/**
+ * The block printed above the total, one entry per failure (`FAILED`, or `RETRIED` for what
+ * worked only the second time); empty when there are none.
+ */
+export function formatFailures(failures: readonly Failure[], label = "FAILED"): string {
   if (failures.length === 0) return "";
   const shown = failures.slice(0, MAX_FAILURES).map((failure) => {
     const lines = stripAnsi(failure.message).trimEnd().split("\n");
     const kept = lines.slice(0, MAX_LINES).map((line) => `    ${cut(line)}`);
     if (lines.length > MAX_LINES) kept.push(`    … ${lines.length - MAX_LINES} more lines`);
-    return [`FAILED ${failure.where}`, ...kept].join("\n");
+    return [`${label} ${failure.where}`, ...kept].join("\n");
   });
   const rest = failures.length - shown.length;
-  if (rest > 0) shown.push(`… and ${rest} more failures`);
+  if (rest > 0) shown.push(`… and ${rest} more`);
   return `${shown.join("\n")}\n`;
 }
 

@@ -4,6 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { type Browser, chromium, type Locator, type Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { RETRIED_MARKER } from "../../../scripts/test-report/failure-digest.ts";
 import { type RunningOpenWebUi, startOpenWebUi } from "../src/open-webui.ts";
 import { repoRoot } from "../src/repo-paths.ts";
 import {
@@ -45,36 +46,59 @@ describe.each(MODES)("Open WebUI in a real browser, identity by $name", (mode) =
   let second: Page | undefined;
   /** The connect page, when Open WebUI opened the link in a tab of its own. */
   let connectTab: Page | undefined;
-  let dataDir: string;
 
-  beforeAll(async () => {
-    mkdirSync(shots, { recursive: true });
+  /** How to stop what `setUp` started, in the order it started. */
+  const started: (() => Promise<void>)[] = [];
+
+  /** The stack with its fake Jira, Open WebUI in front of it, and a browser. */
+  async function setUp(): Promise<void> {
     const secret = mode.secret;
     // The stack also serves the Jira fixture agent, with a fake Jira, for the connect steps.
-    fx = await startJiraStackFixture({
+    const stack = await startJiraStackFixture({
       env: secret ? { AGENTLLM_IDENTITY_JWT_SECRET: secret } : {},
       logLevel: "warn",
     });
-    dataDir = mkdtempSync(path.join(os.tmpdir(), "agentllm-open-webui-"));
-    webui = await startOpenWebUi({
-      openaiBaseUrl: `${fx.stack.proxyUrl}/v1`,
-      apiKey: fx.stack.masterKey,
-      dataDir,
+    started.push(() => stack.close());
+    fx = stack;
+    const folder = mkdtempSync(path.join(os.tmpdir(), "agentllm-open-webui-"));
+    started.push(async () => rmSync(folder, { recursive: true, force: true }));
+    const openWebUi = await startOpenWebUi({
+      openaiBaseUrl: `${stack.stack.proxyUrl}/v1`,
+      apiKey: stack.stack.masterKey,
+      dataDir: folder,
       env: secret ? { FORWARD_USER_INFO_HEADER_JWT_SECRET: secret } : {},
     });
-    browser = await chromium.launch({
+    started.push(() => openWebUi.close());
+    webui = openWebUi;
+    const chromiumBrowser = await chromium.launch({
       executablePath: "/usr/bin/chromium",
       args: ["--no-sandbox"],
     });
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  }, 300_000);
+    started.push(() => chromiumBrowser.close());
+    browser = chromiumBrowser;
+    page = await newUserPage(browser);
+  }
 
-  afterAll(async () => {
-    await browser?.close();
-    await webui?.close();
-    await fx?.close();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-  });
+  /** Stops what `setUp` started, last first; safe to call after a set-up that failed halfway. */
+  async function tearDown(): Promise<void> {
+    for (const stop of started.splice(0).reverse()) await stop();
+  }
+
+  beforeAll(async () => {
+    mkdirSync(shots, { recursive: true });
+    try {
+      await setUp();
+    } catch (error) {
+      // Five processes start on ports picked beforehand: one start in many can lose a race no
+      // step is about. Its error is printed above CI's total (the failure digest keeps the
+      // marked line), and a second failure fails the steps.
+      console.warn(`${RETRIED_MARKER} e2e set-up, identity by ${mode.name}\n${String(error)}`);
+      await tearDown();
+      await setUp();
+    }
+  }, 600_000);
+
+  afterAll(tearDown);
 
   // A failing step leaves a picture of what the browser showed, named after the step.
   afterEach(async (context) => {
@@ -98,11 +122,10 @@ describe.each(MODES)("Open WebUI in a real browser, identity by $name", (mode) =
     await on.screenshot({ path: path.join(shots, `${step}.png`), fullPage: true });
   }
 
-  /** A new chat with the agent; the release-notes dialog of a new account is closed for good. */
+  /** A new chat with the agent. */
   async function openChat(on: Page, model = AGENT): Promise<void> {
     await on.goto(`${webui.url}/?models=${encodeURIComponent(model)}`);
     await on.locator("#chat-input").waitFor();
-    await dismissReleaseNotes(on);
   }
 
   /**
@@ -325,7 +348,7 @@ describe.each(MODES)("Open WebUI in a real browser, identity by $name", (mode) =
     expect((await adminConfig()).DEFAULT_USER_ROLE).toBe("user");
     await shot("09a-sign-ups-opened");
 
-    second = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    second = await newUserPage(browser);
     await second.goto(`${webui.url}/auth`);
     await second.getByText("Sign up", { exact: true }).click();
     await second.locator("#name").fill("Bea User");
@@ -540,19 +563,17 @@ async function tokenOf(on: Page): Promise<string | null> {
   return on.evaluate<string | null>("localStorage.getItem('token')");
 }
 
-/** Pages that had their chance to show the release notes: the wait is paid once per account. */
-const notesLookedFor = new WeakSet<Page>();
-
-/** The release-notes dialog a new account sees once, on its first page; closing it marks it read. */
-async function dismissReleaseNotes(on: Page): Promise<void> {
-  if (notesLookedFor.has(on)) return;
-  notesLookedFor.add(on);
-  const dismiss = on.getByRole("button", { name: "Okay, Let's Go!" });
-  const shown = await dismiss
-    .waitFor({ state: "visible", timeout: 3_000 })
-    .then(() => true)
-    .catch(() => false);
-  if (shown) await dismiss.click();
+/**
+ * A browser page for one person. A new account sees Open WebUI's release notes once, in a dialog
+ * over the page, whenever its settings have loaded (seconds later on a busy machine): Playwright
+ * closes it before whichever action it would block ("Okay, Let's Go!" marks the notes read).
+ */
+async function newUserPage(browser: Browser): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await page.addLocatorHandler(page.getByRole("button", { name: "Okay, Let's Go!" }), (button) =>
+    button.click(),
+  );
+  return page;
 }
 
 async function send(on: Page, text: string): Promise<void> {
