@@ -72,7 +72,9 @@ describe.each(MODES)("Open WebUI in a real browser, identity by $name", (mode) =
     webui = openWebUi;
     const chromiumBrowser = await chromium.launch({
       executablePath: "/usr/bin/chromium",
-      args: ["--no-sandbox"],
+      // No GPU and no QUIC on a headless machine without internet: fewer helper processes
+      // that can fail or hang, and no connections the closed network refuses.
+      args: ["--no-sandbox", "--disable-gpu", "--disable-quic"],
     });
     started.push(() => chromiumBrowser.close());
     browser = chromiumBrowser;
