@@ -444,6 +444,11 @@ describe.each(MODES)("Open WebUI in a real browser, identity by $name", (mode) =
     const href = (await link.getAttribute("href")) ?? "";
     expect(href.startsWith(`${fx.stack.publicUrl}/connect/jira?ticket=`)).toBe(true);
     expect(fx.jira.requests).toHaveLength(0);
+    // The call did not fail, the user has a step to take: its card has no red ✗ (Open WebUI
+    // draws one for a result with an `error` field).
+    const card = on.locator("#response-content-container").last();
+    await card.getByText("get_issue").filter({ visible: true }).first().waitFor();
+    expect(await card.locator(".text-red-500 svg, .text-red-400 svg").count()).toBe(0);
     await shot("13b-connect-link", on);
 
     // Clicking it opens the connect page: in a new tab when the link says so, else in place.

@@ -1,4 +1,5 @@
 import type { PluginLogger } from "@agentllm/sdk";
+import { neverConnected } from "../vault/request-credentials.ts";
 import type { ConnectLinks } from "./connect-links.ts";
 
 /** The variable an operator sets to enable connect links (see design.md, "Credentials"). */
@@ -31,7 +32,7 @@ export async function connectAnswer(
 ): Promise<string> {
   const titles = joinTitles(missing.map((item) => item.title));
   const why = missing
-    .filter((item) => item.reason !== "not connected" && item.reason !== "no signed-in user")
+    .filter((item) => !neverConnected(item.reason))
     .map((item) => `${item.title}: ${item.reason}. I have forgotten the saved credential.`);
   const intro = [...why, `To do this I need access to your ${titles} account.`].join("\n\n");
 

@@ -11,6 +11,19 @@ import type { CredentialVault, StoredCredential } from "./credential-vault.ts";
 import { freshOAuthAccess } from "./oauth-access.ts";
 import { secretForms } from "./scrub-secrets.ts";
 
+/** Why a credential is missing when none was ever stored (`CredentialRequiredError.reason`). */
+export const NOT_CONNECTED = "not connected";
+/** Why a credential is missing on a request that names no user: there is nobody to store one for. */
+export const NO_SIGNED_IN_USER = "no signed-in user";
+
+/**
+ * True when the credential is missing because it was never stored, not because a service
+ * refused it: a step to take (connect, sign in), not a failure of the call.
+ */
+export function neverConnected(reason: string): boolean {
+  return reason === NOT_CONNECTED || reason === NO_SIGNED_IN_USER;
+}
+
 /** What the model may be told about one toolkit's credential: never a value of a secret field. */
 export interface ConnectionStatus {
   readonly toolkit: string;
@@ -62,7 +75,7 @@ export class RequestCredentials {
       if (!stored) {
         throw new CredentialRequiredError(
           name,
-          this.#userId === undefined ? "no signed-in user" : "not connected",
+          this.#userId === undefined ? NO_SIGNED_IN_USER : NOT_CONNECTED,
         );
       }
       if (kind === "oauth2" && this.#vault) {

@@ -103,20 +103,25 @@ describe("the connect detour", () => {
     expect(model.calls).toHaveLength(1);
     expect(text).toContain("[Connect Service](https://agents.example/connect/service?for=alice)");
     expect(finish.finishReason).toBe("stop");
+    // Not a failed call: no `error` field, which Open WebUI's tool card draws as a red ✗.
     const card = events.find((event) => event.type === "tool-result");
-    expect(card).toMatchObject({ isError: true });
+    expect(card).toMatchObject({ isError: false, result: { not_connected: "Service" } });
+    expect(card).not.toHaveProperty("result.error");
     // Stored as if the model had answered so: its call, the result, the connect answer.
     expect(finish.newContents.map((content) => content.role)).toEqual(["model", "user", "model"]);
     const response = finish.newContents[1]?.parts?.[0]?.functionResponse?.response;
-    expect(String(response?.error)).toContain("given a link to connect it");
+    expect(String(response?.note)).toContain("given a link to connect it");
     expect(finish.newContents[2]?.parts?.[0]?.text).toBe(text);
   });
 
   it("tells an anonymous user a signed-in user is needed", async () => {
-    const { text } = await run(undefined, new MemoryCredentialVault(), [
+    const { text, events } = await run(undefined, new MemoryCredentialVault(), [
       [{ functionCall: { name: "whoami", args: {} } }],
     ]);
     expect(text).toContain("needs a signed-in user");
+    const card = events.find((event) => event.type === "tool-result");
+    expect(card).toMatchObject({ isError: false, result: { not_connected: "Service" } });
+    expect(JSON.stringify(card)).toContain("Nobody is signed in");
   });
 
   it("forgets a rejected credential and sends the user to connect again", async () => {
@@ -126,10 +131,18 @@ describe("the connect detour", () => {
       secrets: { token: "revoked-token-value" },
       metadata: {},
     });
-    const { text } = await run("alice", vault, [[{ functionCall: { name: "whoami", args: {} } }]]);
+    const { text, events } = await run("alice", vault, [
+      [{ functionCall: { name: "whoami", args: {} } }],
+    ]);
     expect(text).toContain("Service refused the token (401)");
     expect(text).toContain("[Connect Service]");
     expect(await vault.get("alice", "service")).toBeUndefined();
+    // A refused credential is a failed call, and its card says so.
+    const card = events.find((event) => event.type === "tool-result");
+    expect(card).toMatchObject({ isError: true });
+    expect(JSON.stringify(card)).toContain(
+      "Service did not accept the user's credentials (Service refused the token (401))",
+    );
   });
 
   it("keeps a planted secret from the model, the tool card, the stored steps and the logs", async () => {

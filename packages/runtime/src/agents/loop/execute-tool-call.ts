@@ -8,7 +8,11 @@ import {
 import type { MissingCredential } from "../../connect/connect-answer.ts";
 import { runtimeFetch } from "../../tracing/traced-fetch.ts";
 import { inSpan } from "../../tracing/tracer.ts";
-import type { RequestCredentials } from "../../vault/request-credentials.ts";
+import {
+  NO_SIGNED_IN_USER,
+  neverConnected,
+  type RequestCredentials,
+} from "../../vault/request-credentials.ts";
 import { scrubJson, scrubText } from "../../vault/scrub-secrets.ts";
 import { boundToolResult, DEFAULT_MAX_TOOL_RESULT_BYTES } from "./bound-tool-result.ts";
 import { rejectOnAbort, withTimeout } from "./merge-abort-signals.ts";
@@ -164,18 +168,12 @@ async function runToolCall(call: ToolCallRequest, env: ToolCallEnv): Promise<Raw
     if (isCredentialRequired(error)) {
       const title = toolkitTitle(call.indexed, error.toolkit);
       logger.info({ tool: call.name, toolkit: error.toolkit }, "tool needs a credential");
+      // Shown to the user and stored: a tool quoting the token here is scrubbed too.
+      const reason = scrubText(error.reason, env.credentials?.scrubForms() ?? []);
       return {
-        result: {
-          error: `The user has not connected ${title}: the run ends here and the user was given a link to connect it. Call the tool again once they say they have connected.`,
-        },
-        isError: true,
+        ...credentialRequiredResult(title, reason),
         kind: "credential_required",
-        credentialRequired: {
-          toolkit: error.toolkit,
-          title,
-          // Shown to the user and stored: a tool quoting the token here is scrubbed too.
-          reason: scrubText(error.reason, env.credentials?.scrubForms() ?? []),
-        },
+        credentialRequired: { toolkit: error.toolkit, title, reason },
       };
     }
     // Tool errors often echo their arguments (user content): only the class at info.
@@ -190,6 +188,31 @@ async function runToolCall(call: ToolCallRequest, env: ToolCallEnv): Promise<Raw
     );
     return failure(errorMessage(error));
   }
+}
+
+/**
+ * What the model, the session and the tool card get when a tool needed a credential. A service
+ * that refused the stored one is a failed call. One never connected is not: the run ends with a
+ * link for the user, and the result has no `error` field, which Open WebUI draws as a failed call
+ * (a red ✗) and the metrics would count as a tool error.
+ */
+function credentialRequiredResult(
+  title: string,
+  reason: string,
+): Pick<ToolOutcome, "result" | "isError"> {
+  if (!neverConnected(reason)) {
+    return {
+      result: {
+        error: `${title} did not accept the user's credentials (${reason}): the run ends here and the user was given a link to connect again. Call the tool again once they say they have connected.`,
+      },
+      isError: true,
+    };
+  }
+  const note =
+    reason === NO_SIGNED_IN_USER
+      ? `Nobody is signed in, so ${title} cannot be used: the run ends here and the user was told to sign in.`
+      : `The user has not connected ${title}: the run ends here and the user was given a link to connect it. Call the tool again once they say they have connected.`;
+  return { result: { not_connected: title, note }, isError: false };
 }
 
 /**
