@@ -730,7 +730,7 @@ describe("the tool loop", () => {
     const withEvent = chunks.filter((chunk) => "event" in chunk);
     expect(withEvent.map((chunk) => chunk.event)).toEqual([
       { type: "status", data: { description: "Using the echo tool…", done: false } },
-      { type: "status", data: { description: "Using the echo tool…", done: true } },
+      { type: "status", data: { description: "Using the echo tool — done", done: true } },
     ]);
     for (const chunk of withEvent) {
       // A plain OpenAI client reads nothing from it: no text, no finish.

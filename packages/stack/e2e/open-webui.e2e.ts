@@ -200,7 +200,7 @@ describe.each(MODES)("Open WebUI in a real browser, identity by $name", (mode) =
     await expect
       // biome-ignore lint/performance/useDomNodeTextContent: the rendered line a person reads
       .poll(() => status.innerText(), { timeout: 30_000 })
-      .toContain("Generating a palette…");
+      .toContain("Generating a palette — done");
     expect(await lastAnswer(page)).not.toContain("Generating a palette");
     const chatId = /\/c\/([^/?#]+)/.exec(page.url())?.[1];
     const response = await fetch(`${webui.url}/api/v1/chats/${chatId}`, {
@@ -210,9 +210,10 @@ describe.each(MODES)("Open WebUI in a real browser, identity by $name", (mode) =
       chat: { history: { messages: Record<string, { statusHistory?: unknown[] }> } };
     };
     const stored = Object.values(chat.history.messages).flatMap((m) => m.statusHistory ?? []);
+    // Two lines that read as progress, not one line twice.
     expect(stored).toEqual([
       { description: "Generating a palette…", done: false },
-      { description: "Generating a palette…", done: true },
+      { description: "Generating a palette — done", done: true },
     ]);
     await page.getByRole("button", { name: "Toggle status history" }).last().click();
     await shot("02b-status-line");

@@ -77,8 +77,8 @@ describe("status lines through the real LiteLLM proxy", () => {
     expect(events.slice(2)).toHaveLength(2);
     expect(events.slice(2)).toEqual(
       expect.arrayContaining([
-        { type: "status", data: { description: saving, done: true } },
-        { type: "status", data: { description: palette, done: true } },
+        { type: "status", data: { description: "Saving your favorite color — done", done: true } },
+        { type: "status", data: { description: "Generating a palette — done", done: true } },
       ]),
     );
     const content = (chunk: Chunk) => chunk.choices?.[0]?.delta?.content ?? "";

@@ -227,7 +227,7 @@ describe("approval before side effects (runTurn)", () => {
       approved.events.flatMap((e) => (e.type === "status" ? [[e.description, e.done]] : [])),
     ).toEqual([
       ["Using the post note tool…", false],
-      ["Using the post note tool…", true],
+      ["Using the post note tool — done", true],
     ]);
     // The model continued from the resumed step, with the tool's real result.
     expect(model.calls).toHaveLength(2);

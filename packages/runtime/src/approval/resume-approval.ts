@@ -6,7 +6,7 @@ import {
   type ToolOutcome,
 } from "../agents/loop/execute-tool-call.ts";
 import type { GeminiToolset } from "../agents/loop/to-gemini-tools.ts";
-import { toolStatus } from "../agents/loop/tool-status.ts";
+import { doneStatus, toolStatus } from "../agents/loop/tool-status.ts";
 import { scrubText } from "../vault/scrub-secrets.ts";
 import type { ApprovalOutcome } from "./approvals.ts";
 
@@ -51,7 +51,12 @@ export async function* resumeApproval(
       yield { type: "status", callId: call.callId, description, done: false };
       // One after another: a user approving "comment, then close" means that order.
       result = await executeToolCall({ name: call.name, args: call.args, indexed }, env);
-      yield { type: "status", callId: call.callId, description, done: true };
+      yield {
+        type: "status",
+        callId: call.callId,
+        description: doneStatus(description, result),
+        done: true,
+      };
     } else {
       result = { result: { error: NOT_RUN[outcome.kind] }, isError: true };
     }

@@ -223,8 +223,8 @@ describe("runAgent status events", () => {
     expect(seen).toEqual([
       "Reading PROJ-1… done=false",
       "Using the quick tool… done=false",
-      "Using the quick tool… done=true",
-      "Reading PROJ-1… done=true",
+      "Using the quick tool — done done=true",
+      "Reading PROJ-1 — done done=true",
       "result slow",
       "result quick",
       "text Done.",

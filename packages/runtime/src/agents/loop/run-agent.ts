@@ -16,7 +16,7 @@ import {
 import { executeToolCall, type ToolCallEnv, type ToolOutcome } from "./execute-tool-call.ts";
 import { type ModelClient, type StepOutcome, streamModelStep } from "./gemini-stream.ts";
 import type { GeminiToolset, IndexedTool } from "./to-gemini-tools.ts";
-import { toolStatus } from "./tool-status.ts";
+import { doneStatus, toolStatus } from "./tool-status.ts";
 
 /** A side-effect call the model asked for, held back for the user's approval. */
 export interface HeldCall {
@@ -233,8 +233,14 @@ export async function* runAgent(options: RunAgentOptions): AsyncGenerator<AgentE
     while (unfinished.size > 0) {
       const r = await Promise.race(unfinished.values());
       unfinished.delete(r);
-      const { call, status } = running[r] as (typeof running)[number];
-      yield { type: "status", callId: call.callId, description: status, done: true };
+      const { i, call, status } = running[r] as (typeof running)[number];
+      const outcome = await (pending[i] as Promise<ToolOutcome>);
+      yield {
+        type: "status",
+        callId: call.callId,
+        description: doneStatus(status, outcome),
+        done: true,
+      };
     }
     const outcomes = await Promise.all(pending);
     const missing = uniqueMissing(outcomes.map((outcome) => outcome.credentialRequired));

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { DEFAULT_MAX_TOOL_RESULT_BYTES } from "./bound-tool-result.ts";
 import type { IndexedTool } from "./to-gemini-tools.ts";
-import { defaultStatus, MAX_STATUS_CHARS, toolStatus } from "./tool-status.ts";
+import { defaultStatus, doneStatus, MAX_STATUS_CHARS, toolStatus } from "./tool-status.ts";
 
 function indexed(status: ToolDefinition["status"]): IndexedTool {
   return {
@@ -63,5 +63,27 @@ describe("toolStatus", () => {
     expect(toolStatus("get_issue", { key: "sekrit-token" }, tool, scrub)).toBe(
       "Reading [redacted]…",
     );
+  });
+});
+
+describe("doneStatus", () => {
+  const ok = { result: {}, isError: false };
+
+  it("says how the call ended, after the running phrase without its ellipsis", () => {
+    expect(doneStatus("Reading PROJ-1…", ok)).toBe("Reading PROJ-1 — done");
+    expect(doneStatus("Reading PROJ-1…", { result: { error: "x" }, isError: true })).toBe(
+      "Reading PROJ-1 — failed",
+    );
+    const missing = { toolkit: "jira", title: "Jira", reason: "not connected" };
+    expect(doneStatus("Reading PROJ-1…", { ...ok, credentialRequired: missing })).toBe(
+      "Reading PROJ-1 — Jira not connected",
+    );
+  });
+
+  it("keeps a phrase at the limit within the limit, with its ending whole", () => {
+    const long = `${"é".repeat(MAX_STATUS_CHARS - 1)}…`;
+    const line = doneStatus(long, ok);
+    expect([...line]).toHaveLength(MAX_STATUS_CHARS);
+    expect(line.endsWith("… — done")).toBe(true);
   });
 });

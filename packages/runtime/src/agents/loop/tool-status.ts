@@ -1,3 +1,4 @@
+import type { ToolOutcome } from "./execute-tool-call.ts";
 import type { IndexedTool } from "./to-gemini-tools.ts";
 
 /** A status line is one short line above the answer; a longer phrase is cut to this. */
@@ -29,6 +30,26 @@ export function toolStatus(
   }
   const line = typeof phrase === "string" ? oneLine(scrub(phrase)) : "";
   return bound(line || fallback);
+}
+
+/**
+ * The line once the call has ended: its phrase and how it ended ("Reading DEMO-1 — done").
+ * Open WebUI keeps every status line in the message's history and lists them on a click, so the
+ * same line twice would read as a repeat; and the dimmed last line then says how it went.
+ */
+export function doneStatus(running: string, outcome: ToolOutcome): string {
+  const how = outcome.credentialRequired
+    ? `${outcome.credentialRequired.title} not connected`
+    : outcome.isError
+      ? "failed"
+      : "done";
+  const suffix = ` — ${how}`;
+  const base = running.endsWith("…") ? running.slice(0, -1) : running;
+  const room = Math.max(0, MAX_STATUS_CHARS - [...suffix].length);
+  const chars = [...base];
+  return chars.length <= room
+    ? `${base}${suffix}`
+    : bound(`${chars.slice(0, Math.max(0, room - 1)).join("")}…${suffix}`);
 }
 
 /** `get_issue` → "Using the get issue tool…"; `findFiles` → "Using the find files tool…". */
