@@ -10,6 +10,7 @@ import {
   failuresFileFor,
   formatFailures,
   MAX_FAILURES,
+  MAX_LINE_CHARS,
   MAX_LINES,
   pytestFailures,
   RETRIED_MARKER,
@@ -31,6 +32,12 @@ describe("formatFailures", () => {
       { where: "a.test.ts > step 1", message: "\u001b[31mboom\u001b[39m\nline 2" },
     ]);
     expect(text).toBe("FAILED a.test.ts > step 1\n    boom\n    line 2\n");
+  });
+
+  it(`cuts a line past ${MAX_LINE_CHARS} characters, and keeps one at the limit whole`, () => {
+    const atLimit = "a".repeat(MAX_LINE_CHARS);
+    const text = formatFailures([{ where: "t", message: `${atLimit}\n${atLimit}b` }]);
+    expect(text).toBe(`FAILED t\n    ${atLimit}\n    ${atLimit}…\n`);
   });
 
   it("keeps the first lines of a long message and the first failures of many", () => {

@@ -31,7 +31,7 @@ export const MAX_FAILURES = 20;
 /** At most this many lines of each error: enough for a message and a start-up log's last lines. */
 export const MAX_LINES = 25;
 /** Longer lines are cut: a serialised request or a minified stack can fill a screen. */
-const MAX_LINE_CHARS = 300;
+export const MAX_LINE_CHARS = 300;
 
 /**
  * The block printed above the total, one entry per failure (`FAILED`, or `RETRIED` for what

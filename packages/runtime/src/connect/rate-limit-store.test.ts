@@ -11,15 +11,14 @@ const databases = useTestDatabases("rate-limits");
 
 describe.each(ENGINES)("KyselyRateLimitStore (%s)", (engine) => {
   const open = async () => openDatabase(await databases.fresh(engine));
+  /** The store every case uses: prefix `ip:`, a one-minute window, the clock `now` gives. */
+  const ipStore = (db: Awaited<ReturnType<typeof open>>["db"], now: () => number = () => T0) =>
+    new KyselyRateLimitStore(db, { prefix: "ip:", windowMs: WINDOW, now });
 
   it("counts a key's hits within its window and says when the window ends", async () => {
     const database = await open();
     let now = T0;
-    const store = new KyselyRateLimitStore(database.db, {
-      prefix: "ip:",
-      windowMs: WINDOW,
-      now: () => now,
-    });
+    const store = ipStore(database.db, () => now);
     expect(await store.get("198.51.100.1")).toBeUndefined();
     expect(await store.increment("198.51.100.1")).toEqual({
       totalHits: 1,
@@ -41,11 +40,7 @@ describe.each(ENGINES)("KyselyRateLimitStore (%s)", (engine) => {
   it("starts a new window once the old one has passed", async () => {
     const database = await open();
     let now = T0;
-    const store = new KyselyRateLimitStore(database.db, {
-      prefix: "ip:",
-      windowMs: WINDOW,
-      now: () => now,
-    });
+    const store = ipStore(database.db, () => now);
     for (let i = 0; i < 3; i += 1) await store.increment("k");
     now = T0 + WINDOW - 1;
     expect((await store.increment("k")).totalHits).toBe(4);
@@ -76,11 +71,7 @@ describe.each(ENGINES)("KyselyRateLimitStore (%s)", (engine) => {
 
   it("counts every one of simultaneous increments once", async () => {
     const database = await open();
-    const store = new KyselyRateLimitStore(database.db, {
-      prefix: "ip:",
-      windowMs: WINDOW,
-      now: () => T0,
-    });
+    const store = ipStore(database.db);
     const counts = await Promise.all(Array.from({ length: 10 }, () => store.increment("k")));
     expect(counts.map((count) => count.totalHits).sort((x, y) => x - y)).toEqual([
       1, 2, 3, 4, 5, 6, 7, 8, 9, 10,
@@ -91,11 +82,7 @@ describe.each(ENGINES)("KyselyRateLimitStore (%s)", (engine) => {
   it("deletes rows whose window has passed when it counts, keeping live ones", async () => {
     const database = await open();
     let now = T0;
-    const store = new KyselyRateLimitStore(database.db, {
-      prefix: "ip:",
-      windowMs: WINDOW,
-      now: () => now,
-    });
+    const store = ipStore(database.db, () => now);
     await store.increment("old");
     now = T0 + 10_000;
     await store.increment("live");
@@ -108,11 +95,7 @@ describe.each(ENGINES)("KyselyRateLimitStore (%s)", (engine) => {
 
   it("decrements within the window (not below zero) and resets a key", async () => {
     const database = await open();
-    const store = new KyselyRateLimitStore(database.db, {
-      prefix: "ip:",
-      windowMs: WINDOW,
-      now: () => T0,
-    });
+    const store = ipStore(database.db);
     await store.increment("k");
     await store.increment("k");
     await store.decrement("k");

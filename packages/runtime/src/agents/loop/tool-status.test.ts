@@ -86,4 +86,15 @@ describe("doneStatus", () => {
     expect([...line]).toHaveLength(MAX_STATUS_CHARS);
     expect(line.endsWith("… — done")).toBe(true);
   });
+
+  it("stays within the limit when a toolkit's title alone is longer", () => {
+    const missing = { toolkit: "kit", title: "T".repeat(MAX_STATUS_CHARS * 2), reason: "x" };
+    const line = doneStatus("Reading PROJ-1…", {
+      result: {},
+      isError: true,
+      credentialRequired: missing,
+    });
+    expect([...line]).toHaveLength(MAX_STATUS_CHARS);
+    expect(line.endsWith("…")).toBe(true);
+  });
 });

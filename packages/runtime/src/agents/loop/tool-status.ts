@@ -45,11 +45,8 @@ export function doneStatus(running: string, outcome: ToolOutcome): string {
       : "done";
   const suffix = ` — ${how}`;
   const base = running.endsWith("…") ? running.slice(0, -1) : running;
-  const room = Math.max(0, MAX_STATUS_CHARS - [...suffix].length);
-  const chars = [...base];
-  return chars.length <= room
-    ? `${base}${suffix}`
-    : bound(`${chars.slice(0, Math.max(0, room - 1)).join("")}…${suffix}`);
+  // The phrase gives way, so the ending is whole (unless a toolkit's title alone is too long).
+  return bound(`${bound(base, MAX_STATUS_CHARS - [...suffix].length)}${suffix}`);
 }
 
 /** `get_issue` → "Using the get issue tool…"; `findFiles` → "Using the find files tool…". */
@@ -68,9 +65,7 @@ function oneLine(text: string): string {
   return text.replace(/[\u0000-\u001f\u007f\s]+/g, " ").trim();
 }
 
-function bound(text: string): string {
+function bound(text: string, max = MAX_STATUS_CHARS): string {
   const chars = [...text];
-  return chars.length <= MAX_STATUS_CHARS
-    ? text
-    : `${chars.slice(0, MAX_STATUS_CHARS - 1).join("")}…`;
+  return chars.length <= max ? text : `${chars.slice(0, Math.max(0, max - 1)).join("")}…`;
 }
